@@ -1,0 +1,4 @@
+"""Pages for amendments: proposing, the redline, the authors' desk."""
+from __future__ import annotations
+
+amendment_pages: list = []

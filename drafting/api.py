@@ -1,0 +1,223 @@
+"""JSON API for accounts, bills, articles and bill versions (CONTRACT §2); handlers only translate HTTP."""
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.params import Parameter
+
+from amendments import desk
+from drafting import accounts, history, services
+from drafting import serializers as out
+from drafting.validation import parse_body
+from drafting.web import threaded, api_user, transaction
+
+
+class TokenIn(msgspec.Struct):
+    username: str
+    password: str
+
+
+class UsernameIn(msgspec.Struct):
+    username: str
+
+
+class StatusIn(msgspec.Struct):
+    status: str
+
+
+class BillVersionIn(msgspec.Struct):
+    label: str
+    message: str = ""
+
+
+class ArticleVersionIn(msgspec.Struct):
+    expected_version: int
+    message: str = ""
+    merge: list[int] | None = None
+    text: str | None = None
+
+
+@post("/auth/token", status_code=200)
+@threaded
+def create_token(request: Request, body: bytes) -> dict[str, Any]:
+    payload = parse_body(body, TokenIn)
+    with transaction(request) as session:
+        user = accounts.authenticate(session, payload.username, payload.password)
+        return {"token": accounts.issue_token(session, user, "api")}
+
+
+@post("/users", status_code=201)
+@threaded
+def create_user(request: Request, body: bytes) -> dict[str, Any]:
+    payload = parse_body(body, accounts.UserIn)
+    with transaction(request) as session:
+        actor = api_user(session, request)
+        if actor is not None and payload.password in (None, ""):
+            user = accounts.create_assisted_user(session, actor, payload)
+        else:
+            user = accounts.create_user(session, payload)
+        return out.user_json(user)
+
+
+@get("/me")
+@threaded
+def me(request: Request) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.me_json(services.require_user(api_user(session, request)))
+
+
+@get("/users/{username:str}")
+@threaded
+def user_detail(request: Request, username: str) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.user_json(services.get_user(session, username))
+
+
+@post("/bills", status_code=201)
+@threaded
+def create_bill(request: Request, body: bytes) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = services.require_user(api_user(session, request))
+        bill = services.create_bill(session, actor, parse_body(body, services.BillIn))
+        return out.bill_json(session, bill)
+
+
+@get("/bills")
+@threaded
+def list_bills(request: Request) -> list[dict[str, Any]]:
+    with transaction(request) as session:
+        return [out.bill_summary_json(b) for b in services.list_bills(session)]
+
+
+@get("/bills/{slug:str}")
+@threaded
+def bill_detail(request: Request, slug: str) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.bill_json(session, services.get_bill(session, slug))
+
+
+@post("/bills/{slug:str}/authors", status_code=201)
+@threaded
+def add_author(request: Request, slug: str, body: bytes) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = services.require_user(api_user(session, request))
+        bill = services.get_bill(session, slug)
+        payload = parse_body(body, UsernameIn)
+        user = services.add_author(session, actor, bill, payload.username)
+        return {"bill": bill.slug, "author": user.username,
+                "authors": [u.username for u in services.bill_authors(session, bill)]}
+
+
+@post("/bills/{slug:str}/status", status_code=200)
+@threaded
+def set_status(request: Request, slug: str, body: bytes) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = services.require_user(api_user(session, request))
+        bill = services.get_bill(session, slug)
+        services.set_status(session, actor, bill, parse_body(body, StatusIn).status)
+        return out.bill_json(session, bill)
+
+
+@post("/bills/{slug:str}/versions", status_code=201)
+@threaded
+def publish_bill_version(request: Request, slug: str, body: bytes) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = services.require_user(api_user(session, request))
+        bill = services.get_bill(session, slug)
+        payload = parse_body(body, BillVersionIn)
+        version = services.publish_bill_version(session, actor, bill, payload.label, payload.message)
+        return out.bill_version_json(session, version, with_texts=False)
+
+
+@get("/bills/{slug:str}/versions")
+@threaded
+def list_bill_versions(request: Request, slug: str) -> list[dict[str, Any]]:
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        return [out.bill_version_summary(v) for v in services.bill_versions(session, bill)]
+
+
+@get("/bills/{slug:str}/versions/{seq:int}")
+@threaded
+def bill_version_detail(request: Request, slug: str, seq: int) -> dict[str, Any]:
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        return out.bill_version_json(session, services.get_bill_version(session, bill, seq), with_texts=True)
+
+
+@get("/bills/{slug:str}/diff")
+@threaded
+def bill_diff(
+    request: Request, slug: str, from_: int = Parameter(query="from"), to: int = Parameter(query="to")
+) -> dict[str, Any]:
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        return history.bill_diff_json(session, bill, from_, to)
+
+
+@get("/articles/{article_id:int}")
+@threaded
+def article_detail(request: Request, article_id: int) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.single_article_json(session, services.get_article(session, article_id))
+
+
+@get("/articles/{article_id:int}/versions")
+@threaded
+def article_versions(request: Request, article_id: int) -> list[dict[str, Any]]:
+    with transaction(request) as session:
+        article = services.get_article(session, article_id)
+        return out.article_versions_json(session, services.article_versions(session, article))
+
+
+@get("/articles/{article_id:int}/versions/{n:int}")
+@threaded
+def article_version_detail(request: Request, article_id: int, n: int) -> dict[str, Any]:
+    with transaction(request) as session:
+        article = services.get_article(session, article_id)
+        return out.article_versions_json(session, [services.article_version(session, article, n)])[0]
+
+
+@post("/articles/{article_id:int}/versions", status_code=201)
+@threaded
+def publish_article_version(request: Request, article_id: int, body: bytes) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = services.require_user(api_user(session, request))
+        article = services.get_article(session, article_id)
+        payload = parse_body(body, ArticleVersionIn)
+        version = desk.publish_article_version(
+            session, actor, article, expected_version=payload.expected_version,
+            message=payload.message, text=payload.text, merge=payload.merge or [],
+        )
+        return out.article_versions_json(session, [version])[0]
+
+
+@get("/articles/{article_id:int}/diff")
+@threaded
+def article_diff(
+    request: Request, article_id: int, from_: int = Parameter(query="from"), to: int = Parameter(query="to")
+) -> dict[str, Any]:
+    with transaction(request) as session:
+        article = services.get_article(session, article_id)
+        return history.article_diff_json(session, article, from_, to)
+
+
+@get("/articles/{article_id:int}/blame")
+@threaded
+def article_blame(request: Request, article_id: int) -> dict[str, Any]:
+    with transaction(request) as session:
+        return history.blame_json(session, services.get_article(session, article_id))
+
+
+api_router = Router(
+    path="/api/v1",
+    route_handlers=[
+        create_token, create_user, me, user_detail,
+        create_bill, list_bills, bill_detail, add_author, set_status,
+        publish_bill_version, list_bill_versions, bill_version_detail, bill_diff,
+        article_detail, article_versions, article_version_detail, publish_article_version,
+        article_diff, article_blame,
+    ],
+)

@@ -1,0 +1,163 @@
+"""The `navette` command line (CONTRACT §1)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from drafting.settings import default_database_url
+
+
+def _database(args) -> str:
+    return args.database_url or default_database_url()
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from drafting.migrate import upgrade
+
+    url = _database(args)
+    upgrade(url)
+    import os
+
+    os.environ["NAVETTE_DATABASE_URL"] = url
+    if args.workers > 1 and url.startswith("sqlite"):
+        print("note: several workers on SQLite serialise their writes; use PostgreSQL to scale out", file=sys.stderr)
+    uvicorn.run("drafting.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                log_level="info", access_log=False)
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from drafting.migrate import upgrade
+
+    upgrade(_database(args))
+    print("database is up to date")
+    return 0
+
+
+def _session(args):
+    from drafting.db import Database
+    from drafting.migrate import upgrade
+
+    url = _database(args)
+    upgrade(url)
+    return Database(url)
+
+
+def cmd_user_create(args) -> int:
+    from drafting import accounts
+    from drafting.errors import DomainError
+
+    db = _session(args)
+    try:
+        with db.session() as session:
+            user = accounts.create_user(
+                session,
+                accounts.UserIn(username=args.username, password=args.password, display_name=args.display_name),
+                is_admin=args.role == "admin",
+                is_moderator=args.role == "moderator",
+            )
+            print(f"created {user.username}" + (f" ({args.role})" if args.role else ""))
+    except DomainError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_import(args) -> int:
+    from drafting import seed
+    from drafting.errors import DomainError
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"error: cannot read {path}: {error}", file=sys.stderr)
+        return 1
+    db = _session(args)
+    try:
+        with db.session() as session:
+            bill = seed.import_bill_text(session, text, title=args.title or path.stem, slug=args.slug)
+            count = seed.article_count(session, bill)
+            print(bill.slug)
+            print(f"{count} articles imported as draft bill '{bill.slug}'", file=sys.stderr)
+    except DomainError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from drafting import seed
+
+    db = _session(args)
+    try:
+        with db.session() as session:
+            slug, created = seed.load_demo(session)
+        print(f"demo bill '{slug}' " + ("loaded" if created else "already present"))
+    finally:
+        db.dispose()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="navette", description="Navette, the collaborative law-drafting workspace")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(p):
+        p.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
+                       "(default: $NAVETTE_DATABASE_URL, then var/navette.db)")
+        return p
+
+    serve = with_db(commands.add_parser("serve", help="apply migrations, then serve the site and the API"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    with_db(db_commands.add_parser("upgrade", help="apply pending migrations")).set_defaults(func=cmd_db_upgrade)
+
+    user = commands.add_parser("user", help="accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    create = with_db(user_commands.add_parser("create", help="create an account"))
+    create.add_argument("username")
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", choices=["admin", "moderator"])
+    create.add_argument("--display-name")
+    create.set_defaults(func=cmd_user_create)
+
+    imp = with_db(commands.add_parser("import", help="import a bill text (Markdown or plain) as a draft bill"))
+    imp.add_argument("file")
+    imp.add_argument("--title")
+    imp.add_argument("--slug")
+    imp.set_defaults(func=cmd_import)
+
+    with_db(commands.add_parser("demo", help="load the demo bill (idempotent)")).set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a clear message, not a traceback, for operational failures
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(error, OperationalError):
+            print(f"error: the database does not answer: {error.orig}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

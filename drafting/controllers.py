@@ -1,0 +1,205 @@
+"""Pages for reading bills and articles, and for accounts; handlers only translate HTTP."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from drafting import accounts, pages, services
+from drafting.errors import DomainError, Invalid
+from drafting.web import threaded, SESSION_COOKIE, page_user, transaction
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+ONE_YEAR = 365 * 24 * 3600
+
+
+def render(template: str, session: Session, request: Request, status_code: int = 200, **context: Any) -> Template:
+    """A full page, or its main fragment when htmx asks for a ``fragment``."""
+    context.setdefault("user", page_user(session, request))
+    return Template(template_name=template, context=context, status_code=status_code,
+                    headers={"Vary": "HX-Request"})
+
+
+def _local_path(target: str | None, fallback: str = "/") -> str:
+    """Only redirect to paths on this site."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@get("/", name="home")
+@threaded
+def home(request: Request) -> Template:
+    with transaction(request) as session:
+        return render("drafting/home.html", session, request, **pages.home_context(session))
+
+
+@get("/bills/{slug:str}", name="bills:detail")
+@threaded
+def bill_page(request: Request, slug: str) -> Template:
+    with transaction(request) as session:
+        user = page_user(session, request)
+        bill = services.get_bill(session, slug)
+        return render("drafting/bill.html", session, request, user=user,
+                      **pages.bill_context(session, bill, user))
+
+
+@get("/bills/{slug:str}/articles/{article_id:int}", name="articles:detail")
+@threaded
+def article_page(request: Request, slug: str, article_id: int) -> Template:
+    with transaction(request) as session:
+        user = page_user(session, request)
+        bill = services.get_bill(session, slug)
+        article = services.get_article(session, article_id)
+        if article.bill_id != bill.id:
+            raise services.NotFound(f"no article {article_id} in bill '{slug}'")
+        return render("drafting/article.html", session, request, user=user,
+                      **pages.article_context(session, bill, article, user, request.query_params))
+
+
+@post("/bills/{slug:str}/status", name="bills:status")
+@threaded
+def bill_status_form(request: Request, slug: str, data: Form) -> Redirect:
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        services.set_status(session, page_user(session, request), bill, data.get("status", ""))
+        return Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303)
+
+
+@post("/bills/{slug:str}/versions", name="bills:publish")
+@threaded
+def bill_publish_form(request: Request, slug: str, data: Form) -> Redirect:
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        services.publish_bill_version(session, page_user(session, request), bill,
+                                      data.get("label", ""), data.get("message", ""))
+        return Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303)
+
+
+@get("/login", name="login")
+@threaded
+def login_page(request: Request) -> Template:
+    with transaction(request) as session:
+        return render("drafting/login.html", session, request, next=_local_path(request.query_params.get("next")),
+                      error=None, username="")
+
+
+@post("/login", name="login:submit")
+@threaded
+def login_submit(request: Request, data: Form) -> Response:
+    username, password = data.get("username", "").strip(), data.get("password", "")
+    target = _local_path(data.get("next"))
+    with transaction(request) as session:
+        try:
+            user = accounts.authenticate(session, username, password)
+        except DomainError:
+            return render("drafting/login.html", session, request, status_code=400, user=None, next=target,
+                          error="Identifiant ou mot de passe incorrect.", username=username)
+        token = accounts.issue_token(session, user, "web")
+    return _signed_in_redirect(target, token)
+
+
+def _signed_in_redirect(target: str, token: str) -> Redirect:
+    return Redirect(path=target, status_code=303, cookies=[
+        Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax", max_age=ONE_YEAR, path="/")
+    ])
+
+
+@post("/logout", name="logout")
+@threaded
+def logout(request: Request) -> Redirect:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with transaction(request) as session:
+            accounts.revoke_token(session, token)
+    return Redirect(path="/", status_code=303, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+
+
+@get("/register", name="register")
+@threaded
+def register_page(request: Request) -> Template:
+    with transaction(request) as session:
+        return render("drafting/register.html", session, request, form={}, error=None,
+                      next=_local_path(request.query_params.get("next")))
+
+
+def _user_in(data: dict[str, str], *, with_password: bool = True) -> accounts.UserIn:
+    kind = data.get("kind", "citizen")
+    organization = None
+    if kind == "organization":
+        organization = accounts.OrganizationIn(name=data.get("organization_name", ""),
+                                               declared_interests=data.get("declared_interests", ""))
+    return accounts.UserIn(
+        username=data.get("username", "").strip(),
+        password=data.get("password") if with_password else None,
+        display_name=data.get("display_name") or None,
+        email=data.get("email") or None,
+        kind=kind,
+        organization=organization,
+    )
+
+
+@post("/register", name="register:submit")
+@threaded
+def register_submit(request: Request, data: Form) -> Response:
+    target = _local_path(data.get("next"))
+    with transaction(request) as session:
+        try:
+            user = accounts.create_user(session, _user_in(data))
+        except DomainError as error:
+            session.rollback()
+            return render("drafting/register.html", session, request, status_code=error.status_code, user=None,
+                          form=data, error=error.detail, next=target)
+        token = accounts.issue_token(session, user, "web")
+    return _signed_in_redirect(target, token)
+
+
+@get("/bills/{slug:str}/participants/new", name="bills:participant")
+@threaded
+def participant_page(request: Request, slug: str) -> Template:
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        services.require_author(session, bill, page_user(session, request))
+        return render("drafting/participant.html", session, request, bill=bill, form={}, error=None, created=None)
+
+
+@post("/bills/{slug:str}/participants", name="bills:participant:submit")
+@threaded
+def participant_submit(request: Request, slug: str, data: Form) -> Template:
+    """A bill's author opens an account for an in-person participant without e-mail."""
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        staff = services.require_author(session, bill, page_user(session, request))
+        try:
+            created = accounts.create_assisted_user(session, staff, _user_in(data))
+        except Invalid as error:
+            session.rollback()
+            return render("drafting/participant.html", session, request, status_code=400, bill=bill, form=data,
+                          error=error.detail, created=None)
+        return render("drafting/participant.html", session, request, status_code=201, bill=bill, form={},
+                      error=None, created=created)
+
+
+@get("/lang/{code:str}", name="language")
+@threaded
+def set_language(request: Request, code: str) -> Redirect:
+    target = _local_path(request.query_params.get("next"))
+    if code not in ("fr", "en"):
+        raise Invalid("lang", "must be 'fr' or 'en'")
+    return Redirect(path=target, status_code=303,
+                    cookies=[Cookie(key="lang", value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
+
+
+drafting_pages = [
+    home, bill_page, article_page, bill_status_form, bill_publish_form, login_page, login_submit, logout,
+    register_page, register_submit, participant_page, participant_submit, set_language,
+]

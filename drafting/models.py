@@ -1,0 +1,195 @@
+"""Accounts, bills, divisions, articles and their immutable versions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from drafting.db import Base, utcnow
+
+USER_KINDS = ("citizen", "organization")
+BILL_STATUSES = ("draft", "open", "closed")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16), default="citizen")
+    organization_name: Mapped[str | None] = mapped_column(String(200))
+    declared_interests: Mapped[str | None] = mapped_column(Text)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when a bill's author opened the account for someone without e-mail (in-person events).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by: Mapped["User | None"] = relationship(remote_side="User.id", lazy="raise")
+
+    __table_args__ = (CheckConstraint("kind in ('citizen', 'organization')", name="kind"),)
+
+    @property
+    def roles(self) -> list[str]:
+        return [role for role, held in (("admin", self.is_admin), ("moderator", self.is_moderator)) if held]
+
+    @property
+    def is_organization(self) -> bool:
+        return self.kind == "organization"
+
+
+class AuthToken(Base):
+    """A bearer token (API) or a browser session; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "api" or "web"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Bill(Base):
+    __tablename__ = "bills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(8), default="draft")
+    consultation_opens_at: Mapped[datetime | None]
+    consultation_closes_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    authors: Mapped[list["BillAuthor"]] = relationship(
+        back_populates="bill", lazy="raise", order_by="BillAuthor.created_at"
+    )
+
+    __table_args__ = (CheckConstraint("status in ('draft', 'open', 'closed')", name="status"),)
+
+
+class BillAuthor(Base):
+    __tablename__ = "bill_authors"
+
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bill: Mapped[Bill] = relationship(back_populates="authors", lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class BillStatusChange(Base):
+    """Each opening or closing of a consultation, with who and when."""
+
+    __tablename__ = "bill_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(8))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Division(Base):
+    """A Titre, Chapitre or Section of a bill; divisions nest through ``parent_id``."""
+
+    __tablename__ = "divisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(120))
+    heading: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Article(Base):
+    """An article keeps its id for life; its text lives in ``ArticleVersion`` rows."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), index=True)
+    division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))
+    number: Mapped[str] = mapped_column(String(40))
+    heading: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+    # The head version number; equals max(ArticleVersion.version), kept in the same transaction.
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    # True once a version deleting the article is the head: it leaves later bill versions.
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bill: Mapped[Bill] = relationship(lazy="raise")
+    versions: Mapped[list["ArticleVersion"]] = relationship(
+        back_populates="article", lazy="raise", order_by="ArticleVersion.version"
+    )
+
+    __table_args__ = (Index("ix_articles_bill_position", "bill_id", "position"),)
+
+
+class ArticleVersion(Base):
+    """One immutable text of an article, numbered from 1."""
+
+    __tablename__ = "article_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    # A version that deletes the article (its text is then empty).
+    deletes_article: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="versions", lazy="raise")
+    author: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+
+class BillVersion(Base):
+    """A published snapshot of a bill: every article's head version at that moment."""
+
+    __tablename__ = "bill_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text, default="")
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    published_by: Mapped[User] = relationship(lazy="joined")
+    articles: Mapped[list["BillVersionArticle"]] = relationship(
+        lazy="raise", order_by="BillVersionArticle.position"
+    )
+
+    __table_args__ = (UniqueConstraint("bill_id", "seq"),)
+
+
+class BillVersionArticle(Base):
+    __tablename__ = "bill_version_articles"
+
+    bill_version_id: Mapped[int] = mapped_column(
+        ForeignKey("bill_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40))
+    heading: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+    division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))

@@ -1,0 +1,63 @@
+"""Settings read once from the environment, so every worker of one deployment agrees."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SQLITE_PATH = Path("var") / "navette.db"
+
+
+def _asset_dir(name: str) -> Path:
+    """The templates/static/migrations folder: inside the wheel when installed, else the checkout's."""
+    packaged = Path(__file__).resolve().parent / "_assets" / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / name
+
+
+TEMPLATES_DIR = _asset_dir("templates")
+STATIC_DIR = _asset_dir("static")
+MIGRATIONS_DIR = _asset_dir("migrations")
+
+
+def default_database_url() -> str:
+    return os.environ.get("NAVETTE_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _secret_key(database_url: str) -> str:
+    """NAVETTE_SECRET_KEY in production; for the embedded database, a key kept beside it."""
+    key = os.environ.get("NAVETTE_SECRET_KEY")
+    if key:
+        return key
+    if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
+        key_file = Path(database_url.removeprefix("sqlite:///")).with_suffix(".secret")
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+    raise RuntimeError("NAVETTE_SECRET_KEY must be set when the database is not the embedded SQLite file")
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    secret_key: str = ""
+    # Writes allowed per account and per address in one window (0 turns the limit off).
+    rate_limit_writes: int = field(default_factory=lambda: _int_env("NAVETTE_RATE_LIMIT_WRITES", 120))
+    rate_limit_window_seconds: int = field(default_factory=lambda: _int_env("NAVETTE_RATE_LIMIT_WINDOW", 60))
+    max_body_bytes: int = 1024 * 1024
+    debug: bool = field(default_factory=lambda: os.environ.get("NAVETTE_DEBUG") == "1")
+
+    @classmethod
+    def load(cls, database_url: str | None = None, **overrides) -> "Settings":
+        url = database_url or default_database_url()
+        secret = overrides.pop("secret_key", None) or _secret_key(url)
+        return cls(database_url=url, secret_key=secret, **overrides)

@@ -1,0 +1,158 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL when
+NAVETTE_TEST_DATABASE_URL is set), the app behind an HTTP test client, and account helpers."""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import create_engine, text
+
+from drafting.app import create_app
+from drafting.db import Database, sqlalchemy_url
+from drafting.migrate import upgrade
+from drafting.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+PG_URL = os.environ.get("NAVETTE_TEST_DATABASE_URL")
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+def corpus_path(*parts: str) -> Path:
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared corpus not available at {path}")
+    return path
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def _migrated_database(tmp_path_factory) -> str:
+    """Migrate once per test process; tests then start from a copy or a truncation of it."""
+    if PG_URL:
+        schema = f"navette_test_{_worker()}"
+        admin = create_engine(sqlalchemy_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        separator = "&" if "?" in PG_URL else "?"
+        url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+        upgrade(url)
+        return url
+    template = tmp_path_factory.mktemp("template") / "navette.db"
+    upgrade(f"sqlite:///{template}")
+    return str(template)
+
+
+def _truncate_all(url: str) -> None:
+    from drafting.db import Base
+
+    engine = create_engine(sqlalchemy_url(url))
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(_migrated_database, tmp_path) -> str:
+    if PG_URL:
+        _truncate_all(_migrated_database)
+        return _migrated_database
+    path = tmp_path / "navette.db"
+    shutil.copyfile(_migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings.load(database_url=database_url, secret_key=TEST_SECRET, rate_limit_writes=0)
+
+
+@pytest.fixture
+def db(database_url) -> Database:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app=app) as test_client:
+        yield test_client
+
+
+@dataclass
+class Account:
+    username: str
+    password: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Api:
+    """Thin helpers over the JSON API, so tests read like the contract."""
+
+    def __init__(self, client: TestClient, db: Database):
+        self.client = client
+        self.db = db
+
+    def user(self, username: str, role: str | None = None, **fields: Any) -> Account:
+        from drafting import accounts
+
+        password = "correct horse battery"
+        if role:
+            with self.db.session() as session:
+                accounts.create_user(session, accounts.UserIn(username=username, password=password, **fields),
+                                     is_admin=role == "admin", is_moderator=role == "moderator")
+        else:
+            response = self.client.post("/api/v1/users", json={"username": username, "password": password, **fields})
+            assert response.status_code == 201, response.text
+        token = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})
+        assert token.status_code == 200, token.text
+        return Account(username, password, token.json()["token"])
+
+    def bill(self, admin: Account, articles: list[dict[str, Any]] | None = None, open_: bool = True,
+             **fields: Any) -> dict[str, Any]:
+        body = {"title": fields.pop("title", "Projet de loi d'essai"), **fields}
+        if "markdown" not in body:
+            body["articles"] = articles or [
+                {"number": "1", "heading": "Objet", "text": "La présente loi a pour objet de tester Navette."},
+                {"number": "2", "text": "Les administrations publient leurs données en ligne."},
+            ]
+        response = self.client.post("/api/v1/bills", json=body, headers=admin.headers)
+        assert response.status_code == 201, response.text
+        bill = response.json()
+        if open_:
+            opened = self.client.post(f"/api/v1/bills/{bill['slug']}/status", json={"status": "open"},
+                                      headers=admin.headers)
+            assert opened.status_code == 200, opened.text
+            bill = opened.json()
+        return bill
+
+
+@pytest.fixture
+def api(client, db) -> Api:
+    return Api(client, db)
+
+
+@pytest.fixture
+def admin(api) -> Account:
+    return api.user("admin", role="admin", display_name="Cabinet du ministre")
