@@ -21,6 +21,7 @@ from drafting.db import Database
 from drafting.errors import DomainError, RateLimited
 from drafting.rendering import markdown_html
 from drafting.settings import STATIC_DIR, TEMPLATES_DIR, Settings
+from drafting.web import threaded
 
 log = logging.getLogger("navette")
 
@@ -102,8 +103,13 @@ def template_environment() -> Environment:
 def create_app(settings: Settings | None = None) -> Litestar:
     from amendments.api import amendments_api_router
     from amendments.controllers import amendment_pages
+    from amendments.desk_api import desk_api_router
+    from amendments.desk_pages import desk_pages
+    from amendments.participation_api import participation_api_router
+    from amendments.participation_pages import participation_pages
     from drafting.api import api_router
     from drafting.controllers import drafting_pages
+    from drafting.history_pages import history_pages
 
     settings = settings or Settings.load()
     db = Database(settings.database_url)
@@ -116,8 +122,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             api_router,
             amendments_api_router,
+            desk_api_router,
+            participation_api_router,
             *drafting_pages,
             *amendment_pages,
+            *desk_pages,
+            *participation_pages,
+            *history_pages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(

@@ -74,10 +74,16 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
 def article_context(session: Session, bill: Bill, article: Article, user: User | None,
                     query: Mapping[str, str]) -> dict[str, Any]:
     """``bill``, ``article``, ``head`` (its head version), ``versions`` (newest first),
-    ``votes`` (tally) and ``can_edit``."""
+    ``votes`` (tally) and ``can_edit``; plus what amendments.pages.article_amendments_context and
+    amendments.participation_pages.article_participation_context add."""
+    from amendments.pages import article_amendments_context
+    from amendments.participation_pages import article_participation_context
+
     versions = services.article_versions(session, article)
     head = versions[-1]
     return {
+        **article_amendments_context(session, bill, article, user, query),
+        **article_participation_context(session, article, user),
         "bill": bill,
         "article": article,
         "head": head,
