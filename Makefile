@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install bench serve demo clean lint-migrations
+.PHONY: run test install bench clean migration
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache build dist *.egg-info
+
+## make migration: (before the first release) regenerate migrations/versions/0001 from the models
+migration: install
+	rm -f migrations/versions/0001_initial_schema.py /tmp/navette-migration-$$$$.db
+	$(BIN)/python -c "from alembic import command; from drafting.migrate import alembic_config; \
+	command.revision(alembic_config('sqlite:////tmp/navette-migration-$$$$.db'), message='initial schema', autogenerate=True, rev_id='0001')"
+	rm -f /tmp/navette-migration-$$$$.db

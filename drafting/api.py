@@ -1,11 +1,11 @@
 """JSON API for accounts, bills, articles and bill versions (CONTRACT §2); handlers only translate HTTP."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter, RawBody
 
 from amendments import desk
 from drafting import accounts, history, services
@@ -41,7 +41,7 @@ class ArticleVersionIn(msgspec.Struct):
 
 @post("/auth/token", status_code=200)
 @threaded
-def create_token(request: Request, body: bytes) -> dict[str, Any]:
+def create_token(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, TokenIn)
     with transaction(request) as session:
         user = accounts.authenticate(session, payload.username, payload.password)
@@ -50,7 +50,7 @@ def create_token(request: Request, body: bytes) -> dict[str, Any]:
 
 @post("/users", status_code=201)
 @threaded
-def create_user(request: Request, body: bytes) -> dict[str, Any]:
+def create_user(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, accounts.UserIn)
     with transaction(request) as session:
         actor = api_user(session, request)
@@ -70,14 +70,14 @@ def me(request: Request) -> dict[str, Any]:
 
 @get("/users/{username:str}")
 @threaded
-def user_detail(request: Request, username: str) -> dict[str, Any]:
+def user_detail(request: Request, username: FromPath[str]) -> dict[str, Any]:
     with transaction(request) as session:
         return out.user_json(services.get_user(session, username))
 
 
 @post("/bills", status_code=201)
 @threaded
-def create_bill(request: Request, body: bytes) -> dict[str, Any]:
+def create_bill(request: Request, body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         actor = services.require_user(api_user(session, request))
         bill = services.create_bill(session, actor, parse_body(body, services.BillIn))
@@ -93,14 +93,14 @@ def list_bills(request: Request) -> list[dict[str, Any]]:
 
 @get("/bills/{slug:str}")
 @threaded
-def bill_detail(request: Request, slug: str) -> dict[str, Any]:
+def bill_detail(request: Request, slug: FromPath[str]) -> dict[str, Any]:
     with transaction(request) as session:
         return out.bill_json(session, services.get_bill(session, slug))
 
 
 @post("/bills/{slug:str}/authors", status_code=201)
 @threaded
-def add_author(request: Request, slug: str, body: bytes) -> dict[str, Any]:
+def add_author(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         actor = services.require_user(api_user(session, request))
         bill = services.get_bill(session, slug)
@@ -112,7 +112,7 @@ def add_author(request: Request, slug: str, body: bytes) -> dict[str, Any]:
 
 @post("/bills/{slug:str}/status", status_code=200)
 @threaded
-def set_status(request: Request, slug: str, body: bytes) -> dict[str, Any]:
+def set_status(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         actor = services.require_user(api_user(session, request))
         bill = services.get_bill(session, slug)
@@ -122,7 +122,7 @@ def set_status(request: Request, slug: str, body: bytes) -> dict[str, Any]:
 
 @post("/bills/{slug:str}/versions", status_code=201)
 @threaded
-def publish_bill_version(request: Request, slug: str, body: bytes) -> dict[str, Any]:
+def publish_bill_version(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         actor = services.require_user(api_user(session, request))
         bill = services.get_bill(session, slug)
@@ -133,7 +133,7 @@ def publish_bill_version(request: Request, slug: str, body: bytes) -> dict[str, 
 
 @get("/bills/{slug:str}/versions")
 @threaded
-def list_bill_versions(request: Request, slug: str) -> list[dict[str, Any]]:
+def list_bill_versions(request: Request, slug: FromPath[str]) -> list[dict[str, Any]]:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
         return [out.bill_version_summary(v) for v in services.bill_versions(session, bill)]
@@ -141,7 +141,7 @@ def list_bill_versions(request: Request, slug: str) -> list[dict[str, Any]]:
 
 @get("/bills/{slug:str}/versions/{seq:int}")
 @threaded
-def bill_version_detail(request: Request, slug: str, seq: int) -> dict[str, Any]:
+def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> dict[str, Any]:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
         return out.bill_version_json(session, services.get_bill_version(session, bill, seq), with_texts=True)
@@ -150,7 +150,7 @@ def bill_version_detail(request: Request, slug: str, seq: int) -> dict[str, Any]
 @get("/bills/{slug:str}/diff")
 @threaded
 def bill_diff(
-    request: Request, slug: str, from_: int = Parameter(query="from"), to: int = Parameter(query="to")
+    request: Request, slug: FromPath[str], from_: Annotated[int, QueryParameter(name="from")], to: FromQuery[int]
 ) -> dict[str, Any]:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
@@ -159,14 +159,14 @@ def bill_diff(
 
 @get("/articles/{article_id:int}")
 @threaded
-def article_detail(request: Request, article_id: int) -> dict[str, Any]:
+def article_detail(request: Request, article_id: FromPath[int]) -> dict[str, Any]:
     with transaction(request) as session:
         return out.single_article_json(session, services.get_article(session, article_id))
 
 
 @get("/articles/{article_id:int}/versions")
 @threaded
-def article_versions(request: Request, article_id: int) -> list[dict[str, Any]]:
+def article_versions(request: Request, article_id: FromPath[int]) -> list[dict[str, Any]]:
     with transaction(request) as session:
         article = services.get_article(session, article_id)
         return out.article_versions_json(session, services.article_versions(session, article))
@@ -174,7 +174,7 @@ def article_versions(request: Request, article_id: int) -> list[dict[str, Any]]:
 
 @get("/articles/{article_id:int}/versions/{n:int}")
 @threaded
-def article_version_detail(request: Request, article_id: int, n: int) -> dict[str, Any]:
+def article_version_detail(request: Request, article_id: FromPath[int], n: FromPath[int]) -> dict[str, Any]:
     with transaction(request) as session:
         article = services.get_article(session, article_id)
         return out.article_versions_json(session, [services.article_version(session, article, n)])[0]
@@ -182,7 +182,7 @@ def article_version_detail(request: Request, article_id: int, n: int) -> dict[st
 
 @post("/articles/{article_id:int}/versions", status_code=201)
 @threaded
-def publish_article_version(request: Request, article_id: int, body: bytes) -> dict[str, Any]:
+def publish_article_version(request: Request, article_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         actor = services.require_user(api_user(session, request))
         article = services.get_article(session, article_id)
@@ -197,7 +197,7 @@ def publish_article_version(request: Request, article_id: int, body: bytes) -> d
 @get("/articles/{article_id:int}/diff")
 @threaded
 def article_diff(
-    request: Request, article_id: int, from_: int = Parameter(query="from"), to: int = Parameter(query="to")
+    request: Request, article_id: FromPath[int], from_: Annotated[int, QueryParameter(name="from")], to: FromQuery[int]
 ) -> dict[str, Any]:
     with transaction(request) as session:
         article = services.get_article(session, article_id)
@@ -206,7 +206,7 @@ def article_diff(
 
 @get("/articles/{article_id:int}/blame")
 @threaded
-def article_blame(request: Request, article_id: int) -> dict[str, Any]:
+def article_blame(request: Request, article_id: FromPath[int]) -> dict[str, Any]:
     with transaction(request) as session:
         return history.blame_json(session, services.get_article(session, article_id))
 

@@ -1,13 +1,12 @@
 """Pages for reading bills and articles, and for accounts; handlers only translate HTTP."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,6 @@ from drafting import accounts, pages, services
 from drafting.errors import DomainError, Invalid
 from drafting.web import threaded, SESSION_COOKIE, page_user, transaction
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -45,7 +43,7 @@ def home(request: Request) -> Template:
 
 @get("/bills/{slug:str}", name="bills:detail")
 @threaded
-def bill_page(request: Request, slug: str) -> Template:
+def bill_page(request: Request, slug: FromPath[str]) -> Template:
     with transaction(request) as session:
         user = page_user(session, request)
         bill = services.get_bill(session, slug)
@@ -55,7 +53,7 @@ def bill_page(request: Request, slug: str) -> Template:
 
 @get("/bills/{slug:str}/articles/{article_id:int}", name="articles:detail")
 @threaded
-def article_page(request: Request, slug: str, article_id: int) -> Template:
+def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Template:
     with transaction(request) as session:
         user = page_user(session, request)
         bill = services.get_bill(session, slug)
@@ -68,7 +66,7 @@ def article_page(request: Request, slug: str, article_id: int) -> Template:
 
 @post("/bills/{slug:str}/status", name="bills:status")
 @threaded
-def bill_status_form(request: Request, slug: str, data: Form) -> Redirect:
+def bill_status_form(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Redirect:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
         services.set_status(session, page_user(session, request), bill, data.get("status", ""))
@@ -77,7 +75,7 @@ def bill_status_form(request: Request, slug: str, data: Form) -> Redirect:
 
 @post("/bills/{slug:str}/versions", name="bills:publish")
 @threaded
-def bill_publish_form(request: Request, slug: str, data: Form) -> Redirect:
+def bill_publish_form(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Redirect:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
         services.publish_bill_version(session, page_user(session, request), bill,
@@ -95,7 +93,7 @@ def login_page(request: Request) -> Template:
 
 @post("/login", name="login:submit")
 @threaded
-def login_submit(request: Request, data: Form) -> Response:
+def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     username, password = data.get("username", "").strip(), data.get("password", "")
     target = _local_path(data.get("next"))
     with transaction(request) as session:
@@ -150,7 +148,7 @@ def _user_in(data: dict[str, str], *, with_password: bool = True) -> accounts.Us
 
 @post("/register", name="register:submit")
 @threaded
-def register_submit(request: Request, data: Form) -> Response:
+def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     target = _local_path(data.get("next"))
     with transaction(request) as session:
         try:
@@ -165,7 +163,7 @@ def register_submit(request: Request, data: Form) -> Response:
 
 @get("/bills/{slug:str}/participants/new", name="bills:participant")
 @threaded
-def participant_page(request: Request, slug: str) -> Template:
+def participant_page(request: Request, slug: FromPath[str]) -> Template:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
         services.require_author(session, bill, page_user(session, request))
@@ -174,7 +172,7 @@ def participant_page(request: Request, slug: str) -> Template:
 
 @post("/bills/{slug:str}/participants", name="bills:participant:submit")
 @threaded
-def participant_submit(request: Request, slug: str, data: Form) -> Template:
+def participant_submit(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Template:
     """A bill's author opens an account for an in-person participant without e-mail."""
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
@@ -191,7 +189,7 @@ def participant_submit(request: Request, slug: str, data: Form) -> Template:
 
 @get("/lang/{code:str}", name="language")
 @threaded
-def set_language(request: Request, code: str) -> Redirect:
+def set_language(request: Request, code: FromPath[str]) -> Redirect:
     target = _local_path(request.query_params.get("next"))
     if code not in ("fr", "en"):
         raise Invalid("lang", "must be 'fr' or 'en'")

@@ -31,7 +31,7 @@ def corpus_path(*parts: str) -> Path:
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
@@ -47,10 +47,15 @@ def _migrated_database(tmp_path_factory) -> str:
         separator = "&" if "?" in PG_URL else "?"
         url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
         upgrade(url)
-        return url
+        yield url
+        admin = create_engine(sqlalchemy_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+        return
     template = tmp_path_factory.mktemp("template") / "navette.db"
     upgrade(f"sqlite:///{template}")
-    return str(template)
+    yield str(template)
 
 
 def _truncate_all(url: str) -> None:
