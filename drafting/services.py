@@ -206,7 +206,7 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
         for index, article in enumerate(data.articles):
             number = text_field(f"articles[{index}].number", article.number, max_length=40)
             heading = text_field(f"articles[{index}].heading", article.heading, required=False, max_length=1000)
-            _check_article_text(f"articles[{index}].text", article.text)
+            _check_article_text(f"articles[{index}].text", article.text, allow_empty=True)
             articles.append((number, heading, normalise_newlines(article.text), None))
 
     bill = Bill(slug=slug, title=title, summary=summary, status="draft", created_by_id=user.id)
@@ -227,7 +227,7 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
         session.flush()
         division_ids[division.key] = row.id
     for position, (number, heading, text, division_key) in enumerate(articles):
-        _check_article_text("text", text)
+        _check_article_text("text", text, allow_empty=True)
         article = Article(
             bill_id=bill.id,
             number=number[:40],
@@ -244,8 +244,9 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
     return bill
 
 
-def _check_article_text(field: str, text: str) -> None:
-    if not isinstance(text, str) or not text.strip():
+def _check_article_text(field: str, text: str, *, allow_empty: bool = False) -> None:
+    """Bills may carry empty articles (a real bill's "(Supprimé)" ones); new versions may not."""
+    if not isinstance(text, str) or (not allow_empty and not text.strip()):
         raise Invalid(field, "must not be empty")
     if len(text) > MAX_ARTICLE_TEXT:
         raise Invalid(field, f"is longer than the limit of {MAX_ARTICLE_TEXT} characters")
