@@ -1,13 +1,143 @@
-"""What the article page shows of its amendments (documented context)."""
+"""What the amendment pages show (documented contexts), gathered in a bounded number of queries."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from drafting.models import Article, Bill, User
+from amendments import engine
+from amendments import services as amendments
+from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentResponse, ModerationDecision
+from amendments.participation import vote_tallies
+from drafting import services
+from drafting.errors import Invalid
+from drafting.models import Article, ArticleVersion, Bill, User
+
+KINDS = ("modify", "delete", "insert")
+
+
+@dataclass(frozen=True)
+class AmendmentItem:
+    """One line of an article's list of amendments."""
+
+    amendment: Amendment
+    cosigner_count: int
+    votes: dict[str, int]
 
 
 def article_amendments_context(session: Session, bill: Bill, article: Article, user: User | None,
                                query: Mapping[str, str]) -> dict[str, Any]:
-    return {}
+    """For templates/amendments/_article_amendments.html: ``amendment_items`` (AmendmentItem, visible
+    amendments of the article and new articles proposed after it), ``amendment_sort`` ("recent" or
+    "votes", from ``?amendment_sort=``), ``amendment_status`` (filter from ``?amendment_status=``, or
+    None), ``amendment_statuses`` (the choices) and ``can_propose`` (the consultation is open)."""
+    try:
+        sort = amendments.check_sort(query.get("amendment_sort"))
+    except Invalid:
+        sort = "recent"
+    try:
+        status = amendments.check_status_filter(query.get("amendment_status"))
+    except Invalid:
+        status = None
+    found = amendments.list_article_amendments(session, article, status=status, sort=sort,
+                                               include_insertions=True)
+    ids = [a.id for a in found]
+    counts = amendments.cosigner_counts(session, ids)
+    tallies = vote_tallies(session, "amendment", ids)
+    return {
+        "amendment_items": [AmendmentItem(a, counts[a.id], tallies[a.id]) for a in found],
+        "amendment_sort": sort,
+        "amendment_status": status,
+        "amendment_statuses": AMENDMENT_STATUSES,
+        "can_propose": bill.status == "open" and not article.removed,
+    }
+
+
+def amendment_context(session: Session, amendment: Amendment, user: User | None, *,
+                      view: str | None = None) -> dict[str, Any]:
+    """For templates/amendments/detail.html: ``amendment``, ``bill``, ``article`` (None for a new
+    article), ``anchor`` (the article a new one goes after, or None), ``diff`` (base text → proposal),
+    ``view`` ("inline" or "side"), ``base_label``, ``cosigners`` (users), ``response`` (the latest
+    AmendmentResponse or None), ``events``, ``votes``, ``hidden`` (the ModerationDecision or None),
+    ``can_withdraw``; plus what participation_pages.amendment_participation_context and
+    desk_pages.amendment_desk_context add."""
+    from amendments.desk_pages import amendment_desk_context
+    from amendments.participation_pages import amendment_participation_context
+
+    bill = session.get(Bill, amendment.bill_id)
+    article = session.get(Article, amendment.article_id) if amendment.article_id else None
+    anchor = session.get(Article, amendment.after_article_id) if amendment.after_article_id else None
+    hidden = session.get(ModerationDecision, amendment.hidden_by_id) if amendment.hidden_by_id else None
+    response = session.scalar(
+        select(AmendmentResponse).where(AmendmentResponse.amendment_id == amendment.id)
+        .order_by(AmendmentResponse.created_at.desc(), AmendmentResponse.id.desc()).limit(1)
+    )
+    return {
+        **amendment_participation_context(session, amendment, user),
+        **amendment_desk_context(session, amendment, user),
+        "amendment": amendment,
+        "bill": bill,
+        "article": article,
+        "anchor": anchor,
+        "diff": [] if hidden else amendments.amendment_diff(session, amendment),
+        "view": "side" if view == "side" else "inline",
+        "cosigners": amendments.cosigners(session, amendment),
+        "response": response,
+        "events": amendments.events(session, amendment),
+        "votes": vote_tallies(session, "amendment", [amendment.id])[amendment.id],
+        "hidden": hidden,
+        "can_withdraw": amendments.can_withdraw(amendment, user),
+    }
+
+
+def _base_version(session: Session, article: Article, raw: str | None) -> ArticleVersion:
+    """The version named by a form's hidden ``base_version`` field, the head if absent or unknown."""
+    if raw and raw.strip().isdigit():
+        found = session.scalar(select(ArticleVersion).where(
+            ArticleVersion.article_id == article.id, ArticleVersion.version == int(raw)))
+        if found is not None:
+            return found
+    return services.head_version(session, article)
+
+
+def proposal_context(session: Session, bill: Bill, article: Article, form: Mapping[str, str],
+                     *, error: str | None = None) -> dict[str, Any]:
+    """For templates/amendments/propose.html, preview.html and the _redline.html preview: ``bill``,
+    ``article``, ``kind`` (modify, delete, insert), ``base`` (the ArticleVersion written on),
+    ``form`` (the values to show: title, heading, text, explanation), ``diff`` (base → proposal, or
+    "" → text for a new article), ``unchanged`` (the text still equals its base), ``too_long`` and
+    ``error``. Without ``text`` in ``form`` the editor starts from the base text."""
+    kind = form.get("kind") if form.get("kind") in KINDS else "modify"
+    base = _base_version(session, article, form.get("base_version"))
+    if "text" in form:
+        text = form["text"].replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        text = "" if kind == "insert" else base.text
+    too_long = len(text) > amendments.MAX_TEXT
+    if kind == "delete":
+        diff = engine.diff_words(base.text, "")
+    elif too_long:
+        diff = []
+    elif kind == "insert":
+        diff = engine.diff_words("", text)
+    else:
+        diff = engine.diff_words(base.text, text)
+    return {
+        "bill": bill,
+        "article": article,
+        "kind": kind,
+        "base": base,
+        "form": {
+            "title": form.get("title", ""),
+            "heading": form.get("heading", ""),
+            "text": text,
+            "explanation": form.get("explanation", ""),
+        },
+        "diff": diff,
+        "unchanged": kind == "modify" and text == base.text,
+        "too_long": too_long,
+        "max_text": amendments.MAX_TEXT,
+        "error": error,
+    }

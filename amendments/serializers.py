@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.models import Amendment, AmendmentCosigner, AmendmentResponse
+from amendments.models import Amendment, AmendmentCosigner, AmendmentResponse, ModerationDecision
 from amendments.participation import vote_tallies
 from drafting.models import ArticleVersion, Bill, User
 from drafting.serializers import iso
@@ -41,15 +41,21 @@ def amendments_json(session: Session, amendments: list[Amendment]) -> list[dict[
             if (article_id, version) in wanted:
                 base_texts[(article_id, version)] = text
     tallies = vote_tallies(session, "amendment", ids)
+    hidden_ids = {a.hidden_by_id for a in amendments if a.hidden_by_id is not None}
+    decisions = {
+        d.id: d for d in session.scalars(select(ModerationDecision).where(ModerationDecision.id.in_(hidden_ids)))
+    } if hidden_ids else {}
     return [
         amendment_json(a, slugs[a.bill_id], cosigners[a.id], responses.get(a.id),
-                       base_texts.get((a.article_id, a.base_version), ""), tallies[a.id])
+                       base_texts.get((a.article_id, a.base_version), ""), tallies[a.id],
+                       decisions.get(a.hidden_by_id))
         for a in amendments
     ]
 
 
 def amendment_json(amendment: Amendment, bill_slug: str, cosigners: list[str], response: str | None,
-                   base_text: str, votes: dict[str, int]) -> dict[str, Any]:
+                   base_text: str, votes: dict[str, int],
+                   hidden_by: ModerationDecision | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": amendment.id,
         "kind": amendment.kind,
@@ -71,7 +77,7 @@ def amendment_json(amendment: Amendment, bill_slug: str, cosigners: list[str], r
         "created_article": amendment.created_article_id,
     }
     if amendment.hidden_by_id is not None:
-        decision = amendment.hidden_by
+        decision = hidden_by or amendment.hidden_by
         body["hidden"] = {"reason": decision.reason, "at": iso(decision.created_at)}
         for private in ("text", "explanation", "title", "diff"):
             body[private] = None

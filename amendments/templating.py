@@ -1,8 +1,103 @@
-"""Jinja helpers that present amendments (redlines); registered by the app shell."""
+"""Jinja helpers that present amendments (redlines); registered by the app shell.
+
+Templates call ``redline(diff)`` (alinéa blocks for the inline view, long unchanged runs folded)
+or ``redline_rows(diff)`` (the side-by-side rows, folded the same way), and tell blocks apart
+with the tests ``changed``, ``unchanged`` and ``folded``.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable
+
 from jinja2 import Environment
+
+from amendments import engine
+
+STATUS_LABELS = {
+    "open": "ouvert",
+    "conflict": "en conflit",
+    "accepted": "retenu",
+    "rejected": "rejeté",
+    "withdrawn": "retiré",
+}
+KIND_LABELS = {
+    "modify": "Modification",
+    "delete": "Suppression de l'article",
+    "insert": "Nouvel article",
+}
+EVENT_LABELS = {
+    "proposed": "proposée",
+    "cosigned": "co-signée",
+    "withdrawn": "retirée",
+    "rebased": "mise à jour sur la nouvelle version",
+    "conflict": "en conflit avec la nouvelle version",
+    "resubmitted": "proposée à nouveau",
+    "accepted": "retenue",
+    "rejected": "rejetée",
+    "responded": "réponse des auteurs",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedRows:
+    """Unchanged side-by-side rows left out; ``rows`` lets a reader unfold them."""
+
+    count: int
+    rows: tuple[engine.Row, ...]
+
+
+def redline(diff: Iterable[engine.Part], context: int = 1) -> list[engine.Block]:
+    """The inline redline: changed alinéas, ``context`` unchanged ones around them, the rest folded."""
+    return engine.redline_blocks(list(diff), context=context)
+
+
+def _row_changed(row: engine.Row) -> bool:
+    return any(op != engine.EQUAL for side in (row.old, row.new) if side for op, _ in side)
+
+
+def redline_rows(diff: Iterable[engine.Part], context: int = 1) -> list[engine.Row | FoldedRows]:
+    """Side-by-side rows with the same folding as the inline view."""
+    rows = engine.side_by_side(list(diff))
+    changed = [_row_changed(row) for row in rows]
+    near = [any(changed[max(0, i - context): i + context + 1]) for i in range(len(rows))]
+    shown: list[engine.Row | FoldedRows] = []
+    hidden: list[engine.Row] = []
+
+    def fold() -> None:
+        if len(hidden) == 1:
+            shown.append(hidden[0])
+        elif hidden:
+            shown.append(FoldedRows(len(hidden), tuple(hidden)))
+        hidden.clear()
+
+    for row, is_near in zip(rows, near):
+        if is_near:
+            fold()
+            shown.append(row)
+        else:
+            hidden.append(row)
+    fold()
+    return shown
+
+
+def diff_counts(diff: Iterable[engine.Part]) -> dict[str, int]:
+    """Words deleted and inserted, for a one-line summary of a change."""
+    counts = {"deleted": 0, "inserted": 0}
+    for op, text in diff:
+        if op != engine.EQUAL:
+            words = sum(1 for token in engine.tokenize(text) if not token.isspace())
+            counts["deleted" if op == engine.DELETE else "inserted"] += words
+    return counts
 
 
 def register(environment: Environment) -> None:
     """Add the amendment filters and globals to the template environment."""
+    environment.globals["redline"] = redline
+    environment.globals["redline_rows"] = redline_rows
+    environment.globals["amendment_status_labels"] = STATUS_LABELS
+    environment.globals["amendment_kind_labels"] = KIND_LABELS
+    environment.globals["amendment_event_labels"] = EVENT_LABELS
+    environment.filters["diff_counts"] = diff_counts
+    environment.tests["changed"] = lambda block: isinstance(block, engine.Changed)
+    environment.tests["unchanged"] = lambda block: isinstance(block, engine.Unchanged)
+    environment.tests["folded"] = lambda block: isinstance(block, (engine.Folded, FoldedRows))

@@ -1,0 +1,297 @@
+"""The rules of amendments: who may propose, co-sign and withdraw, and which state follows which."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from amendments import engine
+from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, Vote
+from drafting import services
+from drafting.errors import Conflict, Forbidden, Invalid, NotFound
+from drafting.models import Article, ArticleVersion, Bill, User
+from drafting.validation import normalise_newlines, text_field
+
+MAX_TEXT = services.MAX_ARTICLE_TEXT
+MAX_TITLE = 300
+MAX_HEADING = 1000
+MAX_EXPLANATION = 50_000
+WITHDRAWABLE = ("open", "conflict")
+SORTS = ("recent", "votes")
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """The outcome of a proposal: a new amendment, or an identical open one the proposer co-signed."""
+
+    amendment: Amendment
+    created: bool
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- lookups -----------------------------------------------------------------------------------
+
+def get_amendment(session: Session, amendment_id: int) -> Amendment:
+    amendment = session.get(Amendment, amendment_id)
+    if amendment is None:
+        raise NotFound(f"no amendment {amendment_id}")
+    return amendment
+
+
+def base_text(session: Session, amendment: Amendment) -> str:
+    """The text the amendment was written on: "" for a new article."""
+    if amendment.article_id is None or amendment.base_version is None:
+        return ""
+    return session.scalar(
+        select(ArticleVersion.text).where(ArticleVersion.article_id == amendment.article_id,
+                                          ArticleVersion.version == amendment.base_version)
+    ) or ""
+
+
+def amendment_diff(session: Session, amendment: Amendment) -> engine.Diff:
+    return engine.diff_words(base_text(session, amendment), amendment.text)
+
+
+def cosigners(session: Session, amendment: Amendment) -> list[User]:
+    return list(session.scalars(
+        select(User).join(AmendmentCosigner, AmendmentCosigner.user_id == User.id)
+        .where(AmendmentCosigner.amendment_id == amendment.id)
+        .order_by(AmendmentCosigner.created_at, User.id)
+    ))
+
+
+def events(session: Session, amendment: Amendment) -> list[AmendmentEvent]:
+    return list(session.scalars(
+        select(AmendmentEvent).where(AmendmentEvent.amendment_id == amendment.id)
+        .order_by(AmendmentEvent.created_at, AmendmentEvent.id)
+    ))
+
+
+def cosigner_counts(session: Session, amendment_ids: list[int]) -> dict[int, int]:
+    counts = dict.fromkeys(amendment_ids, 0)
+    if amendment_ids:
+        counts.update(session.execute(
+            select(AmendmentCosigner.amendment_id, func.count())
+            .where(AmendmentCosigner.amendment_id.in_(amendment_ids))
+            .group_by(AmendmentCosigner.amendment_id)
+        ).all())
+    return counts
+
+
+def check_status_filter(status: str | None) -> str | None:
+    if status in (None, ""):
+        return None
+    if status not in AMENDMENT_STATUSES:
+        raise Invalid("status", f"must be one of {', '.join(AMENDMENT_STATUSES)}")
+    return status
+
+
+def check_sort(sort: str | None) -> str:
+    if sort in (None, ""):
+        return "recent"
+    if sort not in SORTS:
+        raise Invalid("sort", "must be 'votes' or 'recent'")
+    return sort
+
+
+def list_article_amendments(session: Session, article: Article, *, status: str | None = None,
+                            sort: str | None = "recent", include_insertions: bool = False) -> list[Amendment]:
+    """The visible amendments of an article (hidden ones leave lists).
+
+    ``sort="votes"``: most supported first (agree votes, then co-signers), newest first on ties;
+    ``include_insertions`` adds the new articles proposed right after this one.
+    """
+    status, sort = check_status_filter(status), check_sort(sort)
+    where = Amendment.article_id == article.id
+    if include_insertions:
+        where = where | ((Amendment.kind == "insert") & (Amendment.after_article_id == article.id))
+    query = select(Amendment).where(where, Amendment.hidden_by_id.is_(None))
+    if status:
+        query = query.where(Amendment.status == status)
+    if sort == "votes":
+        agree = (
+            select(Vote.amendment_id, func.count().label("n")).where(Vote.value == "agree")
+            .group_by(Vote.amendment_id).subquery()
+        )
+        signed = (
+            select(AmendmentCosigner.amendment_id, func.count().label("n"))
+            .group_by(AmendmentCosigner.amendment_id).subquery()
+        )
+        query = (
+            query.outerjoin(agree, agree.c.amendment_id == Amendment.id)
+            .outerjoin(signed, signed.c.amendment_id == Amendment.id)
+            .order_by(func.coalesce(agree.c.n, 0).desc(), func.coalesce(signed.c.n, 0).desc())
+        )
+    return list(session.scalars(query.order_by(Amendment.created_at.desc(), Amendment.id.desc())))
+
+
+# --- proposing ---------------------------------------------------------------------------------
+
+def _open_bill(session: Session, bill_id: int, *, lock: bool = False) -> Bill:
+    """The bill, if its consultation is open; ``lock`` serialises insertions into it (PostgreSQL)."""
+    query = select(Bill).where(Bill.id == bill_id)
+    bill = session.scalar(query.with_for_update() if lock else query)
+    if bill.status != "open":
+        raise Conflict(f"bill: the consultation on '{bill.slug}' is not open (status {bill.status})")
+    return bill
+
+
+def _locked_article(session: Session, article: Article) -> None:
+    """Serialise proposals on one article, so identical ones co-sign instead of racing (PostgreSQL),
+    and read its head again once the lock is held."""
+    session.execute(
+        select(Article).where(Article.id == article.id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _proposal_text(value: str | None, *, field: str = "text", blank: bool = True) -> str:
+    """The proposed text with line endings normalised; a real change may leave a blank text."""
+    if value is None:
+        raise Invalid(field, "is required")
+    text = normalise_newlines(value)
+    if len(text) > MAX_TEXT:
+        raise Invalid(field, f"is longer than the limit of {MAX_TEXT} characters", extra={"limit": MAX_TEXT})
+    if not blank and not text.strip():
+        raise Invalid(field, "must not be empty")
+    return text
+
+
+def _texts(title: str | None, explanation: str | None) -> tuple[str, str]:
+    return (
+        text_field("title", title, required=False, max_length=MAX_TITLE),
+        text_field("explanation", explanation, required=False, max_length=MAX_EXPLANATION, strip=False).strip(),
+    )
+
+
+def _base_version(session: Session, article: Article, wanted: int | None) -> ArticleVersion:
+    """The version a proposal is written on: the head unless ``wanted`` names an existing one."""
+    if article.removed:
+        raise Conflict(f"article: article {article.number} has been deleted")
+    if wanted is None:
+        return services.head_version(session, article)
+    found = session.scalar(
+        select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version == wanted)
+    )
+    if found is None:
+        raise Invalid("base_version", f"article {article.id} has no version {wanted} "
+                                      f"(the head is version {article.current_version})")
+    return found
+
+
+def _identical(session: Session, query) -> Amendment | None:
+    return session.scalar(
+        query.where(Amendment.status == "open", Amendment.hidden_by_id.is_(None)).order_by(Amendment.id).limit(1)
+    )
+
+
+def _cosign(session: Session, user: User, amendment: Amendment) -> Proposed:
+    """Add ``user`` to the co-signers, once; the proposer does not co-sign their own amendment."""
+    if user.id != amendment.author_id and session.get(AmendmentCosigner, (amendment.id, user.id)) is None:
+        session.add(AmendmentCosigner(amendment_id=amendment.id, user_id=user.id))
+        session.add(AmendmentEvent(amendment_id=amendment.id, kind="cosigned", actor_id=user.id))
+        session.flush()
+    return Proposed(amendment, created=False)
+
+
+def _create(session: Session, user: User, **fields) -> Proposed:
+    amendment = Amendment(author_id=user.id, status="open", text_digest=text_digest(fields["text"]), **fields)
+    session.add(amendment)
+    session.flush()
+    session.add(AmendmentEvent(amendment_id=amendment.id, kind="proposed", actor_id=user.id,
+                               to_version=amendment.base_version))
+    session.flush()
+    return Proposed(amendment, created=True)
+
+
+def _propose_on_article(session: Session, user: User, article: Article, *, kind: str, text: str, title: str,
+                        explanation: str, base: ArticleVersion) -> Proposed:
+    if text == base.text:
+        raise Invalid("text", f"is identical to the text it amends (version {base.version}): nothing changes")
+    digest = text_digest(text)
+    same = _identical(session, select(Amendment).where(
+        Amendment.article_id == article.id, Amendment.base_version == base.version,
+        Amendment.kind == kind, Amendment.text_digest == digest,
+    ))
+    if same is not None and same.text == text:
+        return _cosign(session, user, same)
+    return _create(session, user, bill_id=article.bill_id, article_id=article.id, kind=kind, title=title,
+                   explanation=explanation, base_version=base.version, text=text)
+
+
+def propose_amendment(session: Session, actor: User | None, article: Article, *, text: str | None,
+                      explanation: str | None = "", title: str | None = "",
+                      base_version: int | None = None) -> Proposed:
+    """A new text for an article, written on ``base_version`` (the head by default)."""
+    user = services.require_user(actor)
+    _open_bill(session, article.bill_id)
+    _locked_article(session, article)
+    base = _base_version(session, article, base_version)
+    new_text = _proposal_text(text)
+    title, explanation = _texts(title, explanation)
+    return _propose_on_article(session, user, article, kind="modify", text=new_text, title=title,
+                               explanation=explanation, base=base)
+
+
+def propose_deletion(session: Session, actor: User | None, article: Article, *, explanation: str | None = "",
+                     title: str | None = "", base_version: int | None = None) -> Proposed:
+    """Deleting the article: the proposed text is empty and its diff deletes everything."""
+    user = services.require_user(actor)
+    _open_bill(session, article.bill_id)
+    _locked_article(session, article)
+    base = _base_version(session, article, base_version)
+    title, explanation = _texts(title, explanation)
+    return _propose_on_article(session, user, article, kind="delete", text="", title=title,
+                               explanation=explanation, base=base)
+
+
+def propose_insertion(session: Session, actor: User | None, bill: Bill, *, after_article: int | None,
+                      text: str | None, heading: str | None = "", explanation: str | None = "",
+                      title: str | None = "") -> Proposed:
+    """A new article placed after ``after_article`` (an article of this bill), or first when None."""
+    user = services.require_user(actor)
+    _open_bill(session, bill.id, lock=True)
+    if after_article is not None:
+        anchor = session.get(Article, after_article)
+        if anchor is None or anchor.bill_id != bill.id:
+            raise Invalid("after_article", f"no article {after_article} in bill '{bill.slug}'")
+        if anchor.removed:
+            raise Invalid("after_article", f"article {anchor.number} has been deleted")
+    new_text = _proposal_text(text, blank=False)
+    heading = text_field("heading", heading, required=False, max_length=MAX_HEADING)
+    title, explanation = _texts(title, explanation)
+    digest = text_digest(new_text)
+    same = _identical(session, select(Amendment).where(
+        Amendment.bill_id == bill.id, Amendment.kind == "insert", Amendment.text_digest == digest,
+        Amendment.after_article_id.is_(None) if after_article is None else Amendment.after_article_id == after_article,
+    ))
+    if same is not None and same.text == new_text and same.heading == heading:
+        return _cosign(session, user, same)
+    return _create(session, user, bill_id=bill.id, article_id=None, kind="insert", title=title,
+                   explanation=explanation, base_version=None, text=new_text, after_article_id=after_article,
+                   heading=heading)
+
+
+# --- state changes -----------------------------------------------------------------------------
+
+def can_withdraw(amendment: Amendment, user: User | None) -> bool:
+    return user is not None and user.id == amendment.author_id and amendment.status in WITHDRAWABLE
+
+
+def withdraw_amendment(session: Session, actor: User | None, amendment: Amendment) -> Amendment:
+    """Its proposer takes an open or conflicting amendment back; the record keeps it."""
+    user = services.require_user(actor)
+    if user.id != amendment.author_id:
+        raise Forbidden("only the amendment's proposer can withdraw it")
+    previous = session.scalar(select(Amendment.status).where(Amendment.id == amendment.id).with_for_update())
+    if previous not in WITHDRAWABLE:
+        raise Conflict(f"status: a {previous} amendment cannot be withdrawn")
+    amendment.status = "withdrawn"
+    session.add(AmendmentEvent(amendment_id=amendment.id, kind="withdrawn", actor_id=user.id, detail=previous))
+    session.flush()
+    return amendment
