@@ -9,6 +9,7 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from drafting.errors import Conflict, Forbidden, Invalid, Unauthorized
@@ -19,8 +20,9 @@ USERNAME = re.compile(r"[a-z0-9_.-]{3,40}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Verified against when the username is unknown, so both failures take the same time; made on first
+# use, as a hash costs ~0.4 s and every command-line run would pay it at import.
+_DUMMY_HASH: str | None = None
 
 
 class OrganizationIn(msgspec.Struct):
@@ -37,6 +39,23 @@ class UserIn(msgspec.Struct):
     organization: OrganizationIn | None = None
 
 
+def configure_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Use other argon2 parameters (the test suite uses cheap ones); returns the previous hasher.
+
+    Existing hashes keep verifying: each one records the parameters it was made with.
+    """
+    global _hasher, _DUMMY_HASH
+    previous, _hasher, _DUMMY_HASH = _hasher, hasher, None
+    return previous
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not-a-real-password")
+    return _DUMMY_HASH
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -46,6 +65,12 @@ def hash_password(password: str) -> str:
 
 
 def validate_user(data: UserIn, *, password_required: bool = True) -> None:
+    for field, value in (("display_name", data.display_name), ("email", data.email),
+                         ("organization.name", data.organization.name if data.organization else None),
+                         ("organization.declared_interests",
+                          data.organization.declared_interests if data.organization else None)):
+        if value is not None and "\x00" in value:  # PostgreSQL cannot store it
+            raise Invalid(field, "must not contain NUL characters")
     if not USERNAME.fullmatch(data.username or ""):
         raise Invalid("username", "must be 3 to 40 characters among a-z, 0-9, '_', '.', '-'")
     if data.password is None or data.password == "":
@@ -95,7 +120,10 @@ def create_user(
         created_by_id=created_by.id if created_by else None,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same name signed up at the same moment
+        raise Conflict(f"username: '{data.username}' is already taken", field="username") from None
     return user
 
 
@@ -110,10 +138,10 @@ def create_assisted_user(session: Session, staff: User, data: UserIn) -> User:
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(select(User).where(User.username == username)) if USERNAME.fullmatch(username) else None
     try:
         if user is None or user.password_hash is None:
-            _hasher.verify(_DUMMY_HASH, password + "x")
+            _hasher.verify(_dummy_hash(), password + "x")
             raise Unauthorized("bad username or password")
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):

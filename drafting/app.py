@@ -15,13 +15,14 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 
 from drafting import i18n
 from drafting.db import Database
 from drafting.errors import DomainError, RateLimited
 from drafting.rendering import markdown_html
 from drafting.settings import STATIC_DIR, TEMPLATES_DIR, Settings
-from drafting.web import threaded
+from drafting.web import page_user, threaded
 
 log = logging.getLogger("navette")
 
@@ -39,10 +40,24 @@ def _error_response(request: Request, status_code: int, detail: str, extra: Any 
         return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
     return Template(
         template_name="errors/error.html",
-        context={"status_code": status_code, "detail": detail, "user": None},
+        context={"status_code": status_code, "detail": detail, "user": _signed_in(request)},
         status_code=status_code,
         headers=headers,
     )
+
+
+def _signed_in(request: Request):
+    """The page's user, so an error page keeps the header right; None if that fails too."""
+    try:
+        with request.app.state.db.session(write=False) as session:
+            return page_user(session, request)
+    except Exception:
+        return None
+
+
+def bad_value_handler(request: Request, error: Exception) -> Response:
+    """A value the database cannot hold (an id beyond its range): the client's error."""
+    return _error_response(request, 400, "a value is out of range or malformed")
 
 
 def domain_error_handler(request: Request, error: DomainError) -> Response:
@@ -144,6 +159,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
+            DataError: bad_value_handler,
+            OverflowError: bad_value_handler,
             Exception: internal_error_handler,
         },
         request_max_body_size=settings.max_body_bytes,

@@ -16,8 +16,16 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from drafting.migrate import upgrade
+    from drafting.settings import Settings
 
     url = _database(args)
+    try:
+        # Before any worker starts: fails early without NAVETTE_SECRET_KEY on PostgreSQL, and creates
+        # the embedded database's key file once, so that every worker signs with the same key.
+        Settings.load(url)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     upgrade(url)
     import os
 
@@ -95,12 +103,16 @@ def cmd_import(args) -> int:
 
 def cmd_demo(args) -> int:
     from drafting import seed
+    from drafting.errors import DomainError
 
     db = _session(args)
     try:
         with db.session() as session:
             slug, created = seed.load_demo(session)
         print(f"demo bill '{slug}' " + ("loaded" if created else "already present"))
+    except DomainError as error:  # e.g. another `navette demo` loading it at the same moment
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
     finally:
         db.dispose()
     return 0
@@ -151,10 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a clear message, not a traceback, for operational failures
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DBAPIError, OperationalError
 
         if isinstance(error, OperationalError):
             print(f"error: the database does not answer: {error.orig}", file=sys.stderr)
+            return 2
+        if isinstance(error, DBAPIError):  # e.g. a missing schema or a user without rights
+            print(f"error: the database refused: {error.orig}", file=sys.stderr)
             return 2
         raise
 

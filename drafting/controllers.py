@@ -18,7 +18,8 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def render(template: str, session: Session, request: Request, status_code: int = 200, **context: Any) -> Template:
-    """A full page, or its main fragment when htmx asks for a ``fragment``."""
+    """A page with the signed-in ``user`` in its context; ``Vary: HX-Request`` since some pages
+    answer htmx requests with a fragment."""
     context.setdefault("user", page_user(session, request))
     return Template(template_name=template, context=context, status_code=status_code,
                     headers={"Vary": "HX-Request"})
@@ -27,6 +28,9 @@ def render(template: str, session: Session, request: Request, status_code: int =
 def _local_path(target: str | None, fallback: str = "/") -> str:
     """Only redirect to paths on this site."""
     if not target:
+        return fallback
+    # Browsers read "/\\host" as "//host" and drop tabs and newlines: both could lead off-site.
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -179,10 +183,11 @@ def participant_submit(request: Request, slug: FromPath[str], data: URLEncodedBo
         staff = services.require_author(session, bill, page_user(session, request))
         try:
             created = accounts.create_assisted_user(session, staff, _user_in(data))
-        except Invalid as error:
+        except DomainError as error:  # invalid field or name taken: the form again, with the message
             session.rollback()
-            return render("drafting/participant.html", session, request, status_code=400, bill=bill, form=data,
-                          error=error.detail, created=None)
+            bill = services.get_bill(session, slug)  # reloaded: the page renders after the session closes
+            return render("drafting/participant.html", session, request, status_code=error.status_code,
+                          bill=bill, form=data, error=error.detail, created=None)
         return render("drafting/participant.html", session, request, status_code=201, bill=bill, form={},
                       error=None, created=created)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from amendments.models import MergedAmendment
 from amendments.participation import vote_tallies
 from drafting import services
-from drafting.models import Article, ArticleVersion, Bill, BillVersion, User
+from drafting.models import Article, ArticleVersion, Bill, BillVersion, BillVersionArticle, User
 
 
 def iso(moment) -> str | None:
@@ -125,15 +125,19 @@ def article_versions_json(session: Session, versions: list[ArticleVersion]) -> l
 
 def bill_version_json(session: Session, version: BillVersion, *, with_texts: bool) -> dict[str, Any]:
     body = {**bill_version_summary(version), "articles": []}
+    # Queried rather than read from ``version.articles``: a version just published has not loaded it.
+    entries = list(session.scalars(
+        select(BillVersionArticle).where(BillVersionArticle.bill_version_id == version.id)
+        .order_by(BillVersionArticle.position)
+    ))
     texts: dict[tuple[int, int], str] = {}
-    if with_texts and version.articles:
+    if with_texts and entries:
         rows = session.execute(
-            select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text).join(
-                Article, Article.id == ArticleVersion.article_id
-            ).where(ArticleVersion.article_id.in_([a.article_id for a in version.articles]))
+            select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text)
+            .where(ArticleVersion.article_id.in_([a.article_id for a in entries]))
         )
         texts = {(a, n): t for a, n, t in rows}
-    for entry in version.articles:
+    for entry in entries:
         item = {"id": entry.article_id, "number": entry.number, "heading": entry.heading, "version": entry.version}
         if with_texts:
             item["text"] = texts[(entry.article_id, entry.version)]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from drafting import importer
+from drafting.accounts import USERNAME
 from drafting.db import utcnow
 from drafting.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from drafting.models import (
@@ -24,12 +25,24 @@ from drafting.models import (
     Division,
     User,
 )
-from drafting.validation import normalise_newlines, text_field
+from drafting import validation
+from drafting.validation import normalise_newlines
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ARTICLE_TEXT = 100_000
 MAX_BILL_TEXT = 1_000_000
 TRANSITIONS = {"draft": {"open"}, "open": {"closed"}, "closed": {"open"}}
+# Ids and version numbers are 32-bit integers in the database: anything larger names nothing.
+MAX_ID = 2**31 - 1
+
+
+def in_id_range(value: int) -> bool:
+    """Whether ``value`` can be an id or version number (a larger one would fail in the database)."""
+    return 0 < value <= MAX_ID
+
+
+refuse_nul = validation.refuse_nul
+text_field = validation.text_field
 
 
 class ArticleIn(msgspec.Struct):
@@ -71,14 +84,15 @@ def require_author(session: Session, bill: Bill, actor: User | None) -> User:
 # --- lookups -----------------------------------------------------------------------------------
 
 def get_bill(session: Session, slug: str) -> Bill:
-    bill = session.scalar(select(Bill).where(Bill.slug == slug))
+    # Every stored slug matches SLUG; anything else (a NUL byte included) names no bill.
+    bill = session.scalar(select(Bill).where(Bill.slug == slug)) if SLUG.fullmatch(slug or "") else None
     if bill is None:
         raise NotFound(f"no bill '{slug}'")
     return bill
 
 
 def get_article(session: Session, article_id: int) -> Article:
-    article = session.get(Article, article_id)
+    article = session.get(Article, article_id) if in_id_range(article_id) else None
     if article is None:
         raise NotFound(f"no article {article_id}")
     return article
@@ -114,7 +128,7 @@ def head_versions(session: Session, articles: list[Article]) -> dict[int, Articl
 def article_version(session: Session, article: Article, version: int) -> ArticleVersion:
     found = session.scalar(
         select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version == version)
-    )
+    ) if in_id_range(version) else None
     if found is None:
         raise NotFound(f"article {article.id} has no version {version}")
     return found
@@ -149,7 +163,7 @@ def get_bill_version(session: Session, bill: Bill, seq: int) -> BillVersion:
     found = session.scalar(
         select(BillVersion).options(selectinload(BillVersion.articles))
         .where(BillVersion.bill_id == bill.id, BillVersion.seq == seq)
-    )
+    ) if in_id_range(seq) else None
     if found is None:
         raise NotFound(f"bill '{bill.slug}' has no version {seq}")
     return found
@@ -192,6 +206,7 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
     if data.markdown is not None:
         if len(data.markdown) > MAX_BILL_TEXT:
             raise Invalid("markdown", f"is longer than the limit of {MAX_BILL_TEXT} characters")
+        refuse_nul("markdown", data.markdown)
         try:
             parsed = importer.parse_bill_text(normalise_newlines(data.markdown))
         except importer.NoArticlesFound as error:
@@ -211,7 +226,10 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
 
     bill = Bill(slug=slug, title=title, summary=summary, status="draft", created_by_id=user.id)
     session.add(bill)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"slug: a bill '{slug}' was created at the same time; try again", field="slug") from None
     session.add(BillAuthor(bill_id=bill.id, user_id=user.id, added_by_id=user.id))
     division_ids: dict[int, int] = {}
     for position, division in enumerate(divisions):
@@ -248,19 +266,23 @@ def _check_article_text(field: str, text: str, *, allow_empty: bool = False) -> 
     """Bills may carry empty articles (a real bill's "(Supprimé)" ones); new versions may not."""
     if not isinstance(text, str) or (not allow_empty and not text.strip()):
         raise Invalid(field, "must not be empty")
+    refuse_nul(field, text)
     if len(text) > MAX_ARTICLE_TEXT:
         raise Invalid(field, f"is longer than the limit of {MAX_ARTICLE_TEXT} characters")
 
 
 def add_author(session: Session, actor: User | None, bill: Bill, username: str) -> User:
     require_author(session, bill, actor)
-    user = session.scalar(select(User).where(User.username == username))
+    user = find_user(session, username)
     if user is None:
         raise NotFound(f"username: no user '{username}'")
     if is_author(session, bill, user):
         raise Conflict(f"username: '{username}' is already an author of this bill", field="username")
     session.add(BillAuthor(bill_id=bill.id, user_id=user.id, added_by_id=actor.id))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"username: '{username}' is already an author of this bill", field="username") from None
     return user
 
 
@@ -344,8 +366,15 @@ def check_new_text(text: str, field: str = "text") -> str:
     return normalise_newlines(text)
 
 
+def find_user(session: Session, username: str) -> User | None:
+    """The account named ``username``, if any (a name that breaks the username rule names nobody)."""
+    if not USERNAME.fullmatch(username or ""):
+        return None
+    return session.scalar(select(User).where(User.username == username))
+
+
 def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    user = find_user(session, username)
     if user is None:
         raise NotFound(f"no user '{username}'")
     return user

@@ -42,9 +42,16 @@ def parse_body(raw: bytes, type_: type[T]) -> T:
     return convert(decode_json(raw), type_)
 
 
+def refuse_nul(field: str, value: str | None) -> None:
+    """PostgreSQL cannot store NUL characters: refuse them on every database alike."""
+    if value is not None and "\x00" in value:
+        raise Invalid(field, "must not contain NUL characters")
+
+
 def text_field(field: str, value: str | None, *, required: bool = True, max_length: int,
                strip: bool = True) -> str:
-    """A free-text field: present if required, within its length limit."""
+    """A free-text field: present if required, within its length limit, without NUL."""
+    refuse_nul(field, value)
     if value is None:
         if required:
             raise Invalid(field, "is required")

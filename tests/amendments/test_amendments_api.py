@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from amendments.models import Amendment, AmendmentEvent, ModerationDecision, Vote
 from drafting import accounts
-from drafting.models import User
+from drafting.models import Bill, User
 from tests.conftest import Account, corpus_path
 
 BASE = "Les administrations publient leurs données en ligne.\nElles les mettent à jour chaque année."
@@ -355,7 +355,8 @@ def test_hidden_amendment_answers_hidden_without_text_and_leaves_lists(client, a
     moderator = api.user("modo", role="moderator")
     with db.session() as session:
         moderator_id = session.scalar(select(User.id).where(User.username == moderator.username))
-        decision = ModerationDecision(target_type="amendment", target_id=amendment["id"], bill_id=1,
+        bill_id = session.scalar(select(Bill.id).where(Bill.slug == amendment["bill"]))
+        decision = ModerationDecision(target_type="amendment", target_id=amendment["id"], bill_id=bill_id,
                                       action="hide", reason="Propos injurieux", moderator_id=moderator_id)
         session.add(decision)
         session.flush()
