@@ -4,14 +4,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter, RawBody
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, QueryParameter, RawBody
 
 from amendments import desk
 from drafting import accounts, history, services
 from drafting import serializers as out
 from drafting.validation import parse_body
-from drafting.web import threaded, api_user, transaction
+from drafting.history_pages import immutable_json
+from drafting.web import api_user, threaded, transaction
+
+
+# Read as text so that a bad value gets a 400 naming the parameter (history.version_number).
+FromVersion = Annotated[str | None, QueryParameter(name="from", required=False)]
+ToVersion = Annotated[str | None, QueryParameter(name="to", required=False)]
 
 
 class TokenIn(msgspec.Struct):
@@ -141,20 +147,19 @@ def list_bill_versions(request: Request, slug: FromPath[str]) -> list[dict[str, 
 
 @get("/bills/{slug:str}/versions/{seq:int}")
 @threaded
-def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> dict[str, Any]:
+def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
-        return out.bill_version_json(session, services.get_bill_version(session, bill, seq), with_texts=True)
+        version = services.get_bill_version(session, bill, seq)
+        return immutable_json(request, out.bill_version_json(session, version, with_texts=True))
 
 
 @get("/bills/{slug:str}/diff")
 @threaded
-def bill_diff(
-    request: Request, slug: FromPath[str], from_: Annotated[int, QueryParameter(name="from")], to: FromQuery[int]
-) -> dict[str, Any]:
+def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None, to: ToVersion = None) -> Response:
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
-        return history.bill_diff_json(session, bill, from_, to)
+        return immutable_json(request, history.bill_diff_json(session, bill, from_, to))
 
 
 @get("/articles/{article_id:int}")
@@ -174,10 +179,11 @@ def article_versions(request: Request, article_id: FromPath[int]) -> list[dict[s
 
 @get("/articles/{article_id:int}/versions/{n:int}")
 @threaded
-def article_version_detail(request: Request, article_id: FromPath[int], n: FromPath[int]) -> dict[str, Any]:
+def article_version_detail(request: Request, article_id: FromPath[int], n: FromPath[int]) -> Response:
     with transaction(request) as session:
         article = services.get_article(session, article_id)
-        return out.article_versions_json(session, [services.article_version(session, article, n)])[0]
+        version = services.article_version(session, article, n)
+        return immutable_json(request, out.article_versions_json(session, [version])[0])
 
 
 @post("/articles/{article_id:int}/versions", status_code=201)
@@ -196,12 +202,11 @@ def publish_article_version(request: Request, article_id: FromPath[int], body: R
 
 @get("/articles/{article_id:int}/diff")
 @threaded
-def article_diff(
-    request: Request, article_id: FromPath[int], from_: Annotated[int, QueryParameter(name="from")], to: FromQuery[int]
-) -> dict[str, Any]:
+def article_diff(request: Request, article_id: FromPath[int], from_: FromVersion = None,
+                 to: ToVersion = None) -> Response:
     with transaction(request) as session:
         article = services.get_article(session, article_id)
-        return history.article_diff_json(session, article, from_, to)
+        return immutable_json(request, history.article_diff_json(session, article, from_, to))
 
 
 @get("/articles/{article_id:int}/blame")

@@ -88,7 +88,7 @@ def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _language(request: Request) -> str:
+def request_language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
@@ -96,7 +96,7 @@ def _language(request: Request) -> str:
 @pass_context
 def _translate(context, message: str, **values: Any) -> str:
     request = context.get("request")
-    return i18n.translate(message, _language(request) if request is not None else i18n.DEFAULT_LANGUAGE, **values)
+    return i18n.translate(message, request_language(request) if request is not None else i18n.DEFAULT_LANGUAGE, **values)
 
 
 def template_environment() -> Environment:
@@ -109,7 +109,7 @@ def template_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.globals["_"] = _translate
-    environment.globals["language_of"] = _language
+    environment.globals["language_of"] = request_language
     environment.filters["markdown"] = markdown_html
     amendment_filters.register(environment)
     return environment

@@ -1,50 +1,135 @@
-"""The public history: diffs between versions and blame, computed from immutable rows."""
+"""The public history: diffs between versions, blame, the bill's timeline and feed, from immutable rows.
+
+Every function reads rows that are never updated (article versions, bill versions and their snapshot,
+merge credits, public answers), in a number of queries that does not grow with the history.
+"""
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session, defer
 
 from amendments import engine
-from amendments.models import Amendment, MergedAmendment
+from amendments.models import Amendment, AmendmentResponse, MergedAmendment
 from drafting import services
-from drafting.errors import Invalid
-from drafting.models import Article, ArticleVersion, Bill, BillVersionArticle, User
+from drafting.errors import Invalid, NotFound
+from drafting.models import (
+    Article,
+    ArticleVersion,
+    Bill,
+    BillStatusChange,
+    BillVersion,
+    BillVersionArticle,
+    Division,
+    User,
+)
 
 
-def diff_json(diff) -> list[list[Any]]:
+# --- parameters --------------------------------------------------------------------------------
+
+VersionArg = int | str | None  # a version number, or the raw query-string value naming one
+
+
+def version_number(field_name: str, value: VersionArg) -> int:
+    """A version number from a query string; 400 naming the parameter when missing or not an integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if value is None or not str(value).strip():
+        raise Invalid(field_name, "is required: a version number")
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise Invalid(field_name, f"must be an integer version number, not '{value}'") from None
+
+
+# --- lookups in bounded queries ----------------------------------------------------------------
+
+def diff_json(diff: Iterable[tuple[int, str]]) -> list[list[Any]]:
     return [[op, text] for op, text in diff]
 
 
-def article_diff_json(session: Session, article: Article, from_: int, to: int) -> dict[str, Any]:
-    old = services.article_version(session, article, from_)
-    new = services.article_version(session, article, to)
-    return {"from": from_, "to": to, "diff": diff_json(engine.diff_words(old.text, new.text))}
+def article_versions_by_number(session: Session, article: Article,
+                               numbers: Iterable[int]) -> dict[int, ArticleVersion]:
+    """The named versions of one article in one query; 404 for any that does not exist."""
+    wanted = set(numbers)
+    found = {
+        v.version: v
+        for v in session.scalars(
+            select(ArticleVersion).where(ArticleVersion.article_id == article.id,
+                                         ArticleVersion.version.in_([n for n in wanted if services.in_id_range(n)]))
+        )
+    }
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise NotFound(f"article {article.id} has no version {missing[0]}")
+    return found
 
 
-def bill_diff(session: Session, bill: Bill, from_: int, to: int) -> list[dict[str, Any]]:
-    """Article by article: added, removed, modified or unchanged between two bill versions."""
-    if from_ < 1:
-        raise Invalid("from", "must be a bill version number (1 or more)")
-    old = services.get_bill_version(session, bill, from_)
-    new = services.get_bill_version(session, bill, to)
+def version_texts(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Texts of (article id, version) pairs, in one query."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text)
+        .where(tuple_(ArticleVersion.article_id, ArticleVersion.version).in_(list(wanted)))
+    )
+    return {(a, n): t for a, n, t in rows}
+
+
+def merged_amendments(session: Session, version_ids: Iterable[int]) -> dict[int, list[Amendment]]:
+    """The amendments each article version merged, in merge order, with their proposers (one query)."""
+    ids = list(set(version_ids))
+    credited: dict[int, list[Amendment]] = defaultdict(list)
+    if not ids:
+        return credited
+    rows = session.execute(
+        select(MergedAmendment.article_version_id, Amendment)
+        .join(Amendment, Amendment.id == MergedAmendment.amendment_id)
+        .where(MergedAmendment.article_version_id.in_(ids))
+        .order_by(MergedAmendment.article_version_id, MergedAmendment.position, Amendment.id)
+    )
+    for version_id, amendment in rows:
+        credited[version_id].append(amendment)
+    return credited
+
+
+# --- comparing versions ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleComparison:
+    article: Article
+    old: ArticleVersion
+    new: ArticleVersion
+    diff: engine.Diff
+
+
+def compare_article(session: Session, article: Article, from_: VersionArg, to: VersionArg) -> ArticleComparison:
+    """The word diff between two versions of an article (404 if either does not exist)."""
+    old_number, new_number = version_number("from", from_), version_number("to", to)
+    versions = article_versions_by_number(session, article, (old_number, new_number))
+    old, new = versions[old_number], versions[new_number]
+    return ArticleComparison(article, old, new, engine.diff_words(old.text, new.text))
+
+
+def article_diff_json(session: Session, article: Article, from_: VersionArg, to: VersionArg) -> dict[str, Any]:
+    comparison = compare_article(session, article, from_, to)
+    return {"from": comparison.old.version, "to": comparison.new.version, "diff": diff_json(comparison.diff)}
+
+
+def bill_diff(session: Session, bill: Bill, from_: VersionArg, to: VersionArg) -> list[dict[str, Any]]:
+    """Article by article: added, removed, modified or unchanged between two bill versions, in text order."""
+    old = services.get_bill_version(session, bill, version_number("from", from_))
+    new = services.get_bill_version(session, bill, version_number("to", to))
     old_entries = {e.article_id: e for e in old.articles}
     new_entries = {e.article_id: e for e in new.articles}
-    wanted = {(e.article_id, e.version) for e in (*old.articles, *new.articles)}
-    texts: dict[tuple[int, int], str] = {}
-    if wanted:
-        rows = session.execute(
-            select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text)
-            .where(ArticleVersion.article_id.in_({a for a, _ in wanted}))
-        )
-        texts = {(a, n): t for a, n, t in rows if (a, n) in wanted}
-    order: list[BillVersionArticle] = list(new.articles) + [
-        e for e in old.articles if e.article_id not in new_entries
-    ]
-    order.sort(key=lambda e: e.position)
+    texts = version_texts(session, {(e.article_id, e.version) for e in (*old.articles, *new.articles)})
     changes = []
-    for entry in order:
+    for entry in _text_order(old.articles, new.articles):
         before, after = old_entries.get(entry.article_id), new_entries.get(entry.article_id)
         old_text = texts[(before.article_id, before.version)] if before else ""
         new_text = texts[(after.article_id, after.version)] if after else ""
@@ -52,7 +137,7 @@ def bill_diff(session: Session, bill: Bill, from_: int, to: int) -> list[dict[st
             change = "added"
         elif after is None:
             change = "removed"
-        elif before.version != after.version and old_text != new_text:
+        elif old_text != new_text:
             change = "modified"
         else:
             change = "unchanged"
@@ -68,42 +153,300 @@ def bill_diff(session: Session, bill: Bill, from_: int, to: int) -> list[dict[st
     return changes
 
 
-def bill_diff_json(session: Session, bill: Bill, from_: int, to: int) -> dict[str, Any]:
-    return {"from": from_, "to": to, "articles": bill_diff(session, bill, from_, to)}
+def _text_order(old: list[BillVersionArticle], new: list[BillVersionArticle]) -> list[BillVersionArticle]:
+    """The new version's articles in order, each removed one back between its old neighbours (after any
+    article added there). Positions are not compared across versions: an insertion may renumber them.
+    """
+    kept_before = {e.article_id for e in old}
+    present = {e.article_id for e in new}
+    removed_after: dict[int | None, list[BillVersionArticle]] = defaultdict(list)
+    anchor = None
+    for entry in old:
+        if entry.article_id in present:
+            anchor = entry.article_id
+        else:
+            removed_after[anchor].append(entry)
+    order: list[BillVersionArticle] = []
+    anchor = None
+    for entry in new:
+        if entry.article_id in kept_before:
+            order.extend(removed_after.pop(anchor, []))
+            anchor = entry.article_id
+        order.append(entry)
+    order.extend(removed_after.pop(anchor, []))
+    return order
 
 
-def blame(session: Session, article: Article) -> list[dict[str, Any]]:
-    """Each passage of the head with the version that wrote it, its amendment and its author."""
-    versions = services.article_versions(session, article)
-    credited: dict[int, int] = {}
-    rows = session.execute(
-        select(MergedAmendment.article_version_id, MergedAmendment.amendment_id)
-        .where(MergedAmendment.article_version_id.in_([v.id for v in versions]))
-        .order_by(MergedAmendment.position)
-    )
-    for version_id, amendment_id in rows:
-        credited.setdefault(version_id, amendment_id)
-    proposers: dict[int, str] = {}
-    if credited:
-        proposers = dict(session.execute(
-            select(Amendment.id, User.username).join(User, User.id == Amendment.author_id)
-            .where(Amendment.id.in_(set(credited.values())))
-        ).all())
+def bill_diff_json(session: Session, bill: Bill, from_: VersionArg, to: VersionArg) -> dict[str, Any]:
+    old, new = version_number("from", from_), version_number("to", to)
+    return {"from": old, "to": new, "articles": bill_diff(session, bill, old, new)}
+
+
+# --- redlines for people -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RedlineBlock:
+    """One alinéa of a redline: ``changed`` (diff pairs), ``context`` (kept text) or ``folded`` lines."""
+
+    kind: str
+    parts: tuple[tuple[int, str], ...] = ()
+    text: str = ""
+    count: int = 0
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")[:-1] if self.text.endswith("\n") else self.text.split("\n")
+
+
+def redline(diff: Iterable[tuple[int, str]], context: int = 1) -> list[RedlineBlock]:
+    """The engine's redline blocks as plain data (the Atom feed's redline; pages use amendments/_redline.html)."""
+    blocks = []
+    for block in engine.redline_blocks(diff, context=context):
+        if isinstance(block, engine.Changed):
+            blocks.append(RedlineBlock("changed", parts=block.parts))
+        elif isinstance(block, engine.Folded):
+            blocks.append(RedlineBlock("folded", text=block.text, count=block.count))
+        else:
+            blocks.append(RedlineBlock("context", text=block.text))
+    return blocks
+
+
+# --- blame -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BlameSegment:
+    """A passage of the text and what wrote it: a version, and the amendment merged there if any."""
+
+    text: str
+    version: ArticleVersion
+    amendment: Amendment | None
+
+    @property
+    def author(self) -> User:
+        return self.amendment.author if self.amendment is not None else self.version.author
+
+
+def _merge_steps(previous: str, version: ArticleVersion, amendments: list[Amendment],
+                 texts: dict[int, str]) -> list[tuple[str, tuple[int, int | None]]]:
+    """Intermediate texts of a version that merged several amendments, one per amendment.
+
+    Each amendment is applied in merge order onto the text so far (word-level three-way merge from
+    its own base); what the final text adds beyond that (an edit by the authors, or an amendment
+    that no longer applies) is credited to the first amendment.
+    """
+    current, steps = previous, []
+    for amendment in amendments:
+        base = texts.get(amendment.base_version, "") if amendment.base_version else ""
+        merged = engine.merge3(base, amendment.text or "", current)
+        if merged.text is None or merged.text == current:
+            continue
+        current = merged.text
+        steps.append((current, (version.version, amendment.id)))
+    if current != (version.text or "") or not steps:
+        steps.append((version.text, (version.version, amendments[0].id)))
+    return steps
+
+
+def blame_segments(session: Session, article: Article, upto: int | None = None) -> list[BlameSegment]:
+    """Each passage of the article's text at version ``upto`` (default: the head) with what wrote it."""
+    upto = article.current_version if upto is None else upto
+    if not services.in_id_range(upto):
+        raise NotFound(f"article {article.id} has no version {upto}")
+    query = select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version <= upto)
+    versions = list(session.scalars(query.order_by(ArticleVersion.version)))
+    if not versions or versions[-1].version != upto:
+        raise NotFound(f"article {article.id} has no version {upto}")
+    credits = merged_amendments(session, [v.id for v in versions])
+    texts = {v.version: v.text for v in versions}
+    steps: list[tuple[str, tuple[int, int | None]]] = []
+    for version in versions:
+        amendments = credits.get(version.id, [])
+        if len(amendments) > 1:
+            steps.extend(_merge_steps(texts.get(version.version - 1, ""), version, amendments, texts))
+        else:
+            steps.append((version.text, (version.version, amendments[0].id if amendments else None)))
     by_number = {v.version: v for v in versions}
-    segments = engine.blame([(v.text, v.version) for v in versions])
-    result = []
-    for segment in segments:
-        text, number = segment
-        version = by_number[number]
-        amendment_id = credited.get(version.id)
-        result.append({
-            "text": text,
-            "version": number,
-            "amendment": amendment_id,
-            "author": proposers[amendment_id] if amendment_id else version.author.username,
-        })
-    return result
+    by_id = {a.id: a for merged in credits.values() for a in merged}
+    return [
+        BlameSegment(text, by_number[number], by_id.get(amendment_id) if amendment_id else None)
+        for text, (number, amendment_id) in engine.blame(steps)
+    ]
 
 
-def blame_json(session: Session, article: Article) -> dict[str, Any]:
-    return {"version": article.current_version, "segments": blame(session, article)}
+def blame(session: Session, article: Article, upto: int | None = None) -> list[dict[str, Any]]:
+    """Each passage of the head with the version that wrote it, its amendment and its author (JSON)."""
+    return [
+        {
+            "text": segment.text,
+            "version": segment.version.version,
+            "amendment": segment.amendment.id if segment.amendment is not None else None,
+            "author": segment.author.username,
+        }
+        for segment in blame_segments(session, article, upto)
+    ]
+
+
+def blame_json(session: Session, article: Article, upto: int | None = None) -> dict[str, Any]:
+    upto = article.current_version if upto is None else upto
+    return {"version": upto, "segments": blame(session, article, upto)}
+
+
+# --- one article's history ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """An article version with what it merged and its change from the previous version."""
+
+    version: ArticleVersion
+    previous: ArticleVersion | None
+    amendments: list[Amendment]
+    diff: engine.Diff | None = None
+
+
+def article_history(session: Session, article: Article, *, with_diffs: bool = True) -> list[VersionRecord]:
+    """Every version of an article, oldest first, with its credits and (optionally) its diff."""
+    versions = services.article_versions(session, article)
+    credits = merged_amendments(session, [v.id for v in versions])
+    records = []
+    for index, version in enumerate(versions):
+        previous = versions[index - 1] if index else None
+        diff = engine.diff_words(previous.text, version.text) if with_diffs and previous is not None else None
+        records.append(VersionRecord(version, previous, credits.get(version.id, []), diff))
+    return records
+
+
+def article_version_record(session: Session, article: Article, number: int) -> VersionRecord:
+    """One version with its credits and its diff from the previous one."""
+    versions = article_versions_by_number(session, article, {number} | ({number - 1} if number > 1 else set()))
+    version, previous = versions[number], versions.get(number - 1)
+    diff = engine.diff_words(previous.text, version.text) if previous is not None else None
+    return VersionRecord(version, previous, merged_amendments(session, [version.id]).get(version.id, []), diff)
+
+
+# --- a bill version ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SnapshotArticle:
+    entry: BillVersionArticle
+    text: str
+    divisions: list[Division]  # the divisions this article opens, outermost first
+
+
+def bill_version_snapshot(session: Session, bill: Bill, seq: int) -> tuple[BillVersion, list[SnapshotArticle]]:
+    """A published bill version: every article's number, heading and text as published, in order."""
+    version = services.get_bill_version(session, bill, seq)
+    texts = version_texts(session, {(e.article_id, e.version) for e in version.articles})
+    divisions = {d.id: d for d in services.bill_divisions(session, bill)}
+    articles, shown = [], set()
+    for entry in version.articles:
+        chain, current = [], divisions.get(entry.division_id) if entry.division_id else None
+        while current is not None and current.id not in shown:
+            chain.append(current)
+            current = divisions.get(current.parent_id) if current.parent_id else None
+        shown.update(d.id for d in chain)
+        articles.append(SnapshotArticle(entry, texts[(entry.article_id, entry.version)], list(reversed(chain))))
+    return version, articles
+
+
+# --- the bill's timeline -----------------------------------------------------------------------
+
+# Within one moment, the order events happen in: an edit comes before the publication that takes it.
+_RANK = {"initial": 0, "article_version": 1, "response": 2, "status": 3, "bill_version": 4}
+
+
+@dataclass
+class TimelineEntry:
+    """One event of a bill's public history; ``kind`` says which fields are set."""
+
+    kind: str  # initial | article_version | response | status | bill_version
+    at: datetime
+    actor: User | None = None
+    article: Article | None = None
+    version: ArticleVersion | None = None
+    previous: ArticleVersion | None = None
+    amendments: list[Amendment] = field(default_factory=list)
+    bill_version: BillVersion | None = None
+    articles: list[tuple[Article, ArticleVersion]] = field(default_factory=list)
+    status: str | None = None
+    response: AmendmentResponse | None = None
+    amendment: Amendment | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identifier of the event (feed entry ids, anchors)."""
+        if self.kind == "bill_version":
+            return f"bill-version-{self.bill_version.seq}"
+        if self.kind == "article_version":
+            return f"article-{self.article.id}-v{self.version.version}"
+        if self.kind == "response":
+            return f"response-{self.response.id}"
+        if self.kind == "status":
+            return f"status-{int(self.at.timestamp())}-{self.status}"
+        return "initial"
+
+
+def bill_timeline(session: Session, bill: Bill, *, include_status: bool = True, include_responses: bool = False,
+                  include_initial: bool = True, with_texts: bool = False) -> list[TimelineEntry]:
+    """The bill's history, newest first: publications, article versions and what they merged,
+    consultation openings and closings, and (optionally) the authors' public answers to amendments.
+
+    The initial text (first versions written before the first publication, crediting nothing) is one
+    entry. Texts are loaded only ``with_texts`` (the feed shows each change). Six queries whatever the
+    length of the history.
+    """
+    articles = {a.id: a for a in services.bill_articles(session, bill, include_removed=True)}
+    query = (
+        select(ArticleVersion).join(Article, Article.id == ArticleVersion.article_id)
+        .where(Article.bill_id == bill.id).order_by(ArticleVersion.article_id, ArticleVersion.version)
+    )
+    if not with_texts:
+        query = query.options(defer(ArticleVersion.text, raiseload=True))
+    versions = list(session.scalars(query))
+    credits = merged_amendments(session, [v.id for v in versions])
+    bill_versions = services.bill_versions(session, bill)
+    first_publication = bill_versions[0].published_at if bill_versions else None
+
+    entries: list[TimelineEntry] = []
+    initial: list[tuple[Article, ArticleVersion]] = []
+    previous: ArticleVersion | None = None
+    for version in versions:
+        article = articles[version.article_id]
+        before = previous if previous is not None and previous.article_id == version.article_id else None
+        previous = version
+        amendments = credits.get(version.id, [])
+        if (version.version == 1 and not amendments
+                and (first_publication is None or version.created_at <= first_publication)):
+            initial.append((article, version))
+            continue
+        entries.append(TimelineEntry("article_version", version.created_at, version.author, article=article,
+                                     version=version, previous=before, amendments=amendments))
+    if initial and include_initial:
+        initial.sort(key=lambda pair: pair[0].position)
+        entries.append(TimelineEntry("initial", min(v.created_at for _, v in initial), initial[0][1].author,
+                                     articles=initial))
+    for bill_version in bill_versions:
+        entries.append(TimelineEntry("bill_version", bill_version.published_at, bill_version.published_by,
+                                     bill_version=bill_version))
+    if include_status:
+        for change, user in session.execute(
+            select(BillStatusChange, User).join(User, User.id == BillStatusChange.changed_by_id)
+            .where(BillStatusChange.bill_id == bill.id)
+        ):
+            entries.append(TimelineEntry("status", change.changed_at, user, status=change.status))
+    if include_responses:
+        for response, amendment in session.execute(
+            select(AmendmentResponse, Amendment).join(Amendment, Amendment.id == AmendmentResponse.amendment_id)
+            .where(Amendment.bill_id == bill.id)
+        ):
+            entries.append(TimelineEntry("response", response.created_at, response.author, response=response,
+                                         amendment=amendment,
+                                         article=articles.get(amendment.article_id) if amendment.article_id else None))
+    entries.sort(key=lambda e: (e.at, _RANK[e.kind], e.key), reverse=True)
+    return entries
+
+
+def feed_entries(session: Session, bill: Bill, limit: int = 50) -> list[TimelineEntry]:
+    """The newest public events for the bill's Atom feed: bill and article versions, public answers."""
+    entries = bill_timeline(session, bill, include_status=False, include_responses=True, include_initial=False,
+                            with_texts=True)
+    return entries[:limit]

@@ -32,6 +32,7 @@ EN: dict[str, str] = {
     "Versions de l'article": "Article versions",
     "version": "version",
     "Historique": "History",
+    "Qui a écrit quoi": "Who wrote what",
     "Auteurs": "Authors",
     "Ouverture": "Opens",
     "Clôture": "Closes",
@@ -229,6 +230,8 @@ EN: dict[str, str] = {
     'Votre argument est publié.': 'Your argument is published.',
     'Source ajoutée.': 'Source added.',
     'Signaler cette proposition': 'Report this proposal',
+    'Indiquez pourquoi (2 000 caractères au plus).': 'Say why (at most 2,000 characters).',
+    "Vous avez déjà signalé cette contribution : un modérateur va l'examiner.": 'You already reported this contribution: a moderator will look at it.',
     # Public history (drafting/history_pages.py)
     'Affichage': 'View',
     'Amendement rejeté': 'Amendment rejected',
