@@ -1,11 +1,79 @@
-"""Rate limits on writes, per account and per address, shared by every worker through the database."""
+"""Rate limits on writes, per account and per address, shared by every worker through the database.
+
+Fixed windows: a write in window ``w`` increments the ``RateLimitCounter`` row ``(key, w)`` with one
+atomic ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (SQLite and PostgreSQL), so workers and
+threads never lose a count. The increment belongs to the request's transaction: a request that fails
+(bad input, refused) does not use up the caller's allowance.
+"""
 from __future__ import annotations
 
+import math
+import time
+
 from litestar import Request
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from amendments.models import RateLimitCounter
+from drafting.errors import RateLimited
 from drafting.models import User
+from drafting.settings import Settings
+
+ADDRESS_FACTOR = 10
+
+
+def limits(settings: Settings) -> tuple[int, int]:
+    """Writes allowed per account and per address in one window (0: no limit)."""
+    per_account = max(settings.rate_limit_writes, 0)
+    per_address = settings.rate_limit_address_writes
+    if per_address is None:
+        per_address = per_account * ADDRESS_FACTOR
+    return per_account, max(per_address, 0)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client and request.client.host else "unknown"
+
+
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def hit(session: Session, key: str, window_start: int) -> int:
+    """Count one write for ``key`` in the window and answer the window's count so far."""
+    insert = _insert(session)
+    statement = insert(RateLimitCounter).values(key=key, window_start=window_start, count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[RateLimitCounter.key, RateLimitCounter.window_start],
+        set_={"count": RateLimitCounter.count + 1},
+    ).returning(RateLimitCounter.count)
+    count = session.execute(statement).scalar_one()
+    if count == 1:  # first write of a new window: the key's older windows are finished
+        session.execute(delete(RateLimitCounter).where(
+            RateLimitCounter.key == key, RateLimitCounter.window_start < window_start
+        ))
+    return count
 
 
 def enforce(session: Session, request: Request, user: User | None) -> None:
     """Raise RateLimited (429 with Retry-After) when this account or address wrote too much."""
+    settings: Settings = request.app.state.settings
+    per_account, per_address = limits(settings)
+    window = max(settings.rate_limit_window_seconds, 1)
+    now = time.time()
+    window_start = int(now // window * window)
+    retry_after = max(1, math.ceil(window_start + window - now))
+    checks = []
+    if per_account and user is not None:
+        checks.append((f"user:{user.id}", per_account))
+    if per_address:
+        checks.append((f"addr:{client_address(request)}"[:120], per_address))
+    for key, allowed in checks:
+        if hit(session, key, window_start) > allowed:
+            error = RateLimited(
+                f"too many writes: at most {allowed} every {window} seconds; retry in {retry_after} s",
+                retry_after,
+            )
+            error.extra = {"retry_after": retry_after, "limit": allowed, "window_seconds": window}
+            raise error

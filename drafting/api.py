@@ -7,7 +7,7 @@ import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, QueryParameter, RawBody
 
-from amendments import desk
+from amendments import desk, ratelimit
 from drafting import accounts, history, services
 from drafting import serializers as out
 from drafting.validation import parse_body
@@ -60,6 +60,7 @@ def create_user(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, accounts.UserIn)
     with transaction(request) as session:
         actor = api_user(session, request)
+        ratelimit.enforce(session, request, actor)
         if actor is not None and payload.password in (None, ""):
             user = accounts.create_assisted_user(session, actor, payload)
         else:

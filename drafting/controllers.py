@@ -10,6 +10,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from amendments import ratelimit
 from drafting import accounts, pages, services
 from drafting.errors import DomainError, Invalid
 from drafting.web import threaded, SESSION_COOKIE, page_user, transaction
@@ -155,6 +156,7 @@ def _user_in(data: dict[str, str], *, with_password: bool = True) -> accounts.Us
 def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     target = _local_path(data.get("next"))
     with transaction(request) as session:
+        ratelimit.enforce(session, request, None)
         try:
             user = accounts.create_user(session, _user_in(data))
         except DomainError as error:

@@ -53,6 +53,12 @@ class Settings:
     # Writes allowed per account and per address in one window (0 turns the limit off).
     rate_limit_writes: int = field(default_factory=lambda: _int_env("NAVETTE_RATE_LIMIT_WRITES", 120))
     rate_limit_window_seconds: int = field(default_factory=lambda: _int_env("NAVETTE_RATE_LIMIT_WINDOW", 60))
+    # Writes allowed per client address in one window; None means ten times the account limit (one
+    # address may be a whole library or town-hall event), 0 turns the address limit off.
+    rate_limit_address_writes: int | None = field(
+        default_factory=lambda: _int_env("NAVETTE_RATE_LIMIT_ADDRESS_WRITES", 0)
+        if os.environ.get("NAVETTE_RATE_LIMIT_ADDRESS_WRITES") else None
+    )
     max_body_bytes: int = 1024 * 1024
     debug: bool = field(default_factory=lambda: os.environ.get("NAVETTE_DEBUG") == "1")
 
