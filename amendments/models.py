@@ -33,7 +33,7 @@ class Amendment(Base):
     # SHA-256 of the proposed text: identical proposals on one base become co-signatures.
     text_digest: Mapped[str] = mapped_column(String(64))
     # Insertions: where the new article goes, its heading, and the article created on merge.
-    after_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    after_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
     heading: Mapped[str] = mapped_column(Text, default="")
     created_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_decisions.id"))
@@ -152,7 +152,7 @@ class Argument(Base):
     # The body folded (case, spaces, punctuation): the same argument written again joins this one.
     folded: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    similar_to_id: Mapped[int | None] = mapped_column(ForeignKey("arguments.id"))
+    similar_to_id: Mapped[int | None] = mapped_column(ForeignKey("arguments.id"), index=True)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_decisions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

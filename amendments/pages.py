@@ -1,8 +1,10 @@
 """What the amendment pages show (documented contexts), gathered in a bounded number of queries."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +18,7 @@ from drafting.errors import Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
 
 KINDS = ("modify", "delete", "insert")
+AMENDMENTS_PER_PAGE = 20  # on the article page
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,24 @@ class AmendmentItem:
     votes: dict[str, int]
 
 
+def _page_number(raw: str | None) -> int:
+    """``?amendment_page=N``: a positive whole number, 1 otherwise."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+
+
 def article_amendments_context(session: Session, bill: Bill, article: Article, user: User | None,
                                query: Mapping[str, str]) -> dict[str, Any]:
-    """For templates/amendments/_article_amendments.html: ``amendment_items`` (AmendmentItem, visible
-    amendments of the article and new articles proposed after it), ``amendment_sort`` ("recent" or
-    "votes", from ``?amendment_sort=``), ``amendment_status`` (filter from ``?amendment_status=``, or
-    None), ``amendment_statuses`` (the choices) and ``can_propose`` (the consultation is open)."""
+    """For templates/amendments/_article_amendments.html: ``amendment_items`` (AmendmentItem, one page of
+    the visible amendments of the article and new articles proposed after it), ``amendment_sort``
+    ("recent" or "votes", from ``?amendment_sort=``), ``amendment_status`` (filter from
+    ``?amendment_status=``, or None), ``amendment_statuses`` (the choices), ``amendment_page`` (from
+    ``?amendment_page=``, brought back to the last page), ``amendment_pages``, ``amendment_total`` and
+    ``amendment_page_url`` (page number → query string keeping the sort and filter), and ``can_propose`` (the
+    consultation is open).
+
+    One COUNT, one page of rows (LIMIT/OFFSET, proposer joined), then co-signer counts and vote tallies
+    for that page's rows only: a constant number of queries whatever the number of amendments."""
     try:
         sort = amendments.check_sort(query.get("amendment_sort"))
     except Invalid:
@@ -41,16 +56,31 @@ def article_amendments_context(session: Session, bill: Bill, article: Article, u
         status = amendments.check_status_filter(query.get("amendment_status"))
     except Invalid:
         status = None
+    total = amendments.count_article_amendments(session, article, status=status, include_insertions=True)
+    pages = max(1, math.ceil(total / AMENDMENTS_PER_PAGE))
+    page = min(_page_number(query.get("amendment_page")), pages)
     found = amendments.list_article_amendments(session, article, status=status, sort=sort,
-                                               include_insertions=True)
+                                               include_insertions=True, limit=AMENDMENTS_PER_PAGE,
+                                               offset=(page - 1) * AMENDMENTS_PER_PAGE) if total else []
     ids = [a.id for a in found]
     counts = amendments.cosigner_counts(session, ids)
     tallies = vote_tallies(session, "amendment", ids)
+    kept = {key: value for key, value in (("amendment_sort", sort if sort != "recent" else None),
+                                          ("amendment_status", status)) if value}
+
+    def page_url(number: int) -> str:
+        params = {**kept, **({"amendment_page": number} if number > 1 else {})}
+        return f"?{urlencode(params)}" if params else ""
+
     return {
         "amendment_items": [AmendmentItem(a, counts[a.id], tallies[a.id]) for a in found],
         "amendment_sort": sort,
         "amendment_status": status,
         "amendment_statuses": AMENDMENT_STATUSES,
+        "amendment_page": page,
+        "amendment_pages": pages,
+        "amendment_total": total,
+        "amendment_page_url": page_url,
         "can_propose": bill.status == "open" and not article.removed,
     }
 

@@ -99,35 +99,47 @@ def check_sort(sort: str | None) -> str:
     return sort
 
 
-def list_article_amendments(session: Session, article: Article, *, status: str | None = None,
-                            sort: str | None = "recent", include_insertions: bool = False) -> list[Amendment]:
-    """The visible amendments of an article (hidden ones leave lists).
-
-    ``sort="votes"``: most supported first (agree votes, then co-signers), newest first on ties;
-    ``include_insertions`` adds the new articles proposed right after this one.
-    """
-    status, sort = check_status_filter(status), check_sort(sort)
+def _article_amendments_where(article: Article, status: str | None, include_insertions: bool) -> list:
     where = Amendment.article_id == article.id
     if include_insertions:
         where = where | ((Amendment.kind == "insert") & (Amendment.after_article_id == article.id))
-    query = select(Amendment).where(where, Amendment.hidden_by_id.is_(None))
-    if status:
-        query = query.where(Amendment.status == status)
+    return [where, Amendment.hidden_by_id.is_(None), *([Amendment.status == status] if status else [])]
+
+
+def list_article_amendments(session: Session, article: Article, *, status: str | None = None,
+                            sort: str | None = "recent", include_insertions: bool = False,
+                            limit: int | None = None, offset: int = 0) -> list[Amendment]:
+    """The visible amendments of an article (hidden ones leave lists), ``limit`` of them from ``offset``
+    (all by default).
+
+    ``sort="votes"``: most supported first (agree votes, then co-signers), newest first on ties;
+    ``include_insertions`` adds the new articles proposed right after this one. The support counts are
+    correlated subqueries on the indexed votes and co-signers of this article's amendments only.
+    """
+    status, sort = check_status_filter(status), check_sort(sort)
+    query = select(Amendment).where(*_article_amendments_where(article, status, include_insertions))
     if sort == "votes":
-        agree = (
-            select(Vote.amendment_id, func.count().label("n")).where(Vote.value == "agree")
-            .group_by(Vote.amendment_id).subquery()
-        )
-        signed = (
-            select(AmendmentCosigner.amendment_id, func.count().label("n"))
-            .group_by(AmendmentCosigner.amendment_id).subquery()
-        )
-        query = (
-            query.outerjoin(agree, agree.c.amendment_id == Amendment.id)
-            .outerjoin(signed, signed.c.amendment_id == Amendment.id)
-            .order_by(func.coalesce(agree.c.n, 0).desc(), func.coalesce(signed.c.n, 0).desc())
-        )
-    return list(session.scalars(query.order_by(Amendment.created_at.desc(), Amendment.id.desc())))
+        agree = (select(func.count()).select_from(Vote)
+                 .where(Vote.amendment_id == Amendment.id, Vote.value == "agree")
+                 .correlate(Amendment).scalar_subquery())
+        signed = (select(func.count()).select_from(AmendmentCosigner)
+                  .where(AmendmentCosigner.amendment_id == Amendment.id)
+                  .correlate(Amendment).scalar_subquery())
+        query = query.order_by(agree.desc(), signed.desc())
+    query = query.order_by(Amendment.created_at.desc(), Amendment.id.desc())
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    elif offset:
+        query = query.offset(offset)
+    return list(session.scalars(query))
+
+
+def count_article_amendments(session: Session, article: Article, *, status: str | None = None,
+                             include_insertions: bool = False) -> int:
+    """How many amendments ``list_article_amendments`` lists with the same filters: one COUNT."""
+    status = check_status_filter(status)
+    return session.scalar(select(func.count()).select_from(Amendment)
+                          .where(*_article_amendments_where(article, status, include_insertions))) or 0
 
 
 # --- proposing ---------------------------------------------------------------------------------

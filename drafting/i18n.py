@@ -196,6 +196,7 @@ EN: dict[str, str] = {
     'Page précédente': 'Previous page',
     'Page {page} sur {pages}': 'Page {page} of {pages}',
     'Page suivante': 'Next page',
+    'Pages des propositions': 'Pages of proposals',
     'Modération': 'Moderation',
     'La contribution est masquée ; elle figure dans la corbeille publique du projet.': "The contribution is hidden; it is listed in the bill's public trash.",
     'Signalement classé : la contribution reste visible.': 'Report dismissed: the contribution stays visible.',

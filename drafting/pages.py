@@ -7,8 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from amendments.models import Amendment
-from amendments.participation import vote_tallies
+from amendments.models import Amendment, Vote
 from drafting import services
 from drafting.models import Article, Bill, Division, User
 
@@ -53,12 +52,21 @@ def amendment_counts(session: Session, article_ids: list[int]) -> dict[int, int]
     ).all())
 
 
+def vote_counts(session: Session, article_ids: list[int]) -> dict[int, int]:
+    """Votes per article: one aggregate over the (article_id, value) index, no row loaded."""
+    counts = dict.fromkeys(article_ids, 0)
+    if article_ids:
+        counts.update(session.execute(
+            select(Vote.article_id, func.count()).where(Vote.article_id.in_(article_ids)).group_by(Vote.article_id)
+        ).all())
+    return counts
+
+
 def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, Any]:
     """``bill``, ``toc`` (TocNode tree), ``authors``, ``versions``, per-article ``amendment_counts``
     and ``vote_counts``, and ``can_edit`` for the bill's authors."""
     articles = services.bill_articles(session, bill)
     ids = [a.id for a in articles]
-    tallies = vote_tallies(session, "article", ids)
     return {
         "bill": bill,
         "toc": table_of_contents(services.bill_divisions(session, bill), articles),
@@ -66,7 +74,7 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
         "authors": services.bill_authors(session, bill),
         "versions": services.bill_versions(session, bill),
         "amendment_counts": amendment_counts(session, ids),
-        "vote_counts": {i: sum(t.values()) for i, t in tallies.items()},
+        "vote_counts": vote_counts(session, ids),
         "can_edit": user is not None and (user.is_admin or services.is_author(session, bill, user)),
     }
 
@@ -81,13 +89,14 @@ def article_context(session: Session, bill: Bill, article: Article, user: User |
 
     versions = services.article_versions(session, article)
     head = versions[-1]
+    participation = article_participation_context(session, article, user)
     return {
         **article_amendments_context(session, bill, article, user, query),
-        **article_participation_context(session, article, user),
+        **participation,
         "bill": bill,
         "article": article,
         "head": head,
         "versions": list(reversed(versions)),
-        "votes": vote_tallies(session, "article", [article.id])[article.id],
+        "votes": participation["participation"].votes,  # the tally the vote bar counted already
         "can_edit": user is not None and (user.is_admin or services.is_author(session, bill, user)),
     }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:17:03.034864
+Create Date: 2026-11-25 22:00:23.131984
 """
 from alembic import op
 import sqlalchemy as sa
@@ -200,6 +200,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_amendments'))
     )
     with op.batch_alter_table('amendments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_amendments_after_article_id'), ['after_article_id'], unique=False)
         batch_op.create_index('ix_amendments_article_status', ['article_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_amendments_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_amendments_bill_id'), ['bill_id'], unique=False)
@@ -294,6 +295,7 @@ def upgrade() -> None:
     with op.batch_alter_table('arguments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_arguments_amendment_id'), ['amendment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_arguments_article_id'), ['article_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_arguments_similar_to_id'), ['similar_to_id'], unique=False)
 
     op.create_table('merged_amendments',
     sa.Column('article_version_id', sa.Integer(), nullable=False),
@@ -379,6 +381,7 @@ def downgrade() -> None:
     op.drop_table('sources')
     op.drop_table('merged_amendments')
     with op.batch_alter_table('arguments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_arguments_similar_to_id'))
         batch_op.drop_index(batch_op.f('ix_arguments_article_id'))
         batch_op.drop_index(batch_op.f('ix_arguments_amendment_id'))
 
@@ -399,6 +402,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_amendments_bill_id'))
         batch_op.drop_index(batch_op.f('ix_amendments_author_id'))
         batch_op.drop_index('ix_amendments_article_status')
+        batch_op.drop_index(batch_op.f('ix_amendments_after_article_id'))
 
     op.drop_table('amendments')
     with op.batch_alter_table('reports', schema=None) as batch_op:
