@@ -339,10 +339,15 @@ class ArgumentGroup:
     argument: Argument
     useful: int
     similar: list[tuple[Argument, int]]
+    # How many near-duplicates the group has in all (only the most useful few are loaded).
+    similar_total: int = 0
 
     @property
     def ids(self) -> list[int]:
         return [self.argument.id, *(a.id for a, _ in self.similar)]
+
+
+SIMILAR_SHOWN = 5  # near-duplicates shown under an argument; the rest are counted
 
 
 def argument_groups(session: Session, target: Target, stance: str, *, limit: int,
@@ -359,11 +364,25 @@ def argument_groups(session: Session, target: Target, stance: str, *, limit: int
     ).all()
     groups = {argument.id: ArgumentGroup(argument, count, []) for argument, count in heads}
     if groups:
+        shown = (
+            select(Argument.id, useful, func.row_number().over(
+                partition_by=Argument.similar_to_id,
+                order_by=(useful.desc(), Argument.created_at, Argument.id),
+            ).label("rank"))
+            .where(Argument.similar_to_id.in_(list(groups)), Argument.hidden_by_id.is_(None))
+            .subquery()
+        )
         for argument, count in session.execute(
-            select(Argument, useful).where(Argument.similar_to_id.in_(list(groups)), Argument.hidden_by_id.is_(None))
-            .order_by(useful.desc(), Argument.created_at, Argument.id)
+            select(Argument, shown.c.useful).join(shown, shown.c.id == Argument.id)
+            .where(shown.c.rank <= SIMILAR_SHOWN).order_by(shown.c.useful.desc(), Argument.created_at, Argument.id)
         ):
             groups[argument.similar_to_id].similar.append((argument, count))
+        for head_id, total in session.execute(
+            select(Argument.similar_to_id, func.count())
+            .where(Argument.similar_to_id.in_(list(groups)), Argument.hidden_by_id.is_(None))
+            .group_by(Argument.similar_to_id)
+        ):
+            groups[head_id].similar_total = total
     return list(groups.values())
 
 

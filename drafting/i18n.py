@@ -33,6 +33,7 @@ EN: dict[str, str] = {
     "version": "version",
     "Historique": "History",
     "Qui a écrit quoi": "Who wrote what",
+    "et {n} autres arguments proches": "and {n} more similar arguments",
     "Auteurs": "Authors",
     "Ouverture": "Opens",
     "Clôture": "Closes",

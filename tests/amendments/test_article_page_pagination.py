@@ -145,3 +145,26 @@ def test_the_article_page_sends_as_many_statements_with_60_amendments_and_argume
     assert large[""] == small[""]
     assert large["?amendment_sort=votes"] == small["?amendment_sort=votes"]
     assert large["?amendment_page=3"] == small[""]
+
+
+def test_near_duplicates_under_an_argument_are_capped_and_counted(client, db, article):
+    from amendments.participation import SIMILAR_SHOWN
+
+    slug, article_id, _ = article
+    extra = 4
+    with db.session() as session:
+        author = User(username="campagne", display_name="Campagne")
+        session.add(author)
+        session.flush()
+        head = Argument(article_id=article_id, stance="for", body="Argument de tête.", folded="argument de tete",
+                        author_id=author.id)
+        session.add(head)
+        session.flush()
+        for i in range(SIMILAR_SHOWN + extra):
+            body = f"Copie proche numéro {i:02d}."
+            session.add(Argument(article_id=article_id, stance="for", body=body, folded=body.lower(),
+                                 author_id=author.id, similar_to_id=head.id))
+    html = client.get(f"/bills/{slug}/articles/{article_id}").text
+    assert len(re.findall(r"Copie proche numéro \d\d", html)) == SIMILAR_SHOWN
+    assert f"Arguments proches ({SIMILAR_SHOWN + extra})" in html
+    assert f"et {extra} autres arguments proches" in html
