@@ -118,6 +118,13 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_bench_seed(args) -> int:
+    from drafting import benchseed
+
+    argv = ["--scale", args.scale] + (["--database-url", args.database_url] if args.database_url else [])
+    return benchseed.main(argv + (["--quiet"] if args.quiet else []))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="navette", description="Navette, the collaborative law-drafting workspace")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     with_db(commands.add_parser("demo", help="load the demo bill (idempotent)")).set_defaults(func=cmd_demo)
+
+    bench = with_db(commands.add_parser("bench-seed", help="fill an empty database with a consultation at scale "
+                                        "(small, rn = République numérique, gd = Grand Débat) for benchmarks"))
+    bench.add_argument("--scale", choices=["small", "rn", "gd", "gd-lite"], default="rn")
+    bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    bench.set_defaults(func=cmd_bench_seed)
     return parser
 
 
