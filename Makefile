@@ -29,6 +29,7 @@ test: install
 
 ## make bench: the benchmarks of bench/, written to bench/RESULTS.md
 bench: install
+	@command -v wrk >/dev/null || echo "wrk missing (apt-get install -y wrk): the slower Python load generator will be used"
 	$(BIN)/python -m bench.run
 
 clean:

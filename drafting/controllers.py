@@ -21,7 +21,8 @@ ONE_YEAR = 365 * 24 * 3600
 def render(template: str, session: Session, request: Request, status_code: int = 200, **context: Any) -> Template:
     """A page with the signed-in ``user`` in its context; ``Vary: HX-Request`` since some pages
     answer htmx requests with a fragment."""
-    context.setdefault("user", page_user(session, request))
+    if "user" not in context:
+        context["user"] = page_user(session, request)
     return Template(template_name=template, context=context, status_code=status_code,
                     headers={"Vary": "HX-Request"})
 

@@ -1,0 +1,169 @@
+"""The seeded databases the benchmarks run on, kept between runs while the seeder and schema are unchanged."""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from drafting import benchseed
+from drafting.db import Database
+
+REPO = Path(__file__).resolve().parents[1]
+VAR = REPO / "bench" / "var"
+DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def fingerprint() -> str:
+    """Changes whenever the seeder or the schema does: a stale database is seeded again."""
+    digest = hashlib.sha256()
+    for path in [REPO / "drafting" / "benchseed.py", *sorted((REPO / "migrations" / "versions").glob("*.py"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Dataset:
+    """A seeded database and the ids the benchmarks aim at."""
+
+    label: str  # e.g. "rn / SQLite"
+    scale: str
+    url: str
+    seeded_now: bool
+    seed_seconds: float | None
+    counts: dict[str, int] = field(default_factory=dict)
+    slug: str = benchseed.demo.DEMO_SLUG
+    hot_article: int = 0
+    amendment: int = 0  # the hot article's most supported modification
+    old_article: int = 0  # an article with two versions (for the immutable diff)
+    vote_targets: list[int] = field(default_factory=list)
+
+
+def describe(dataset: Dataset) -> Dataset:
+    """Fill in the counts and the target ids from the database itself."""
+    from amendments.models import Amendment, Argument, UsefulMark, Vote
+    from drafting.models import Article, User
+
+    db = Database(dataset.url)
+    try:
+        with db.session(write=False) as session:
+            article = benchseed.hot_article(session, dataset.slug)
+            dataset.hot_article = article.id
+            support = func.count(Vote.id)
+            dataset.amendment = session.scalar(
+                select(Amendment.id).outerjoin(Vote, Vote.amendment_id == Amendment.id)
+                .where(Amendment.article_id == article.id, Amendment.kind == "modify")
+                .group_by(Amendment.id).order_by(support.desc(), Amendment.id).limit(1)
+            ) or 0
+            dataset.old_article = session.scalar(
+                select(Article.id).where(Article.bill_id == article.bill_id, Article.current_version >= 2)
+                .order_by(Article.position).limit(1)
+            ) or article.id
+            dataset.vote_targets = list(session.scalars(
+                select(Amendment.id).where(Amendment.kind == "modify").order_by(Amendment.id).limit(2000)
+            ))
+            dataset.counts = {
+                "accounts": session.scalar(select(func.count()).select_from(User)),
+                "amendments": session.scalar(select(func.count()).select_from(Amendment)),
+                "arguments": session.scalar(select(func.count()).select_from(Argument)),
+                "votes": session.scalar(select(func.count()).select_from(Vote)),
+                "useful marks": session.scalar(select(func.count()).select_from(UsefulMark)),
+                "hot article amendments": session.scalar(
+                    select(func.count()).select_from(Amendment).where(Amendment.article_id == article.id)),
+                "hot article arguments": session.scalar(
+                    select(func.count()).select_from(Argument).where(Argument.article_id == article.id)),
+            }
+    finally:
+        db.dispose()
+    return dataset
+
+
+def sqlite_dataset(scale: str, reseed: bool = False, progress: bool = True) -> Dataset:
+    """bench/var/<scale>.db, seeded again when missing, stale or asked for."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    path = VAR / f"{scale}.db"
+    marker = path.with_suffix(".seeded")
+    wanted = f"{fingerprint()} {scale}"
+    url = f"sqlite:///{path}"
+    seeded_now, seconds = False, None
+    if reseed or not path.exists() or not marker.exists() or marker.read_text().strip() != wanted:
+        for stale in (path, marker, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        started = time.monotonic()
+        benchseed.seed(url, scale, progress=progress)
+        seconds = time.monotonic() - started
+        marker.write_text(wanted)
+        seeded_now = True
+    return describe(Dataset(f"{scale} / SQLite", scale, url, seeded_now, seconds))
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+def pg_admin_url() -> str:
+    return os.environ.get("NAVETTE_BENCH_PG_URL", DEFAULT_PG_ADMIN_URL)
+
+
+def pg_reachable(admin_url: str) -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    import psycopg
+
+    try:
+        with psycopg.connect(_plain(admin_url), connect_timeout=3) as connection:
+            connection.execute("select 1")
+        return None
+    except Exception as error:  # any failure means: skip the PostgreSQL part, and say why
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+
+
+def _plain(url: str) -> str:
+    """A libpq URL (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def pg_idle(url: str):
+    """A check that PostgreSQL runs no statement and holds no open transaction for this database."""
+    import psycopg
+
+    def idle() -> bool:
+        with psycopg.connect(_plain(url), connect_timeout=5) as connection:
+            busy = connection.execute(
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and pid <> pg_backend_pid() and state is not null and state <> 'idle'"
+            ).fetchone()[0]
+        return busy == 0
+
+    return idle
+
+
+def pg_server_version(admin_url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(_plain(admin_url), connect_timeout=3) as connection:
+        return connection.execute("show server_version").fetchone()[0]
+
+
+def pg_dataset(admin_url: str, scale: str, reseed: bool = False, progress: bool = True) -> Dataset:
+    """Database navette_bench_<scale>, created and seeded when missing, stale or asked for."""
+    import psycopg
+
+    name = f"navette_bench_{scale.replace('-', '_')}"
+    wanted = f"navette-benchseed {fingerprint()} {scale}"
+    url = make_url(_plain(admin_url)).set(database=name).render_as_string(hide_password=False)
+    seeded_now, seconds = False, None
+    with psycopg.connect(_plain(admin_url), autocommit=True) as admin:
+        row = admin.execute(
+            "select shobj_description(oid, 'pg_database') from pg_database where datname = %s", (name,)
+        ).fetchone()
+        if reseed or row is None or row[0] != wanted:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+            started = time.monotonic()
+            benchseed.seed(url, scale, progress=progress)
+            seconds = time.monotonic() - started
+            admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{wanted}'")
+            seeded_now = True
+    return describe(Dataset(f"{scale} / PostgreSQL", scale, url, seeded_now, seconds))

@@ -1,0 +1,207 @@
+"""Measurements taken beside the load runs: statements and time per page in-process, render-only time,
+and the checks that concurrent votes were neither lost nor doubled."""
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from sqlalchemy import event, func, select
+
+from drafting import benchseed
+from drafting.db import Database
+
+VALUES = ("agree", "mixed", "disagree")
+logging.getLogger("httpx").setLevel(logging.WARNING)  # the test client logs every request otherwise
+
+
+@contextmanager
+def counting_statements(db: Database) -> Iterator[list[str]]:
+    """Every SQL statement the app's engines send while the block runs."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engines = {id(db.engine): db.engine, id(db.write_engine): db.write_engine}.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
+
+
+@dataclass
+class PageProfile:
+    status: int
+    bytes: int
+    statements: int
+    request_ms: float  # the whole request, in-process (no network)
+    render_ms: float | None  # the template alone, with the context the handler computed
+
+
+def _settings(url: str):
+    from drafting.settings import Settings
+
+    return Settings.load(database_url=url, secret_key="bench-secret-key", rate_limit_writes=0)
+
+
+def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0) -> dict[str, PageProfile]:
+    """Per page: status, size, SQL statements of one anonymous GET, and its time in-process."""
+    from litestar.testing import TestClient
+
+    from bench.hello import capture_contexts
+    from drafting.app import create_app
+
+    app = create_app(_settings(url))
+    profiles: dict[str, PageProfile] = {}
+    with TestClient(app=app) as client:
+        for name, path in pages.items():
+            started = time.perf_counter()
+            with counting_statements(app.state.db) as statements:
+                first = client.get(path)
+            times = [time.perf_counter() - started]
+            if times[0] < budget:  # count again once warm, then time a few more
+                with counting_statements(app.state.db) as statements:
+                    client.get(path)
+                times = []
+                deadline = time.perf_counter() + budget
+                while len(times) < 3 or (time.perf_counter() < deadline and len(times) < 50):
+                    started = time.perf_counter()
+                    client.get(path)
+                    times.append(time.perf_counter() - started)
+            profiles[name] = PageProfile(first.status_code, len(first.content), len(statements),
+                                         sorted(times)[len(times) // 2] * 1000, None)
+    html_pages = {name: path for name, path in pages.items() if not path.startswith("/api/")
+                  and profiles[name].status == 200}
+    if html_pages:
+        render_app = create_app(_settings(url))
+        contexts = capture_contexts(render_app, html_pages, keep_injected=True)
+        environment = render_app.template_engine.engine
+        for name, (template_name, context) in contexts.items():
+            template = environment.get_template(template_name)
+            times = []
+            deadline = time.perf_counter() + budget
+            while not times or (time.perf_counter() < deadline and len(times) < 50
+                                and (len(times) < 3 or times[0] < budget)):
+                started = time.perf_counter()
+                template.render(**context)
+                times.append(time.perf_counter() - started)
+            profiles[name].render_ms = sorted(times)[len(times) // 2] * 1000
+        render_app.state.db.dispose()
+    app.state.db.dispose()
+    return profiles
+
+
+# --- votes -------------------------------------------------------------------------------------
+
+def voter_ids(url: str, count: int) -> list[int]:
+    from drafting.models import User
+
+    db = Database(url)
+    try:
+        with db.session(write=False) as session:
+            return list(session.scalars(
+                select(User.id).where(User.username.like(benchseed.VOTER_PREFIX + "%"))
+                .order_by(User.username).limit(count)
+            ))
+    finally:
+        db.dispose()
+
+
+def check_vote_run(url: str, port: int, voters: list[int], targets: list[int], answered_ok: int,
+                   answered: int, concurrency: int) -> dict:
+    """After a vote load: no (voter, target) twice, every 200 a row, and tallies equal to the rows."""
+    from amendments.models import Vote
+
+    db = Database(url)
+    try:
+        with db.session(write=False) as session:
+            mine = Vote.user_id.in_(voters)
+            rows = session.scalar(select(func.count()).select_from(Vote).where(mine))
+            distinct = session.scalar(select(func.count()).select_from(
+                select(Vote.user_id, Vote.amendment_id).where(mine).distinct().subquery()))
+            touched = list(session.scalars(select(Vote.amendment_id).where(mine).distinct().limit(25)))
+            counted = {
+                target: dict(session.execute(
+                    select(Vote.value, func.count()).where(Vote.amendment_id == target).group_by(Vote.value)
+                ).all())
+                for target in touched
+            }
+    finally:
+        db.dispose()
+    mismatches = []
+    from bench.servers import get
+
+    for target, by_value in counted.items():
+        status, body, _ = get(port, f"/api/v1/amendments/{target}")
+        if status != 200:
+            mismatches.append(f"amendment {target}: GET answered {status}")
+            continue
+        shown = json.loads(body).get("votes", {})
+        if any(shown.get(value, 0) != by_value.get(value, 0) for value in VALUES):
+            mismatches.append(f"amendment {target}: API {shown} != rows {by_value}")
+    cycled = answered > len(voters) * len(targets)
+    # wrk stops with up to `concurrency` requests in flight: the server may have committed them.
+    exact = (rows == distinct and not mismatches
+             and (cycled or answered_ok <= rows <= answered_ok + concurrency))
+    return {"rows": rows, "distinct_pairs": distinct, "answered_ok": answered_ok, "answered": answered,
+            "tallies_checked": len(counted), "mismatches": mismatches, "cycled": cycled, "exact": exact}
+
+
+def vote_burst(port: int, url: str, tokens: list[str], voters: list[int], article_id: int, rounds: int = 3) -> dict:
+    """All voters PUT their vote on one article at the same moment, ``rounds`` times, changing their
+    mind each round: afterwards exactly one row each, with the value each sent last."""
+    from amendments.models import Vote
+
+    barrier = threading.Barrier(len(tokens))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def voter(index: int, token: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        barrier.wait()
+        for r in range(rounds):
+            body = json.dumps({"value": VALUES[(index + r) % 3]})
+            connection.request("PUT", f"/api/v1/articles/{article_id}/vote", body=body,
+                               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            with lock:
+                statuses.append(response.status)
+        connection.close()
+
+    threads = [threading.Thread(target=voter, args=(i, t)) for i, t in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db = Database(url)
+    try:
+        with db.session(write=False) as session:
+            rows = session.execute(
+                select(Vote.user_id, Vote.value).where(Vote.article_id == article_id, Vote.user_id.in_(voters))
+            ).all()
+            tally = dict(session.execute(
+                select(Vote.value, func.count()).where(Vote.article_id == article_id).group_by(Vote.value)
+            ).all())
+    finally:
+        db.dispose()
+    expected = {voters[i]: VALUES[(i + rounds - 1) % 3] for i in range(len(tokens))}
+    from bench.servers import get
+
+    status, body, _ = get(port, f"/api/v1/articles/{article_id}")
+    shown = json.loads(body).get("votes", {}) if status == 200 else {}
+    ok = sum(1 for s in statuses if s == 200)
+    exact = (ok == len(statuses) and len(rows) == len(tokens) and dict(rows) == expected
+             and all(shown.get(v, 0) == tally.get(v, 0) for v in VALUES))
+    return {"voters": len(tokens), "requests": len(statuses), "answered_200": ok, "rows": len(rows),
+            "rows_as_sent_last": sum(1 for user, value in rows if expected.get(user) == value),
+            "api_tally": shown, "row_tally": tally, "exact": exact}

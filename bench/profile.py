@@ -1,0 +1,95 @@
+"""Where one request's time goes: cProfile over repeated in-process requests, plus its SQL statements.
+
+Run: python -m bench.profile DATABASE_URL PATH [--method PUT --json '{"value": "agree"}' --token T] [-n 20]
+(e.g. on bench/var/rn.db after a benchmark run: sqlite:///bench/var/rn.db /bills/republique-numerique)
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import sys
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+
+@contextmanager
+def timing_statements(db) -> Iterator[list[tuple[float, str]]]:
+    """(milliseconds, statement) of every statement the app's engines run while the block runs."""
+    from sqlalchemy import event
+
+    timed: list[tuple[float, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        timed.append(((time.perf_counter() - conn.info.pop("bench_started")) * 1000, " ".join(statement.split())))
+
+    engines = list({id(e): e for e in (db.engine, db.write_engine)}.values())
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield timed
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "after_cursor_execute", after)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import asyncio
+
+    import anyio.to_thread
+    import httpx
+
+    from bench.probes import _settings
+    from drafting.app import create_app
+
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
+    parser.add_argument("database_url")
+    parser.add_argument("path")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--json", help="request body")
+    parser.add_argument("--token", help="API bearer token")
+    parser.add_argument("-n", type=int, default=20, help="requests profiled")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--width", type=int, default=160, help="characters of each statement shown")
+    args = parser.parse_args(argv)
+
+    async def inline(fn, *fn_args, **_):  # handlers run in this thread, where the profiler looks
+        return fn(*fn_args)
+
+    anyio.to_thread.run_sync = inline
+    app = create_app(_settings(args.database_url))
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    body = json.loads(args.json) if args.json else None
+    profiler = cProfile.Profile()
+
+    async def drive() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            first = await client.request(args.method, args.path, json=body, headers=headers)
+            print(f"{args.method} {args.path}: {first.status_code}, {len(first.content):,} bytes")
+            with timing_statements(app.state.db) as timed:
+                await client.request(args.method, args.path, json=body, headers=headers)
+            print(f"{len(timed)} SQL statements, slowest first (ms):")
+            for ms, statement in sorted(timed, reverse=True):
+                print(f"  {ms:9.2f}  {statement[:args.width]}")
+            profiler.enable()
+            for _ in range(args.n):
+                await client.request(args.method, args.path, json=body, headers=headers)
+            profiler.disable()
+
+    asyncio.run(drive())
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
