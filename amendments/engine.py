@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, zip_longest
@@ -36,13 +37,17 @@ Diff: TypeAlias = list[Part]
 
 # A word character: any Unicode letter or digit (\w), plus the combining diacritics that decomposed
 # (NFD) text puts after a letter.
-_W = r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_WORD_CHARACTERS = r"\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_W = rf"[{_WORD_CHARACTERS}]"
 _TOKEN = re.compile(
     rf"{_W}+(?:[-\u2010\u2011]{_W}+|(?<=\d)[.,](?=\d){_W}+)*°?(?:['’](?={_W}))?"  # word, 131-26-1, 2,5, 1°, l'
     r"|[^\S\n]+"  # a run of whitespace (U+00A0 and U+202F included) within one line
     r"|\n"  # a line break is a token of its own: alinéas stay aligned
     r"|\S"  # any other character alone
 )
+# What the merge diff aligns (`_merge_diff`): words as _TOKEN cuts them, but for an elision kept with
+# the word after it ("l'État"), and line breaks.
+_KEY = re.compile(rf"({_W}+(?:[-\u2010\u2011'’]{_W}+|(?<=\d)[.,](?=\d){_W}+)*°?|\n)")
 # Where a text may be cut without changing its tokens: after a line break, or between a
 # non-space character and the whitespace that follows it.
 _CUT = re.compile(r"\n|\S(?=\s)")
@@ -81,15 +86,21 @@ class _Codebook(dict):
 _FAST_OPS = {"=": EQUAL, "-": DELETE, "+": INSERT}
 
 
-def _diff_chars(a: str, b: str) -> list[tuple[int, int]]:
-    """Exact (no time limit) diff of two strings with semantic cleanup, as (op, length) pairs."""
+def _diff_chars(a: str, b: str, semantic: bool = True) -> list[tuple[int, int]]:
+    """Exact (no time limit) diff of two strings, as (op, length) pairs.
+
+    semantic: with the semantic cleanup, which fuses nearby changes for people to read; without it,
+    the minimal diff (only merged and shifted by diff-match-patch's cleanupMerge).
+    """
     if _fast is not None:
-        raw = _fast.diff(a, b, timelimit=0, checklines=False, cleanup="Semantic", counts_only=True)
+        cleanup = "Semantic" if semantic else "No"
+        raw = _fast.diff(a, b, timelimit=0, checklines=False, cleanup=cleanup, counts_only=True)
         return [(_FAST_OPS[op], n) for op, n in raw]
     dmp = _PurePythonDMP()
     dmp.Diff_Timeout = 0
     diffs = dmp.diff_main(a, b, False)
-    dmp.diff_cleanupSemantic(diffs)
+    if semantic:
+        dmp.diff_cleanupSemantic(diffs)
     return [(op, len(text)) for op, text in diffs]
 
 
@@ -269,13 +280,173 @@ class MergeResult:
         return self.text is not None
 
 
+def _units(text: str, start: int, end: int) -> tuple[list[str], list[int]]:
+    """text[start:end] (start, end: token boundaries) cut into units: a key (`_KEY`) and the spaces
+    and punctuation after it, which may also come first with no key (""). The keys, and where each
+    unit starts, then end."""
+    parts = _KEY.split(text[start:end])  # what is between keys, key, what is between keys, ...
+    offsets = list(accumulate(map(len, parts), initial=start))[1::2]  # each key's start, then end
+    if parts[0]:
+        return ["", *parts[1::2]], [start, *offsets]
+    return parts[1::2], offsets
+
+
+class _Fused(NamedTuple):
+    """Changes by one side and the few words kept between them that may be kept only by chance."""
+
+    start: int  # base span from the first of the changes to the end of the last
+    end: int
+    kept: tuple[tuple[int, int], ...]  # the base spans kept between the changes
+
+
+def _merge_diff(old: str, new: str) -> tuple[Diff, tuple[_Fused, ...]]:
+    """The word diff the merge takes its changes from: minimal, each change as narrow as it can be.
+
+    diff_words cleans its diff up for people to read, fusing two nearby changes and the words kept
+    between them into one change, which then overlaps whatever the other side did to those words.
+    This diff has no such cleanup, and it aligns words and line breaks only (`_KEY`): a minimal diff
+    of all tokens would as readily keep the spaces between rewritten words as the words themselves
+    ("mot0 mot1 mot2" -> "a b c mot0" keeps three spaces, or "mot0").
+    The spaces and punctuation after a kept word differ only where they changed, and each change is
+    trimmed of the tokens it leaves as they were.
+
+    A minimal diff also keeps words that a rewrite merely reuses: "des sommes" of a sentence replaced
+    by another that also says "des sommes". Where the semantic cleanup would fuse two changes across
+    the words kept between them (no more of those words than either change has) and none of those
+    words is an anchor (found once in each text), they are returned as _Fused: words that may be
+    kept only by chance, among which `merge3` places no change of the other side.
+    """
+    if old == new:
+        return ([(EQUAL, old)] if old else []), ()
+    head, tail = _shared_ends(old, new)
+    old_end, new_end = len(old) - tail, len(new) - tail
+    keys_old, at_old = _units(old, head, old_end)
+    keys_new, at_new = _units(new, head, new_end)
+    parts: Diff = [(EQUAL, old[:head])]
+    fused: tuple[_Fused, ...] = ()
+    if keys_old and keys_new:
+        encode = _Codebook().__getitem__
+        runs = _diff_chars("".join(map(encode, keys_old)), "".join(map(encode, keys_new)), semantic=False)
+        spans = []  # the base span of each run
+        i = j = 0
+        for op, n in runs:
+            if op == INSERT:
+                parts.append((INSERT, new[at_new[j] : at_new[j + n]]))
+                spans.append((at_old[i], at_old[i]))
+                j += n
+                continue
+            spans.append((at_old[i], at_old[i + n]))
+            if op == DELETE:
+                parts.append((DELETE, old[at_old[i] : at_old[i + n]]))
+                i += n
+                continue
+            k = 0  # the same words, maybe with other whitespace or punctuation after some of them
+            while k < n:
+                same = _same_units(old, at_old, i + k, new, at_new, j + k, n - k)
+                parts.append((EQUAL, old[at_old[i + k] : at_old[i + k + same]]))
+                k += same
+                if k < n:
+                    was, now = old[at_old[i + k] : at_old[i + k + 1]], new[at_new[j + k] : at_new[j + k + 1]]
+                    key = len(keys_old[i + k])
+                    parts += [(EQUAL, was[:key]), (DELETE, was[key:]), (INSERT, now[key:])]
+                    k += 1
+            i += n
+            j += n
+        fused = _fused(runs, spans, keys_old, old, new)
+    else:
+        parts += [(DELETE, old[head:old_end]), (INSERT, new[head:new_end])]
+    parts.append((EQUAL, old[old_end:]))
+    return _trimmed(_normalized(parts), old, new), fused
+
+
+def _same_units(old: str, at_old: list[int], i: int, new: str, at_new: list[int], j: int, n: int) -> int:
+    """How many of the n units from unit i of old and unit j of new, which have the same words, are
+    the same text, counted from the first (a binary search: the first m are, or are not, as a whole)."""
+    if old[at_old[i] : at_old[i + n]] == new[at_new[j] : at_new[j + n]]:
+        return n
+    low, high = 0, n - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[at_old[i] : at_old[i + middle]] == new[at_new[j] : at_new[j + middle]]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _fused(
+    runs: list[tuple[int, int]], spans: list[tuple[int, int]], keys: list[str], old: str, new: str
+) -> tuple[_Fused, ...]:
+    """The _Fused spans of a diff of the units of old into new: runs, the base span of each, and the
+    keys of old's units, which the runs count. Found as the semantic cleanup finds the equalities it
+    removes: left to right, each fusion letting the equality before it be fused in turn."""
+    stack: list[list] = []  # ["=", units, start, end, first unit] or ["±", deleted, inserted, start, end, kept]
+    counted: list[Counter] = []
+    unit = 0
+    for (op, n), (start, end) in zip(runs, spans):
+        if op == EQUAL:
+            stack.append(["=", n, start, end, unit])
+            unit += n
+            continue
+        if op == DELETE:
+            unit += n
+        if not stack or stack[-1][0] == "=":
+            stack.append(["±", 0, 0, start, end, []])
+        block = stack[-1]
+        block[1 if op == DELETE else 2] += n
+        block[4] = end
+        while len(stack) >= 3 and stack[-2][0] == "=" and stack[-3][0] == "±":
+            left, (_, size, kept_start, kept_end, first), right = stack[-3:]
+            if size > max(left[1], left[2]) or size > max(right[1], right[2]):
+                break
+            if not counted:  # only now: the words of the whole of both texts
+                counted += (Counter(_KEY.findall(old)), Counter(_KEY.findall(new)))
+            if any(counted[0][key] == 1 == counted[1][key] for key in keys[first : first + size] if key.strip()):
+                break  # an anchor: these words are where they were
+            stack[-3:] = [
+                ["±", left[1] + size + right[1], left[2] + size + right[2], left[3], right[4],
+                 left[5] + [(kept_start, kept_end)] + right[5]]
+            ]  # fmt: skip
+    return tuple(_Fused(block[3], block[4], tuple(block[5])) for block in stack if block[0] == "±" and block[5])
+
+
+def _trimmed(diff: Diff, old: str, new: str) -> Diff:
+    """A normalized diff with each replacement trimmed of the tokens it leaves in place at either end."""
+    trimmed: Diff = []
+    i = j = 0  # where the current pair starts in old and in new
+    for k, (op, text) in enumerate(diff):
+        if op == INSERT and k and diff[k - 1][0] == DELETE:
+            deleted = trimmed.pop()[1]
+            tokens_old, tokens_new = _tokens(old, i - len(deleted), i), _tokens(new, j, j + len(text))
+            shortest = min(len(tokens_old), len(tokens_new))
+            first = 0
+            while first < shortest and tokens_old[first] == tokens_new[first]:
+                first += 1
+            last = 0
+            while last < shortest - first and tokens_old[-1 - last] == tokens_new[-1 - last]:
+                last += 1
+            trimmed += [
+                (EQUAL, "".join(tokens_old[:first])),
+                (DELETE, "".join(tokens_old[first : len(tokens_old) - last])),
+                (INSERT, "".join(tokens_new[first : len(tokens_new) - last])),
+                (EQUAL, "".join(tokens_new[len(tokens_new) - last :])),
+            ]
+        else:
+            trimmed.append((op, text))
+        i += len(text) if op <= 0 else 0
+        j += len(text) if op >= 0 else 0
+    return _normalized(trimmed)
+
+
 @functools.lru_cache(maxsize=16)  # rebasing many amendments diffs the same base and head each time
-def _hunks(base: str, text: str) -> tuple[tuple[int, int, str], ...]:
-    """The changes from base to text as (start, end, replacement) over base character offsets."""
+def _hunks(base: str, text: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[_Fused, ...]]:
+    """The changes from base to text as (start, end, replacement) over base character offsets, from
+    `_merge_diff`, and its _Fused spans."""
+    diff, fused = _merge_diff(base, text)
     hunks = []
     position = 0
     start, replacement = None, ""
-    for op, part in diff_words(base, text):
+    for op, part in diff:
         if op == EQUAL:
             if start is not None:
                 hunks.append((start, position, replacement))
@@ -290,7 +461,7 @@ def _hunks(base: str, text: str) -> tuple[tuple[int, int, str], ...]:
             replacement = part
     if start is not None:
         hunks.append((start, position, replacement))
-    return tuple(hunks)
+    return tuple(hunks), fused
 
 
 def _apply(base: str, start: int, end: int, hunks: Iterable[_Hunk]) -> str:
@@ -329,12 +500,31 @@ def _reach(base: str, hunk: _Hunk) -> tuple[int, int]:
     return low, high
 
 
-def _conflicting(base: str, hunks: list[_Hunk]) -> list[list[_Hunk]]:
+def _chance_links(hunks: list[_Hunk], side: int, fused: tuple[_Fused, ...]) -> list[tuple[int, int]]:
+    """Pairs of hunks (indices) that conflict because the other side changed words that `side` may
+    have kept only by chance between its own changes (`_Fused`)."""
+
+    def among_kept(hunk: _Hunk, block: _Fused) -> bool:
+        if hunk.start == hunk.end:  # an insertion, even at either end of the kept words
+            return any(low <= hunk.start <= high for low, high in block.kept)
+        return any(low < hunk.end and hunk.start < high for low, high in block.kept)
+
+    links = []
+    for block in fused:
+        members = [k for k, h in enumerate(hunks) if h.side == side and block.start <= h.start and h.end <= block.end]
+        intruders = [k for k, h in enumerate(hunks) if h.side == 1 - side and among_kept(h, block)]
+        if members and intruders:
+            links += [(members[0], k) for k in members[1:] + intruders]
+    return links
+
+
+def _conflicting(base: str, hunks: list[_Hunk], links: Iterable[tuple[int, int]] = ()) -> list[list[_Hunk]]:
     """Groups of changes by different sides that touch the same words, in base order.
 
     Two ranges conflict when they overlap; an insertion conflicts with a change of the other side
     when nothing but whitespace lies between them. Both are judged over every place the diff
     could have put the change (`_reach`), so the verdict does not hang on an arbitrary choice.
+    links: more pairs of hunks (indices) that conflict.
     """
     parent = list(range(len(hunks)))
 
@@ -358,6 +548,8 @@ def _conflicting(base: str, hunks: list[_Hunk]) -> list[list[_Hunk]]:
             if reach[j][0] < high and low < reach[j][1] if ranges else reach[j][0] <= high:
                 parent[root(j)] = root(i)
         active.append(i)
+    for i, j in links:
+        parent[root(j)] = root(i)
     groups: dict[int, list[_Hunk]] = {}
     for i, hunk in enumerate(hunks):
         groups.setdefault(root(i), []).append(hunk)
@@ -367,24 +559,35 @@ def _conflicting(base: str, hunks: list[_Hunk]) -> list[list[_Hunk]]:
 def merge3(base: str, ours: str, theirs: str) -> MergeResult:
     """Word-level three-way merge of two texts derived from base; changes that touch conflict.
 
-    Changes to different words merge; the same change made on both sides is taken once. Changes
-    that overlap, and an insertion by one side inside or next to a change by the other (nothing but
-    whitespace between), conflict: a change is never placed where it might not belong.
+    Changes to different words merge; the same change made on both sides is taken once, however
+    each side's diff cut it. Changes that overlap, and an insertion by one side inside or next to a
+    change by the other (nothing but whitespace between), conflict unless both sides leave the same
+    text there; so does a change among words the other side may have kept only by chance between
+    two of its changes (`_merge_diff`). A change is never placed where it might not belong.
     """
-    mine, others = _hunks(base, ours), _hunks(base, theirs)
+    (mine, mine_fused), (others, others_fused) = _hunks(base, ours), _hunks(base, theirs)
     shared = set(mine) & set(others)
     hunks = sorted(
         [_Hunk(*h, 2) for h in shared]
         + [_Hunk(*h, 0) for h in mine if h not in shared]
         + [_Hunk(*h, 1) for h in others if h not in shared]
     )
-    groups = _conflicting(base, hunks)
+    links = _chance_links(hunks, 0, mine_fused) + _chance_links(hunks, 1, others_fused)
+    groups = _conflicting(base, hunks, links)
     if not groups:
         return MergeResult(_apply(base, 0, len(base), hunks))
-    offsets = list(accumulate(map(len, tokenize(base)), initial=0))
-    conflicts = []
+    spans, agreed, conflicts = [], [], []
+    offsets: list[int] = []
     for group in groups:
         start, end = min(h.start for h in group), max(h.end for h in group)
+        inside = [h for h in hunks if start <= h.start and h.end <= end]  # with any change both made
+        mine_there = _apply(base, start, end, [h for h in inside if h.side != 1])
+        theirs_there = _apply(base, start, end, [h for h in inside if h.side != 0])
+        spans.append((start, end))
+        if mine_there == theirs_there:  # one change, that the two diffs cut differently: taken once
+            agreed.append(_Hunk(start, end, mine_there, 2))
+            continue
+        offsets = offsets or list(accumulate(map(len, tokenize(base)), initial=0))
         conflicts.append(
             Conflict(
                 start=bisect_right(offsets, start) - 1,
@@ -392,11 +595,14 @@ def merge3(base: str, ours: str, theirs: str) -> MergeResult:
                 char_start=start,
                 char_end=end,
                 base=base[start:end],
-                ours=_apply(base, start, end, [h for h in group if h.side == 0]),
-                theirs=_apply(base, start, end, [h for h in group if h.side == 1]),
+                ours=mine_there,
+                theirs=theirs_there,
             )
         )
-    return MergeResult(None, tuple(conflicts))
+    if conflicts:
+        return MergeResult(None, tuple(conflicts))
+    rest = [h for h in hunks if not any(start <= h.start and h.end <= end for start, end in spans)]
+    return MergeResult(_apply(base, 0, len(base), sorted(rest + agreed)))
 
 
 # --- blame -------------------------------------------------------------------------------------

@@ -365,24 +365,24 @@ def argument_groups(session: Session, target: Target, stance: str, *, limit: int
     groups = {argument.id: ArgumentGroup(argument, count, []) for argument, count in heads}
     if groups:
         shown = (
-            select(Argument.id, useful, func.row_number().over(
-                partition_by=Argument.similar_to_id,
-                order_by=(useful.desc(), Argument.created_at, Argument.id),
-            ).label("rank"))
+            select(
+                Argument.id, useful,
+                func.row_number().over(
+                    partition_by=Argument.similar_to_id,
+                    order_by=(useful.desc(), Argument.created_at, Argument.id),
+                ).label("rank"),
+                func.count().over(partition_by=Argument.similar_to_id).label("total"),
+            )
             .where(Argument.similar_to_id.in_(list(groups)), Argument.hidden_by_id.is_(None))
             .subquery()
         )
-        for argument, count in session.execute(
-            select(Argument, shown.c.useful).join(shown, shown.c.id == Argument.id)
+        for argument, count, total in session.execute(
+            select(Argument, shown.c.useful, shown.c.total).join(shown, shown.c.id == Argument.id)
             .where(shown.c.rank <= SIMILAR_SHOWN).order_by(shown.c.useful.desc(), Argument.created_at, Argument.id)
         ):
-            groups[argument.similar_to_id].similar.append((argument, count))
-        for head_id, total in session.execute(
-            select(Argument.similar_to_id, func.count())
-            .where(Argument.similar_to_id.in_(list(groups)), Argument.hidden_by_id.is_(None))
-            .group_by(Argument.similar_to_id)
-        ):
-            groups[head_id].similar_total = total
+            group = groups[argument.similar_to_id]
+            group.similar.append((argument, count))
+            group.similar_total = total
     return list(groups.values())
 
 

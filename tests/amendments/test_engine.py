@@ -228,6 +228,7 @@ def test_conflicts_describe_base_ranges(triple):
     for conflict in result.conflicts:
         assert base[conflict.char_start : conflict.char_end] == conflict.base
         assert "".join(tokens[conflict.start : conflict.end]) == conflict.base
+        assert conflict.ours != conflict.theirs, "both sides leave the same text there: no conflict"
 
 
 WORDS = [f"{stem}{i}" for i, stem in enumerate(["article", "alinéa", "code", "Straße", "État", "loi", "décret"] * 6)]
@@ -343,6 +344,101 @@ def test_two_different_insertions_at_one_place_conflict():
     assert not result.clean
     [conflict] = result.conflicts
     assert "2 a" in conflict.ours and "2 b" in conflict.theirs
+
+
+@st.composite
+def three_disjoint_edits(draw):
+    """A base and three edits of word ranges, in base order, with an untouched word between each two."""
+    words, separators = draw(word_texts())
+    n = len(words)
+    first_cut = draw(st.integers(2, n - 4))
+    second_cut = draw(st.integers(first_cut + 2, n - 2))
+    spans = []
+    for low, high in ((0, first_cut - 2), (first_cut, second_cut - 2), (second_cut, n - 1)):
+        first = draw(st.integers(low, high))
+        kind = draw(st.sampled_from(["replace", "insert", "delete"]))
+        last = first - 1 if kind == "insert" else draw(st.integers(first, min(high, first + 3)))
+        fresh = " ".join(draw(st.lists(st.sampled_from(["NOUVEAU", "neu", "ajouté", "1°", "L. 9-9"]), min_size=1, max_size=3)))
+        spans.append((first, last, None if kind == "delete" else fresh.replace(" ", f" X{first} ")))
+    return words, separators, spans
+
+
+@given(three_disjoint_edits(), st.integers(0, 2))
+def test_a_change_both_sides_made_among_others_is_taken_once(case, shared):
+    words, separators, spans = case
+    common = spans[shared]
+    mine, others = [span for span in spans if span is not common]
+    base = render(words, separators)
+    ours = apply_spans(words, separators, [common, mine])
+    theirs = apply_spans(words, separators, [common, others])
+    expected = apply_spans(words, separators, spans)
+    assert merge3(base, ours, theirs).text == expected
+    assert merge3(base, theirs, ours).text == expected
+
+
+def test_a_change_both_sides_made_next_to_another_change_of_one_side_is_taken_once():
+    # The display diff fuses ours's two changes, and the words kept between them, into one block:
+    # the merge must not take that block for a change overlapping theirs's copy of the insertion.
+    words = [f"mot{i}" for i in range(10)]
+    base = " ".join(words)
+    ours = " ".join(["a", "b", "c", *words[:3], *words[6:]])  # inserts "a b c ", deletes mot3 to mot5
+    theirs = " ".join(["a", "b", "c", *words[:8], "x", *words[8:]])  # the same insertion, and "x"
+    assert [op for op, _ in diff_words(base, ours)] == [-1, 1, 0]  # one block on display
+    expected = "a b c mot0 mot1 mot2 mot6 mot7 x mot8 mot9"
+    assert merge3(base, ours, theirs) == merge3(base, theirs, ours) == MergeResult(expected)
+
+
+def test_the_same_deletion_cut_differently_by_the_two_diffs_is_taken_once():
+    base = (
+        "Le délai est de douze mois après la publication. Cette mise en ligne est gratuite.\n"
+        "II. – Il entre en vigueur en 2017."
+    )
+    sentence = " Cette mise en ligne est gratuite."
+    theirs = base.replace("douze", "six").replace(sentence, "")
+    ours = base.replace(sentence, "").replace("2017", "2018")
+    # theirs's diff ends the deletion where the unchanged end of the text starts, at the last full
+    # stop: ". Cette … gratuite"; ours's, which reaches 2017, deletes " Cette … gratuite."
+    cuts = [hunk for side in (ours, theirs) for hunk in engine._hunks(base, side)[0]]
+    deletions = {base[start:end] for start, end, text in cuts if not text}
+    assert deletions == {". Cette mise en ligne est gratuite", " Cette mise en ligne est gratuite."}
+    expected = "Le délai est de six mois après la publication.\nII. – Il entre en vigueur en 2018."
+    assert merge3(base, ours, theirs) == merge3(base, theirs, ours) == MergeResult(expected)
+
+
+def test_a_deletion_and_a_change_of_the_words_it_deletes_still_conflict():
+    base = "Le délai est de douze mois après la publication. Cette mise en ligne est gratuite.\nII. – Fin."
+    theirs = base.replace("douze", "six").replace(" Cette mise en ligne est gratuite.", "")
+    ours = base.replace("gratuite", "payante")
+    result = merge3(base, ours, theirs)
+    assert [(c.base, c.ours, c.theirs) for c in result.conflicts] == [
+        (". Cette mise en ligne est gratuite", ". Cette mise en ligne est payante", "")
+    ]
+
+
+def test_a_change_among_words_a_rewrite_may_keep_by_chance_conflicts():
+    # A minimal diff keeps "le" and "des droits" of the rewritten sentence: words found elsewhere in
+    # the text too, between changes bigger than they are. Theirs's "des taxes" has no sure place.
+    base = "Le préfet fixe le montant des droits par arrêté. Le maire perçoit le produit des droits."
+    ours = "Un décret précise le régime des droits applicables. Le maire perçoit le produit des droits."
+    theirs = base.replace("montant des droits", "montant des taxes")
+    result = merge3(base, ours, theirs)
+    assert [(c.base, c.ours, c.theirs) for c in result.conflicts] == [
+        ("Le préfet fixe le montant des droits par arrêté",
+         "Un décret précise le régime des droits applicables",
+         "Le préfet fixe le montant des taxes par arrêté"),
+    ]  # fmt: skip
+    assert not merge3(base, theirs, ours).clean
+    # a change of the words the rewrite left after it merges
+    elsewhere = base.replace("produit des droits", "produit des taxes")
+    assert merge3(base, ours, elsewhere).text == ours.replace("produit des droits", "produit des taxes")
+
+
+def test_a_change_among_words_a_rewrite_kept_where_they_were_merges():
+    # "redevances" is found once in each text: the rewrite kept it, and theirs's change goes there
+    base = "Le préfet fixe le montant des redevances par arrêté. Le maire perçoit le produit des droits."
+    ours = "Un décret précise le régime des redevances applicables. Le maire perçoit le produit des droits."
+    theirs = base.replace("redevances", "taxes")
+    assert merge3(base, ours, theirs).text == merge3(base, theirs, ours).text == ours.replace("redevances", "taxes")
 
 
 # --- blame -------------------------------------------------------------------------------------
@@ -488,6 +584,20 @@ def test_corpus_diffs_are_the_same_without_the_cpp_build(histories):
         assert [diff_words(old, new) for old, new in pairs] == fast
 
 
+def test_corpus_merges_are_the_same_without_the_cpp_build(histories):
+    # each change of a history against the one after it, as if both had been proposed on the first
+    triples = [(a[0], a[1], b[1]) for pairs in histories.values() for a, b in zip(pairs, pairs[1:])][:60]
+    engine._hunks.cache_clear()
+    fast = [(merge3(*triple), merge3(triple[0], triple[2], triple[1])) for triple in triples]
+    engine._hunks.cache_clear()
+    try:
+        with mock.patch.object(engine, "_fast", None):
+            assert [(merge3(*triple), merge3(triple[0], triple[2], triple[1])) for triple in triples] == fast
+    finally:
+        engine._hunks.cache_clear()
+    assert any(one.clean for one, _ in fast) and not all(one.clean for one, _ in fast)
+
+
 def test_replaying_each_corpus_change_as_a_merge_gives_the_next_version(histories):
     for name, pairs in histories.items():
         for old, new in pairs:
@@ -525,22 +635,22 @@ def article9():
     return original, versions
 
 
-def merge_each_onto_head(original: str, proposals: list[str], head: str) -> tuple[int, int]:
-    """Rebases each proposal onto head; a clean result must differ from head by the proposal's own changes."""
-    clean = conflict = 0
+def merge_each_onto_head(original: str, proposals: list[str], head: str) -> list[bool]:
+    """Rebases each proposal onto head, telling which merged cleanly; a clean result must differ from
+    head by the proposal's own changes."""
+    verdicts = []
     head_changes = set(hunks(original, head))
     for proposal in proposals:
         result = merge3(original, proposal, head)
+        verdicts.append(result.clean)
         if result.clean:
-            clean += 1
             own = [change for change in hunks(original, proposal) if change not in head_changes]
             assert hunks(head, result.text) == own
         else:
-            conflict += 1
             for c in result.conflicts:
                 assert original[c.char_start : c.char_end] == c.base
-    assert clean + conflict == len(proposals)
-    return clean, conflict
+                assert c.ours != c.theirs
+    return verdicts
 
 
 def test_article9_versions_rebase_onto_the_most_voted_one(article9, record_property):
@@ -549,7 +659,8 @@ def test_article9_versions_rebase_onto_the_most_voted_one(article9, record_prope
     # This export carries one and the same `after` text for every version (the original, stripped of
     # its paragraph break and of two double spaces): each rebase repeats the head's own change.
     assert len(set(others) | {head}) == 1
-    clean, conflict = merge_each_onto_head(original, others, head)
+    verdicts = merge_each_onto_head(original, others, head)
+    clean, conflict = verdicts.count(True), verdicts.count(False)
     record_property("article9_clean", clean)
     record_property("article9_conflict", conflict)
     print(f"article 9, real versions: {clean} clean, {conflict} conflicts of {len(others)}")
@@ -557,20 +668,50 @@ def test_article9_versions_rebase_onto_the_most_voted_one(article9, record_prope
 
 
 def test_article9_concurrent_word_edits_rebase_or_conflict(article9, record_property):
-    """Stand-ins for the proposals the export lost: one seeded word edit set per real version."""
+    """Stand-ins for the proposals the export lost: one seeded word edit set per real version.
+
+    Each edit replaces a word, deletes it, or inserts " ajouté" after it. Which proposals must
+    conflict with the head is worked out from the edits themselves, by the rule: the two change one
+    word differently; one inserts right after a word and the other changes the next word, with
+    nothing but whitespace between; or both delete neighbouring words (each rewrites the space
+    between them). The head's changed words are found once in the text, so no change can be among
+    words kept only by chance.
+    """
     original, versions = article9
     tokens = tokenize(original)
     words = [i for i, token in enumerate(tokens) if token[:1].isalnum()]
-    proposals = []
+    edits = []  # for each version: token index -> what replaces the token
     for version in versions:
         rng = random.Random(int(version["id"]))
-        edited = list(tokens)
+        chosen = {}
         for index in rng.sample(words, rng.randint(1, 3)):
-            edited[index] = rng.choice([f"mot{version['id']}", "", edited[index] + " ajouté"])
-        proposals.append("".join(edited))
+            chosen[index] = rng.choice([f"mot{version['id']}", "", tokens[index] + " ajouté"])
+        edits.append(chosen)
+    proposals = ["".join(chosen.get(i, token) for i, token in enumerate(tokens)) for chosen in edits]
     head, others = proposals[0], proposals[1:]
-    clean, conflict = merge_each_onto_head(original, others, head)
+    assert all(tokens.count(tokens[i]) == 1 for i in edits[0])
+
+    def next_word(i: int, j: int) -> bool:  # j follows i with nothing but whitespace between
+        return i < j and not "".join(tokens[i + 1 : j]).strip()
+
+    def must_conflict(mine: dict[int, str], theirs: dict[int, str]) -> bool:
+        for i, a in mine.items():
+            for j, b in theirs.items():
+                inserts_a, inserts_b = a.endswith(" ajouté"), b.endswith(" ajouté")
+                if (
+                    i == j and a != b
+                    or inserts_a and not inserts_b and next_word(i, j)
+                    or inserts_b and not inserts_a and next_word(j, i)
+                    or a == b == "" and (next_word(i, j) or next_word(j, i))
+                ):  # fmt: skip
+                    return True
+        return False
+
+    expected = [not must_conflict(chosen, edits[0]) for chosen in edits[1:]]
+    verdicts = merge_each_onto_head(original, others, head)
+    clean, conflict = verdicts.count(True), verdicts.count(False)
     record_property("article9_synthetic_clean", clean)
     record_property("article9_synthetic_conflict", conflict)
     print(f"article 9, seeded word edits: {clean} clean, {conflict} conflicts of {len(others)}")
+    assert verdicts == expected
     assert clean > 0 and conflict > 0

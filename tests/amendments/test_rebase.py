@@ -206,11 +206,6 @@ def three_separate_edits(draw) -> tuple[list[str], Edit, Edit, Edit]:
     return words, edits[0], edits[1], edits[2]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "engine.merge3 takes its hunks from the semantically cleaned-up diff, which joins two nearby edits "
-    "of one side (and the unchanged words between them) into one hunk that then overlaps the other side: "
-    "base 'mot0 … mot9', ours = insert at 0 + delete mot3-mot5, theirs = the same insert + insert before "
-    "mot8 gives a conflict"))
 @PROPERTIES
 @given(case=three_separate_edits(), shared=st.integers(min_value=0, max_value=2))
 def test_a_change_both_sides_made_among_others_is_taken_once(case, shared):

@@ -221,7 +221,7 @@ def test_article_9_competing_rewrites_from_the_proposers_comments_rebase_on_the_
     # 569 also deletes the sentence 449 deletes (the same change, taken once) besides its own words
     assert {i: outcome[i] for i in (717, 571, 839, 298)} == {717: "open", 571: "open", 839: "conflict",
                                                               298: "accepted"}
-    assert outcome[569] in ("open", "conflict")  # "open" wanted: see test_the_same_deletion_...
+    assert outcome[569] == "open"  # see test_the_same_deletion_made_by_both_sides_is_taken_once_...
     clean = [i for i in REWRITES if outcome.get(i) == "open"]
     made = _own_change(original, head)
     for i in clean:  # each keeps exactly its own change, less what the head already made
@@ -244,9 +244,6 @@ def test_article_9_competing_rewrites_from_the_proposers_comments_rebase_on_the_
               f"{sum(s == 'accepted' for s in outcome.values())} already made by the merge")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "engine.merge3 sees one deletion aligned two ways ('. Cette … commerciale' and ' Cette … commerciale.') "
-    "as two overlapping changes, although both sides leave the same text: a conflict whose ours == theirs"))
 def test_the_same_deletion_made_by_both_sides_is_taken_once_whatever_its_alignment():
     original = _article9()["original_article"]["body_text"].replace("\r\n", "\n")
     head, ours = _rewrite(original, REWRITES[449]), _rewrite(original, REWRITES[569])
