@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,11 @@ from amendments.models import Amendment, AmendmentCosigner, AmendmentResponse, M
 from amendments.participation import vote_tallies
 from drafting.models import ArticleVersion, Bill, User
 from drafting.serializers import iso
+
+
+# An amendment's base and text change together (rebase, resubmit), so the pair is the key; the
+# diff is pure, so a cached one is always right.
+_amendment_diff = lru_cache(maxsize=512)(engine.diff_words)
 
 
 def amendments_json(session: Session, amendments: list[Amendment]) -> list[dict[str, Any]]:
@@ -68,7 +74,7 @@ def amendment_json(amendment: Amendment, bill_slug: str, cosigners: list[str], r
         "status": amendment.status,
         "base_version": amendment.base_version,
         "text": amendment.text,
-        "diff": [[op, text] for op, text in engine.diff_words(base_text, amendment.text)],
+        "diff": [[op, text] for op, text in _amendment_diff(base_text, amendment.text)],
         "votes": votes,
         "response": response,
         "created_at": iso(amendment.created_at),
