@@ -11,7 +11,7 @@ from amendments import desk, ratelimit
 from drafting import accounts, history, services
 from drafting import serializers as out
 from drafting.validation import parse_body
-from drafting.history_pages import immutable_json
+from drafting.history_pages import immutable_json, not_modified
 from drafting.web import api_user, threaded, transaction
 
 
@@ -149,6 +149,8 @@ def list_bill_versions(request: Request, slug: FromPath[str]) -> list[dict[str, 
 @get("/bills/{slug:str}/versions/{seq:int}")
 @threaded
 def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
         version = services.get_bill_version(session, bill, seq)
@@ -158,6 +160,8 @@ def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int
 @get("/bills/{slug:str}/diff")
 @threaded
 def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None, to: ToVersion = None) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
     with transaction(request) as session:
         bill = services.get_bill(session, slug)
         return immutable_json(request, history.bill_diff_json(session, bill, from_, to))
@@ -181,6 +185,8 @@ def article_versions(request: Request, article_id: FromPath[int]) -> list[dict[s
 @get("/articles/{article_id:int}/versions/{n:int}")
 @threaded
 def article_version_detail(request: Request, article_id: FromPath[int], n: FromPath[int]) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
     with transaction(request) as session:
         article = services.get_article(session, article_id)
         version = services.article_version(session, article, n)
@@ -205,6 +211,8 @@ def publish_article_version(request: Request, article_id: FromPath[int], body: R
 @threaded
 def article_diff(request: Request, article_id: FromPath[int], from_: FromVersion = None,
                  to: ToVersion = None) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
     with transaction(request) as session:
         article = services.get_article(session, article_id)
         return immutable_json(request, history.article_diff_json(session, article, from_, to))
