@@ -7,11 +7,9 @@ import json
 import logging
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from drafting import benchseed
 from drafting.db import Database
@@ -20,22 +18,9 @@ VALUES = ("agree", "mixed", "disagree")
 logging.getLogger("httpx").setLevel(logging.WARNING)  # the test client logs every request otherwise
 
 
-@contextmanager
-def counting_statements(db: Database) -> Iterator[list[str]]:
+def counting_statements(db: Database):
     """Every SQL statement the app's engines send while the block runs."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    engines = {id(db.engine): db.engine, id(db.write_engine): db.write_engine}.values()
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+    return db.recorded_statements()
 
 
 @dataclass

@@ -115,6 +115,23 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def recorded_statements(self) -> Iterator[list[str]]:
+        """Every SQL statement sent while the block runs (query-count tests, benchmark probes)."""
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            seen.append(" ".join(statement.split()))
+
+        engines = list({id(e): e for e in (self.engine, self.write_engine)}.values())
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", record)
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self.write_engine is not self.engine:

@@ -9,12 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import pytest
-from sqlalchemy import event
 
 from amendments.models import (
     Amendment,
@@ -40,23 +37,9 @@ VALUES = ("agree", "mixed", "disagree")
 PARAMETER_LIST = re.compile(r"\((?:\?|%\(\w+\)s)(?:, (?:\?|%\(\w+\)s))*\)")
 
 
-@contextmanager
-def counting(app) -> Iterator[list[str]]:
+def counting(app):
     """The statements the app's read and write engines send while the block runs."""
-    db = app.state.db
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-
-    engines = list({id(e): e for e in (db.engine, db.write_engine)}.values())
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+    return app.state.db.recorded_statements()
 
 
 @dataclass

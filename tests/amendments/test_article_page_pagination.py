@@ -5,7 +5,6 @@ import hashlib
 import re
 
 import pytest
-from sqlalchemy import event
 
 from amendments.models import Amendment, Argument, Vote
 from amendments.pages import AMENDMENTS_PER_PAGE
@@ -121,19 +120,8 @@ def test_the_article_page_sends_as_many_statements_with_60_amendments_and_argume
 
     def statements(query: str = "") -> int:
         client.get(path + query)  # warm the caches
-        seen: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
-        engines = list({id(e): e for e in (app.state.db.engine, app.state.db.write_engine)}.values())
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", record)
-        try:
+        with app.state.db.recorded_statements() as seen:
             assert client.get(path + query).status_code == 200
-        finally:
-            for engine in engines:
-                event.remove(engine, "before_cursor_execute", record)
         return len(seen)
 
     add_amendments(db, bill_id, article_id, 5)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
-import pytest
 from sqlalchemy import select
 
 from amendments import engine

@@ -6,7 +6,6 @@ import re
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
 
-from sqlalchemy import event
 
 from amendments.models import AmendmentResponse
 from drafting import services
@@ -53,18 +52,9 @@ def sign_in(client, username: str, password: str = "correct horse battery") -> N
 def counting_queries(app):
     """Counts the SQL statements the app runs inside the block."""
     counter = {"n": 0}
-
-    def count(*_args):
-        counter["n"] += 1
-
-    engines = {app.state.db.engine, app.state.db.write_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", count)
-    try:
+    with app.state.db.recorded_statements() as seen:
         yield counter
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", count)
+        counter["n"] = len(seen)
 
 
 def test_bill_history_lists_versions_and_who_merged_what_with_links(api, client, admin, db):

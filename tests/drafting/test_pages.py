@@ -2,11 +2,9 @@
 every form, htmx served by the site itself, labels on organizations and staff-made accounts."""
 from __future__ import annotations
 
-import html
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
