@@ -71,17 +71,6 @@ def parse_conflict_detail(detail: str) -> dict[str, Any]:
     return value
 
 
-def version_texts(session: Session, article_id: int, numbers: set[int]) -> dict[int, str]:
-    """Texts of some versions of one article, in one query."""
-    if not numbers:
-        return {}
-    rows = session.execute(
-        select(ArticleVersion.version, ArticleVersion.text)
-        .where(ArticleVersion.article_id == article_id, ArticleVersion.version.in_(numbers))
-    )
-    return dict(rows.all())
-
-
 def rebase_one(amendment: Amendment, base_text: str, head: ArticleVersion) -> tuple[str, engine.MergeResult | None]:
     """The verdict for one open amendment against a new head, without touching the database."""
     if head.deletes_article:
@@ -103,7 +92,8 @@ def rebase_open_amendments(session: Session, article: Article, new_version: Arti
         .order_by(Amendment.id)
         .with_for_update(of=Amendment)
     ))
-    bases = version_texts(session, article.id, {a.base_version for a in amendments if a.base_version})
+    texts = services.version_texts(session, {(article.id, a.base_version) for a in amendments if a.base_version})
+    bases = {version: text for (_, version), text in texts.items()}
     actor_id = actor.id if actor is not None else None
     outcomes = []
     for amendment in amendments:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from amendments import engine
 from amendments.models import Amendment, AmendmentCosigner, AmendmentResponse, ModerationDecision
 from amendments.participation import vote_tallies
-from drafting.models import ArticleVersion, Bill, User
+from drafting.models import Bill, User
+from drafting import services
 from drafting.serializers import iso
 
 
@@ -37,15 +38,9 @@ def amendments_json(session: Session, amendments: list[Amendment]) -> list[dict[
     ):
         responses[amendment_id] = body  # the latest answer wins
     slugs = dict(session.execute(select(Bill.id, Bill.slug).where(Bill.id.in_({a.bill_id for a in amendments}))).all())
-    wanted = {(a.article_id, a.base_version) for a in amendments if a.article_id and a.base_version}
-    base_texts: dict[tuple[int, int], str] = {}
-    if wanted:
-        for article_id, version, text in session.execute(
-            select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text)
-            .where(ArticleVersion.article_id.in_({a for a, _ in wanted}))
-        ):
-            if (article_id, version) in wanted:
-                base_texts[(article_id, version)] = text
+    base_texts = services.version_texts(
+        session, {(a.article_id, a.base_version) for a in amendments if a.article_id and a.base_version}
+    )
     tallies = vote_tallies(session, "amendment", ids)
     hidden_ids = {a.hidden_by_id for a in amendments if a.hidden_by_id is not None}
     decisions = {

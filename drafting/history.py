@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from amendments import engine
@@ -69,18 +69,6 @@ def article_versions_by_number(session: Session, article: Article,
     return found
 
 
-def version_texts(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """Texts of (article id, version) pairs, in one query."""
-    wanted = set(pairs)
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text)
-        .where(tuple_(ArticleVersion.article_id, ArticleVersion.version).in_(list(wanted)))
-    )
-    return {(a, n): t for a, n, t in rows}
-
-
 def merged_amendments(session: Session, version_ids: Iterable[int]) -> dict[int, list[Amendment]]:
     """The amendments each article version merged, in merge order, with their proposers (one query)."""
     ids = list(set(version_ids))
@@ -127,7 +115,7 @@ def bill_diff(session: Session, bill: Bill, from_: VersionArg, to: VersionArg) -
     new = services.get_bill_version(session, bill, version_number("to", to))
     old_entries = {e.article_id: e for e in old.articles}
     new_entries = {e.article_id: e for e in new.articles}
-    texts = version_texts(session, {(e.article_id, e.version) for e in (*old.articles, *new.articles)})
+    texts = services.version_texts(session, {(e.article_id, e.version) for e in (*old.articles, *new.articles)})
     changes = []
     for entry in _text_order(old.articles, new.articles):
         before, after = old_entries.get(entry.article_id), new_entries.get(entry.article_id)
@@ -335,7 +323,7 @@ class SnapshotArticle:
 def bill_version_snapshot(session: Session, bill: Bill, seq: int) -> tuple[BillVersion, list[SnapshotArticle]]:
     """A published bill version: every article's number, heading and text as published, in order."""
     version = services.get_bill_version(session, bill, seq)
-    texts = version_texts(session, {(e.article_id, e.version) for e in version.articles})
+    texts = services.version_texts(session, {(e.article_id, e.version) for e in version.articles})
     divisions = {d.id: d for d in services.bill_divisions(session, bill)}
     articles, shown = [], set()
     for entry in version.articles:

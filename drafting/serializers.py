@@ -130,13 +130,7 @@ def bill_version_json(session: Session, version: BillVersion, *, with_texts: boo
         select(BillVersionArticle).where(BillVersionArticle.bill_version_id == version.id)
         .order_by(BillVersionArticle.position)
     ))
-    texts: dict[tuple[int, int], str] = {}
-    if with_texts and entries:
-        rows = session.execute(
-            select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text)
-            .where(ArticleVersion.article_id.in_([a.article_id for a in entries]))
-        )
-        texts = {(a, n): t for a, n, t in rows}
+    texts = services.version_texts(session, {(e.article_id, e.version) for e in entries}) if with_texts else {}
     for entry in entries:
         item = {"id": entry.article_id, "number": entry.number, "heading": entry.heading, "version": entry.version}
         if with_texts:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -132,6 +133,18 @@ def article_version(session: Session, article: Article, version: int) -> Article
     if found is None:
         raise NotFound(f"article {article.id} has no version {version}")
     return found
+
+
+def version_texts(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Texts of (article id, version) pairs, in one query that reads only those rows."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.text)
+        .where(tuple_(ArticleVersion.article_id, ArticleVersion.version).in_(list(wanted)))
+    )
+    return {(a, n): t for a, n, t in rows}
 
 
 def head_version(session: Session, article: Article) -> ArticleVersion:

@@ -8,12 +8,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.serving import first_answer, free_port, stop
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from drafting import accounts
@@ -243,43 +244,26 @@ def test_demo_is_idempotent_and_loads_thirty_articles_with_a_history(url, tmp_pa
 
 # --- serve ---------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_migrates_answers_healthz_and_stops_when_terminated(url, tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(NAVETTE), "serve", "--port", str(port), "--database-url", url],
                               cwd=tmp_path, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
     try:
-        deadline, health = time.monotonic() + 30, None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        health = first_answer(server, f"http://127.0.0.1:{port}/healthz")
         assert health is not None, f"navette serve did not answer: {server.poll()}"
         assert (health.status_code, health.json()) == (200, {"status": "ok"})
         home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert home.status_code == 200 and "Navette" in home.text
     finally:
-        server.terminate()
-        try:
-            output, _ = server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
+        output = stop(server)
     assert server.returncode is not None
     assert "Traceback" not in output, output
 
 
 def test_serve_on_postgresql_without_a_secret_key_says_so(tmp_path):
     env = {k: v for k, v in _environment().items() if k != "NAVETTE_SECRET_KEY"}
-    result = navette("serve", "--port", str(_free_port()), "--database-url",
+    result = navette("serve", "--port", str(free_port()), "--database-url",
                      "postgresql://nobody@127.0.0.1:1/none", cwd=tmp_path, env=env)
     assert result.returncode == 1
     assert "NAVETTE_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr

@@ -3,16 +3,16 @@ so that `pip install navette` in another folder serves pages."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.serving import first_answer, free_port, stop
 
 REPO = Path(__file__).resolve().parents[2]
 OFFLINE_SIGNS = ("No matching distribution found", "Could not find a version", "NewConnectionError",
@@ -51,12 +51,6 @@ def test_wheel_contains_templates_static_files_migrations_and_the_demo(wheel):
     assert "navette = drafting.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_installed_wheel_serves_pages_from_another_folder(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
@@ -76,28 +70,17 @@ def test_installed_wheel_serves_pages_from_another_folder(wheel, tmp_path):
                               cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert location.startswith(purelib) and location.endswith("drafting/_assets/templates"), location
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(venv / "bin" / "navette"), "serve", "--port", str(port)], cwd=elsewhere,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline, home = time.monotonic() + 30, None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                home = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        home = first_answer(server, f"http://127.0.0.1:{port}/")
         assert home is not None, "the installed navette did not answer"
         assert home.status_code == 200 and "<h1>Projets de loi</h1>" in home.text
         assert httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200
         htmx = httpx.get(f"http://127.0.0.1:{port}/static/htmx.min.js", timeout=5)
         assert htmx.status_code == 200 and htmx.content == (REPO / "static" / "htmx.min.js").read_bytes()
     finally:
-        server.terminate()
-        try:
-            output, _ = server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
+        output = stop(server)
     assert "Traceback" not in output, output
     assert (elsewhere / "var" / "navette.db").exists()  # the embedded database, beside where it runs
