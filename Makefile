@@ -35,9 +35,12 @@ bench: install
 clean:
 	rm -rf $(VENV) var .pytest_cache build dist *.egg-info
 
-## make migration: (before the first release) regenerate migrations/versions/0001 from the models
+## make migration MESSAGE="what changes": a new migration on top of the last one, generated from the
+## models (read it, and write by hand what autogenerate can't compare, e.g. DESC index columns)
 migration: install
-	rm -f migrations/versions/0001_initial_schema.py /tmp/navette-migration-$$$$.db
-	$(BIN)/python -c "from alembic import command; from drafting.migrate import alembic_config; \
-	command.revision(alembic_config('sqlite:////tmp/navette-migration-$$$$.db'), message='initial schema', autogenerate=True, rev_id='0001')"
+	@test -n "$(MESSAGE)" || { echo 'usage: make migration MESSAGE="what changes"'; exit 2; }
+	rm -f /tmp/navette-migration-$$$$.db
+	$(BIN)/python -c "import sys; from alembic import command; from drafting.migrate import alembic_config; \
+	config = alembic_config('sqlite:////tmp/navette-migration-$$$$.db'); command.upgrade(config, 'head'); \
+	command.revision(config, message=sys.argv[1], autogenerate=True)" "$(MESSAGE)"
 	rm -f /tmp/navette-migration-$$$$.db

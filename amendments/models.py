@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, desc
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafting.db import Base, utcnow
@@ -33,7 +33,7 @@ class Amendment(Base):
     # SHA-256 of the proposed text: identical proposals on one base become co-signatures.
     text_digest: Mapped[str] = mapped_column(String(64))
     # Insertions: where the new article goes, its heading, and the article created on merge.
-    after_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    after_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     heading: Mapped[str] = mapped_column(Text, default="")
     created_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_decisions.id"))
@@ -53,6 +53,10 @@ class Amendment(Base):
         ),
         Index("ix_amendments_article_status", "article_id", "status"),
         Index("ix_amendments_identical", "article_id", "base_version", "text_digest"),
+        # An article's page lists its amendments and the new articles proposed after it, newest first:
+        # each half comes in order straight from one of these.
+        Index("ix_amendments_article_recent", "article_id", "created_at", "id"),
+        Index("ix_amendments_after_recent", "after_article_id", "created_at", "id"),
     )
 
 
@@ -139,14 +143,40 @@ class Vote(Base):
     )
 
 
+class TargetCounts(Base):
+    """Running counts of one article or amendment: its votes, and (articles) its visible amendments, and
+    its visible arguments and argument groups per stance.
+
+    Each change adds to them in its own transaction (amendments/tallies.py), so a page reads one row per
+    target instead of counting every vote of the debate; moderation recounts the target from its rows,
+    and ``navette db recount`` rebuilds them all. Not part of the public record: the rows it counts are.
+    """
+
+    __tablename__ = "target_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id", ondelete="CASCADE"), unique=True)
+    agree: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mixed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    disagree: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    amendments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    arguments_for: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    arguments_against: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    groups_for: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    groups_against: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    __table_args__ = (
+        CheckConstraint("(article_id is null) <> (amendment_id is null)", name="one_target"),
+    )
+
+
 class Argument(Base):
     __tablename__ = "arguments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    amendment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("amendments.id", ondelete="CASCADE"), index=True
-    )
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id", ondelete="CASCADE"))
     stance: Mapped[str] = mapped_column(String(8))
     body: Mapped[str] = mapped_column(Text)
     # The body folded (case, spaces, punctuation): the same argument written again joins this one.
@@ -154,6 +184,9 @@ class Argument(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     similar_to_id: Mapped[int | None] = mapped_column(ForeignKey("arguments.id"), index=True)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_decisions.id"))
+    # How many people marked it useful (its UsefulMark rows), kept in the marking transaction so a
+    # column of arguments comes most useful first straight from an index.
+    useful_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship(lazy="joined")
@@ -162,6 +195,9 @@ class Argument(Base):
     __table_args__ = (
         CheckConstraint("stance in ('for', 'against')", name="stance"),
         CheckConstraint("(article_id is null) <> (amendment_id is null)", name="one_target"),
+        # A column of a target's arguments: most useful first, then oldest first.
+        Index("ix_arguments_article_rank", "article_id", "stance", desc("useful_count"), "created_at", "id"),
+        Index("ix_arguments_amendment_rank", "amendment_id", "stance", desc("useful_count"), "created_at", "id"),
     )
 
 

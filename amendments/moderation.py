@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amendments import tallies
 from amendments.models import Amendment, Argument, ModerationDecision, Report, Source
 from drafting.errors import Conflict, Forbidden, Invalid, NotFound
 from drafting.models import Article, Bill, User
@@ -111,7 +112,21 @@ def hide(session: Session, actor: User | None, target_type: Any, target_id: Any,
     item.hidden_by_id = decision.id
     _resolve_reports(session, target_type, target_id, decision)
     session.flush()
+    _recount_around(session, item)
     return decision
+
+
+def _recount_around(session: Session, item: Any) -> None:
+    """Hiding changes what the stored counts of the item's article or amendment count (hidden items leave
+    them): count that target again from its rows."""
+    if isinstance(item, Amendment):
+        if item.article_id is not None:
+            tallies.recount(session, "article", item.article_id)
+    elif isinstance(item, Argument):
+        if item.article_id is not None:
+            tallies.recount(session, "article", item.article_id)
+        else:
+            tallies.recount(session, "amendment", item.amendment_id)
 
 
 def get_report(session: Session, report_id: int) -> Report:

@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from amendments import tallies
 from amendments.models import (
     STANCES,
     VOTE_VALUES,
@@ -111,17 +112,8 @@ def _insert(session: Session):
 # --- votes -------------------------------------------------------------------------------------
 
 def vote_tallies(session: Session, target: str, ids: list[int]) -> dict[int, dict[str, int]]:
-    """Counts per value for each target, counted from the rows (never a stored tally)."""
-    tallies = {i: dict.fromkeys(VOTE_VALUES, 0) for i in ids}
-    if not ids:
-        return tallies
-    column = Vote.article_id if target == "article" else Vote.amendment_id
-    rows = session.execute(
-        select(column, Vote.value, func.count()).where(column.in_(ids)).group_by(column, Vote.value)
-    )
-    for target_id, value, count in rows:
-        tallies[target_id][value] = count
-    return tallies
+    """Counts per value for each target: their stored counts (amendments/tallies.py), one indexed row each."""
+    return {target_id: tallies.votes_of(counts) for target_id, counts in tallies.read(session, target, ids).items()}
 
 
 def tally(session: Session, target: Target) -> dict[str, int]:
@@ -146,29 +138,42 @@ def my_vote(session: Session, user: User | None, target: Target) -> str | None:
     return session.scalar(select(Vote.value).where(Vote.user_id == user.id, target.matches(Vote)))
 
 
+def _previous_vote(session: Session, user: User, target: Target) -> str | None:
+    """The person's vote on the target, read once the target's counts are locked (``tallies.lock``):
+    every change of a vote on this target waits for that lock, so what is read here stays true."""
+    tallies.lock(session, target.kind, target.id)
+    return session.scalar(select(Vote.value).where(Vote.user_id == user.id, target.matches(Vote)))
+
+
 def cast_vote(session: Session, actor: User | None, target: Target, value: Any) -> dict[str, int]:
-    """One vote per person and target: an upsert on the unique constraint, so racing requests of one
-    account leave one row, holding the last value."""
+    """One vote per person and target, a new one replacing the old; the target's stored tally moves in
+    the same transaction, so racing requests leave one row and an exact count."""
     user = require_user(actor)
     if value not in VOTE_VALUES:
         raise Invalid("value", f"must be one of {', '.join(VOTE_VALUES)}")
     require_open(target)
+    previous = _previous_vote(session, user, target)
     now = utcnow()
-    statement = _insert(session)(Vote).values(user_id=user.id, value=value, created_at=now, updated_at=now,
-                                             **target.values())
-    statement = statement.on_conflict_do_update(
-        index_elements=[Vote.user_id, target.column(Vote)],
-        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
-    )
-    session.execute(statement)
-    return tally(session, target)
+    if previous is None:
+        session.execute(_insert(session)(Vote).values(user_id=user.id, value=value, created_at=now,
+                                                      updated_at=now, **target.values()))
+    else:
+        session.execute(update(Vote).where(Vote.user_id == user.id, target.matches(Vote))
+                        .values(value=value, updated_at=now))
+    if previous == value:
+        return tally(session, target)
+    moved = {value: 1, **({previous: -1} if previous else {})}
+    return tallies.votes_of(tallies.add(session, target.kind, target.id, **moved))
 
 
 def take_back_vote(session: Session, actor: User | None, target: Target) -> dict[str, int]:
     user = require_user(actor)
     require_open(target)
+    previous = _previous_vote(session, user, target)
+    if previous is None:
+        return tally(session, target)
     session.execute(delete(Vote).where(Vote.user_id == user.id, target.matches(Vote)))
-    return tally(session, target)
+    return tallies.votes_of(tallies.add(session, target.kind, target.id, **{previous: -1}))
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -247,10 +252,12 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
             ).on_conflict_do_nothing()
             session.execute(statement)
         return ArgumentResult(same, created=False)
-    argument = Argument(stance=stance, body=body, folded=folded, author_id=user.id,
+    argument = Argument(stance=stance, body=body, folded=folded, author_id=user.id, useful_count=0,
                         similar_to_id=find_similar(session, target, stance, folded), **target.values())
     session.add(argument)
     session.flush()
+    tallies.add(session, target.kind, target.id, **{f"arguments_{stance}": 1,
+                                                    f"groups_{stance}": int(argument.similar_to_id is None)})
     return ArgumentResult(argument, created=True)
 
 
@@ -274,28 +281,24 @@ def set_useful(session: Session, actor: User | None, argument: Argument, useful:
     if argument.hidden_by_id is not None:
         raise Conflict(f"argument {argument.id} was hidden by moderation")
     if useful:
-        session.execute(_insert(session)(UsefulMark).values(
+        changed = len(session.execute(_insert(session)(UsefulMark).values(
             argument_id=argument.id, user_id=user.id, created_at=utcnow()
-        ).on_conflict_do_nothing())
+        ).on_conflict_do_nothing().returning(UsefulMark.user_id)).all())
     else:
-        session.execute(delete(UsefulMark).where(UsefulMark.argument_id == argument.id,
-                                                 UsefulMark.user_id == user.id))
+        changed = -len(session.execute(delete(UsefulMark).where(
+            UsefulMark.argument_id == argument.id, UsefulMark.user_id == user.id
+        ).returning(UsefulMark.user_id)).all())
+    # The mark's primary key (argument, person) makes ``changed`` exact; the update is atomic.
+    if changed:
+        session.execute(update(Argument).where(Argument.id == argument.id)
+                        .values(useful_count=Argument.useful_count + changed))
     return useful_counts(session, [argument.id])[argument.id]
-
-
-def _useful_column():
-    """The argument's number of useful marks, as a correlated subquery (uses the marks' primary key)."""
-    return (select(func.count()).where(UsefulMark.argument_id == Argument.id)
-            .correlate(Argument).scalar_subquery().label("useful"))
 
 
 def useful_counts(session: Session, ids: list[int]) -> dict[int, int]:
     counts = dict.fromkeys(ids, 0)
     if ids:
-        counts.update(session.execute(
-            select(UsefulMark.argument_id, func.count()).where(UsefulMark.argument_id.in_(ids))
-            .group_by(UsefulMark.argument_id)
-        ).all())
+        counts.update(session.execute(select(Argument.id, Argument.useful_count).where(Argument.id.in_(ids))).all())
     return counts
 
 
@@ -324,9 +327,8 @@ def supporters_of(session: Session, ids: list[int]) -> dict[int, list[User]]:
 def list_arguments(session: Session, target: Target, *, limit: int | None = None,
                    offset: int = 0) -> list[tuple[Argument, int]]:
     """Visible arguments with their useful counts, most useful first, then oldest first."""
-    useful = _useful_column()
-    query = (select(Argument, useful).where(target.matches(Argument), Argument.hidden_by_id.is_(None))
-             .order_by(useful.desc(), Argument.created_at, Argument.id).offset(offset))
+    query = (select(Argument, Argument.useful_count).where(target.matches(Argument), Argument.hidden_by_id.is_(None))
+             .order_by(Argument.useful_count.desc(), Argument.created_at, Argument.id).offset(offset))
     if limit is not None:
         query = query.limit(limit)
     return [(argument, count) for argument, count in session.execute(query)]
@@ -355,7 +357,7 @@ def argument_groups(session: Session, target: Target, stance: str, *, limit: int
     """One page of a column: the first arguments of their groups, most useful first, each with its
     similar ones (an argument whose first is hidden stands on its own)."""
     parent = aliased(Argument)
-    useful = _useful_column()
+    useful = Argument.useful_count
     heads = session.execute(
         select(Argument, useful).outerjoin(parent, parent.id == Argument.similar_to_id)
         .where(target.matches(Argument), Argument.stance == stance, Argument.hidden_by_id.is_(None),
@@ -366,7 +368,7 @@ def argument_groups(session: Session, target: Target, stance: str, *, limit: int
     if groups:
         shown = (
             select(
-                Argument.id, useful,
+                Argument.id, useful.label("useful"),
                 func.row_number().over(
                     partition_by=Argument.similar_to_id,
                     order_by=(useful.desc(), Argument.created_at, Argument.id),
@@ -387,19 +389,11 @@ def argument_groups(session: Session, target: Target, stance: str, *, limit: int
 
 
 def argument_counts(session: Session, target: Target) -> dict[str, dict[str, int]]:
-    """Per stance: visible arguments (``all``) and groups (``groups``), for pagination and headings."""
-    parent = aliased(Argument)
-    counts = {stance: {"all": 0, "groups": 0} for stance in STANCES}
-    is_head = or_(Argument.similar_to_id.is_(None), parent.hidden_by_id.is_not(None))
-    for stance, head, count in session.execute(
-        select(Argument.stance, is_head, func.count()).outerjoin(parent, parent.id == Argument.similar_to_id)
-        .where(target.matches(Argument), Argument.hidden_by_id.is_(None))
-        .group_by(Argument.stance, is_head)
-    ):
-        counts[stance]["all"] += count
-        if head:
-            counts[stance]["groups"] += count
-    return counts
+    """Per stance: visible arguments (``all``) and groups (``groups``), for pagination and headings,
+    from the target's stored counts."""
+    counts = tallies.read(session, target.kind, [target.id])[target.id]
+    return {stance: {"all": counts[f"arguments_{stance}"], "groups": counts[f"groups_{stance}"]}
+            for stance in STANCES}
 
 
 # --- sources -----------------------------------------------------------------------------------

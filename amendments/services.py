@@ -4,11 +4,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from amendments import engine
-from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, Vote
+from amendments import engine, tallies
+from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import services
 from drafting.errors import Conflict, Forbidden, Invalid, NotFound
 from drafting.models import Article, ArticleVersion, Bill, User
@@ -113,19 +113,23 @@ def list_article_amendments(session: Session, article: Article, *, status: str |
     (all by default).
 
     ``sort="votes"``: most supported first (agree votes, then co-signers), newest first on ties;
-    ``include_insertions`` adds the new articles proposed right after this one. The support counts are
-    correlated subqueries on the indexed votes and co-signers of this article's amendments only.
+    ``include_insertions`` adds the new articles proposed right after this one. Newest first, a page
+    comes straight from the indexes on (article, created_at) and (after_article, created_at), whatever
+    the number of amendments; most supported first sorts the article's amendments by their stored
+    tallies (cost grows with the article's amendments, not with the votes).
     """
     status, sort = check_status_filter(status), check_sort(sort)
+    if sort == "recent" and limit is not None:
+        page = _recent_page(article, status, include_insertions, limit, offset)
+        return list(session.scalars(select(Amendment).where(Amendment.id.in_(page))
+                                    .order_by(Amendment.created_at.desc(), Amendment.id.desc())))
     query = select(Amendment).where(*_article_amendments_where(article, status, include_insertions))
     if sort == "votes":
-        agree = (select(func.count()).select_from(Vote)
-                 .where(Vote.amendment_id == Amendment.id, Vote.value == "agree")
-                 .correlate(Amendment).scalar_subquery())
         signed = (select(func.count()).select_from(AmendmentCosigner)
                   .where(AmendmentCosigner.amendment_id == Amendment.id)
                   .correlate(Amendment).scalar_subquery())
-        query = query.order_by(agree.desc(), signed.desc())
+        query = (query.outerjoin(TargetCounts, TargetCounts.amendment_id == Amendment.id)
+                 .order_by(func.coalesce(TargetCounts.agree, 0).desc(), signed.desc()))
     query = query.order_by(Amendment.created_at.desc(), Amendment.id.desc())
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -134,10 +138,35 @@ def list_article_amendments(session: Session, article: Article, *, status: str |
     return list(session.scalars(query))
 
 
+def _recent_page(article: Article, status: str | None, include_insertions: bool, limit: int, offset: int):
+    """The ids of one page, newest first: the first ``offset + limit`` of each half (amendments of the
+    article, new articles proposed after it), each read in order from its index, then merged."""
+    def half(*where):
+        return (select(Amendment.id, Amendment.created_at)
+                .where(*where, Amendment.hidden_by_id.is_(None), *([Amendment.status == status] if status else []))
+                .order_by(Amendment.created_at.desc(), Amendment.id.desc()).limit(offset + limit).subquery())
+
+    halves = [half(Amendment.article_id == article.id)]
+    if include_insertions:
+        halves.append(half(Amendment.after_article_id == article.id, Amendment.kind == "insert"))
+    merged = union_all(*(select(h.c.id, h.c.created_at) for h in halves)).subquery()
+    return (select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc())
+            .limit(limit).offset(offset))
+
+
 def count_article_amendments(session: Session, article: Article, *, status: str | None = None,
                              include_insertions: bool = False) -> int:
-    """How many amendments ``list_article_amendments`` lists with the same filters: one COUNT."""
+    """How many amendments ``list_article_amendments`` lists with the same filters. Without a status
+    filter: the article's stored count (plus its insertions, an index range); with one, a COUNT on the
+    (article, status) index."""
     status = check_status_filter(status)
+    if status is None:
+        total = tallies.read(session, "article", [article.id])[article.id]["amendments"]
+        if include_insertions:
+            total += session.scalar(select(func.count()).select_from(Amendment).where(
+                Amendment.after_article_id == article.id, Amendment.kind == "insert",
+                Amendment.hidden_by_id.is_(None))) or 0
+        return total
     return session.scalar(select(func.count()).select_from(Amendment)
                           .where(*_article_amendments_where(article, status, include_insertions))) or 0
 
@@ -218,6 +247,8 @@ def _create(session: Session, user: User, **fields) -> Proposed:
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="proposed", actor_id=user.id,
                                to_version=amendment.base_version))
     session.flush()
+    if amendment.article_id is not None:
+        tallies.add(session, "article", amendment.article_id, amendments=1)
     return Proposed(amendment, created=True)
 
 

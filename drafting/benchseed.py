@@ -385,6 +385,7 @@ class _Article:
 def seed(database_url: str, scale: str | Scale = "rn", progress: bool = True, *,
          random_seed: int = SEED) -> SeedReport:
     """Build the demo bill and a consultation of ``scale`` in an empty database (migrated first)."""
+    from amendments import tallies
     from amendments.engine import tokenize
     from drafting.db import Base
 
@@ -435,6 +436,10 @@ def seed(database_url: str, scale: str | Scale = "rn", progress: bool = True, *,
                         connection.execute(create)
                         step.advance()
                     step.finish()
+                step = bar.step("counts", 1)  # every target's stored counts, from the rows just written
+                counts["counted_targets"] = tallies.rebuild(connection, useful=False)  # rows carry it
+                step.advance()
+                step.finish()
                 if postgres:
                     for table in ("users", "amendments", "amendment_events", "arguments", "votes"):
                         connection.exec_driver_sql(
@@ -586,17 +591,21 @@ def _write_consultation(connection: Connection, shape: Scale, rng: random.Random
         ((None, first_amendment + k) for k, n in enumerate(per_amendment_arguments) for _ in range(n)),
     )
 
+    # Useful marks per argument, drawn now: each argument row carries its count (useful_count).
+    useful = quantile_sampler(rng, USEFUL_MARKS)
+    marks = [min(int(round(useful())), participants) for _ in range(n_arguments)]
+
     def argument_rows() -> Iterator[tuple]:
         for k, (article_id, amendment_id) in enumerate(targets):
             body = words.window(argument_length())
             stance = "for" if rng.random() < FOR_SHARE else "against"
             yield (first_argument + k, article_id, amendment_id, stance, body, fold(body), author(), None, None,
-                   moment())
+                   marks[k], moment())
 
     step = bar.step("arguments", n_arguments)
     counts["arguments"] = writer.write(
         "arguments", ("id", "article_id", "amendment_id", "stance", "body", "folded", "author_id",
-                      "similar_to_id", "hidden_by_id", "created_at"),
+                      "similar_to_id", "hidden_by_id", "useful_count", "created_at"),
         argument_rows(), step)
     step.finish()
 
@@ -631,9 +640,6 @@ def _write_consultation(connection: Connection, shape: Scale, rng: random.Random
     step.finish()
 
     # Useful marks on arguments, from distinct participants.
-    useful = quantile_sampler(rng, USEFUL_MARKS)
-    marks = [min(int(round(useful())), participants) for _ in range(n_arguments)]
-
     def mark_rows() -> Iterator[tuple]:
         for k, n in enumerate(marks):
             for user_id in voters(n):
@@ -669,10 +675,15 @@ def voter_tokens(database_url: str, count: int) -> list[str]:
 
 def clear_voters(session, user_ids: list[int]) -> None:
     """Back to the seeded state: the benchmark voters' votes and tokens go."""
+    from amendments import tallies
     from amendments.models import Vote
 
+    touched = session.execute(select(Vote.article_id, Vote.amendment_id).where(Vote.user_id.in_(user_ids))
+                              .distinct()).all()
     session.execute(Vote.__table__.delete().where(Vote.user_id.in_(user_ids)))
     session.execute(AuthToken.__table__.delete().where(AuthToken.user_id.in_(user_ids)))
+    for article_id, amendment_id in touched:  # their stored tallies follow the rows
+        tallies.recount(session, "article" if article_id else "amendment", article_id or amendment_id)
 
 
 def hot_article(session, slug: str = demo.DEMO_SLUG) -> Article:

@@ -7,7 +7,6 @@ from typing import Any, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from amendments.models import Amendment, Vote
 from drafting import services
 from drafting.models import Article, Bill, Division, User
 
@@ -42,39 +41,29 @@ def home_context(session: Session) -> dict[str, Any]:
     return {"bills_by_status": groups, "article_counts": counts}
 
 
-def amendment_counts(session: Session, article_ids: list[int]) -> dict[int, int]:
-    if not article_ids:
-        return {}
-    return dict(session.execute(
-        select(Amendment.article_id, func.count())
-        .where(Amendment.article_id.in_(article_ids), Amendment.hidden_by_id.is_(None))
-        .group_by(Amendment.article_id)
-    ).all())
+def article_counts(session: Session, article_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Visible amendments and votes per article, from the articles' stored counts (one indexed row each,
+    whatever the size of the debate)."""
+    from amendments import tallies
 
-
-def vote_counts(session: Session, article_ids: list[int]) -> dict[int, int]:
-    """Votes per article: one aggregate over the (article_id, value) index, no row loaded."""
-    counts = dict.fromkeys(article_ids, 0)
-    if article_ids:
-        counts.update(session.execute(
-            select(Vote.article_id, func.count()).where(Vote.article_id.in_(article_ids)).group_by(Vote.article_id)
-        ).all())
-    return counts
+    stored = tallies.read(session, "article", article_ids)
+    return ({i: counts["amendments"] for i, counts in stored.items()},
+            {i: counts["agree"] + counts["mixed"] + counts["disagree"] for i, counts in stored.items()})
 
 
 def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, Any]:
     """``bill``, ``toc`` (TocNode tree), ``authors``, ``versions``, per-article ``amendment_counts``
     and ``vote_counts``, and ``can_edit`` for the bill's authors."""
     articles = services.bill_articles(session, bill)
-    ids = [a.id for a in articles]
+    amendments, votes = article_counts(session, [a.id for a in articles])
     return {
         "bill": bill,
         "toc": table_of_contents(services.bill_divisions(session, bill), articles),
         "article_total": len(articles),
         "authors": services.bill_authors(session, bill),
         "versions": services.bill_versions(session, bill),
-        "amendment_counts": amendment_counts(session, ids),
-        "vote_counts": vote_counts(session, ids),
+        "amendment_counts": amendments,
+        "vote_counts": votes,
         "can_edit": user is not None and (user.is_admin or services.is_author(session, bill, user)),
     }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from amendments import tallies
 from amendments.models import (
     Amendment,
     AmendmentCosigner,
@@ -102,6 +103,8 @@ class Debate:
                                    url=f"https://example.org/{i}", author_id=author))
                 session.add(Source(article_id=first, title=f"Source {i}", url=f"https://example.org/a{i}",
                                    author_id=author))
+            session.flush()
+            tallies.rebuild(session)  # written straight to the tables: counted as after a bulk load
             self.size = n
 
     def _bill_id(self, session) -> int:

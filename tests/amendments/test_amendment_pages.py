@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from amendments import participation
 from amendments.models import Amendment, ModerationDecision, Vote
 from drafting.models import User
 from drafting.web import SESSION_COOKIE
@@ -238,7 +239,8 @@ def test_article_page_sorts_and_filters_its_amendments(client, api, bill, articl
         account = api.user(voter)
         with api.db.session() as session:
             user_id = session.scalar(select(User.id).where(User.username == account.username))
-            session.add(Vote(user_id=user_id, amendment_id=ids[0], value="agree"))
+            participation.cast_vote(session, session.get(User, user_id),
+                                    participation.get_target(session, "amendment", ids[0]), "agree")
     page = client.get(urls(bill, article)["article"]).text
     assert page.index("Ajout 2") < page.index("Ajout 1") < page.index("Ajout 0")  # newest first
     by_votes = client.get(urls(bill, article)["article"] + "?amendment_sort=votes").text

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from amendments import participation
 from amendments.models import Amendment, AmendmentEvent, ModerationDecision, Vote
 from drafting import accounts
 from drafting.models import Bill, User
@@ -316,7 +317,7 @@ def test_only_open_or_conflicting_amendments_can_be_withdrawn(client, alice, art
 def _vote(db, amendment_id, username, value="agree"):
     with db.session() as session:
         user = session.scalar(select(User).where(User.username == username))
-        session.add(Vote(user_id=user.id, amendment_id=amendment_id, value=value))
+        participation.cast_vote(session, user, participation.get_target(session, "amendment", amendment_id), value)
 
 
 def test_article_amendments_are_listed_newest_first_or_most_supported_first(client, api, alice, article_id, db):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from amendments import tallies
 from amendments.models import Amendment, Argument, Vote
 from amendments.pages import AMENDMENTS_PER_PAGE
 from amendments.participation_pages import GROUPS_ON_TARGET_PAGE
@@ -35,6 +36,8 @@ def add_amendments(db, bill_id: int, article_id: int, n: int, *, start: int = 0,
             session.add(amendment)
             session.flush()
             session.add(Vote(user_id=author.id, amendment_id=amendment.id, value="agree" if i % 2 else "disagree"))
+        session.flush()
+        tallies.rebuild(session)  # written in bulk, straight to the tables: counted as after a bulk load
 
 
 def add_arguments(db, article_id: int, n: int, *, start: int = 0) -> None:
@@ -46,6 +49,8 @@ def add_arguments(db, article_id: int, n: int, *, start: int = 0) -> None:
             body = f"Argument {i:03d} : une raison différente numéro {i}."
             session.add(Argument(article_id=article_id, stance="for" if i % 2 else "against", body=body,
                                  folded=body.lower(), author_id=author.id))
+        session.flush()
+        tallies.rebuild(session)
 
 
 def titles(html: str) -> list[str]:

@@ -399,6 +399,7 @@ def post_form(client, url: str, data: dict[str, str], **kwargs):
 
 def argue(db, amendment_id: int, username: str, stance: str, body: str, useful_marks: int = 0) -> int:
     """An argument on an amendment (and people who found it useful), written straight to the database."""
+    from amendments import tallies
     from amendments.models import Argument, UsefulMark
     from amendments.participation import fold
     from drafting.models import User
@@ -412,6 +413,8 @@ def argue(db, amendment_id: int, username: str, stance: str, body: str, useful_m
         markers = session.scalars(select(User.id).where(User.username != username).limit(useful_marks)).all()
         for user_id in markers:
             session.add(UsefulMark(argument_id=argument.id, user_id=user_id))
+        session.flush()
+        tallies.rebuild(session)  # the counts a bulk load leaves stale
         return argument.id
 
 

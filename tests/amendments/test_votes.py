@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import event, func, select
 
-from amendments import participation
+from amendments import participation, tallies
 from amendments.models import Amendment, Vote
 from drafting import accounts
 from drafting.app import create_app
@@ -53,6 +53,7 @@ def make_amendment(db, article_id: int, author: str, text: str = "La présente l
         )
         session.add(amendment)
         session.flush()
+        tallies.add(session, "article", article.id, amendments=1)  # as proposing would
         return amendment.id
 
 

@@ -1,0 +1,151 @@
+"""Running counts per article and amendment (TargetCounts): added to in the transaction of each vote,
+argument and amendment, recounted from the rows where moderation changes what is visible.
+
+Pages read one row per target whatever the size of the debate. Exactness under concurrency: a vote
+locks its target's row (``lock``) before it reads the voter's previous vote, so two requests changing
+votes on one target queue there; ``add`` is one atomic statement; ``recount`` locks the row before it
+counts, so a change committed meanwhile is either counted or added after.
+"""
+from __future__ import annotations
+
+from sqlalchemy import case, delete, func, literal, or_, select, union_all, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from amendments.models import VOTE_VALUES, Amendment, Argument, TargetCounts, UsefulMark, Vote
+
+COUNTS = ("agree", "mixed", "disagree", "amendments", "arguments_for", "arguments_against",
+          "groups_for", "groups_against")
+TARGET_KINDS = ("article", "amendment")
+
+
+def _column(kind: str):
+    return TargetCounts.article_id if kind == "article" else TargetCounts.amendment_id
+
+
+def _row(values) -> dict[str, int]:
+    return {name: values[i] for i, name in enumerate(COUNTS)}
+
+
+def add(session: Session, kind: str, target_id: int, **deltas: int) -> dict[str, int]:
+    """Add ``deltas`` to the target's counts (creating its row) and answer them all: one statement,
+    which also holds the row's lock until the transaction ends."""
+    unknown = set(deltas) - set(COUNTS)
+    if unknown:
+        raise ValueError(f"no count named {', '.join(sorted(unknown))}")
+    column = _column(kind)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(TargetCounts).values({column.key: target_id, **{k: max(v, 0) for k, v in deltas.items()}})
+    # With no delta, "SET agree = agree" still takes the row's lock: that is what ``lock`` is for.
+    changes = {name: getattr(TargetCounts, name) + delta for name, delta in deltas.items() if delta} or {
+        "agree": TargetCounts.agree}
+    statement = statement.on_conflict_do_update(index_elements=[column], set_=changes).returning(
+        *(getattr(TargetCounts, name) for name in COUNTS))
+    return _row(session.execute(statement).one())
+
+
+def lock(session: Session, kind: str, target_id: int) -> dict[str, int]:
+    """Lock the target's counts until the transaction ends (creating them) and answer them."""
+    return add(session, kind, target_id)
+
+
+def read(session: Session, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:
+    """The counts of each target (zeros for a target nothing was counted on): one indexed query."""
+    found = {i: dict.fromkeys(COUNTS, 0) for i in ids}
+    if ids:
+        column = _column(kind)
+        for target_id, *values in session.execute(
+            select(column, *(getattr(TargetCounts, name) for name in COUNTS)).where(column.in_(ids))
+        ):
+            found[target_id] = _row(values)
+    return found
+
+
+def votes_of(counts: dict[str, int]) -> dict[str, int]:
+    return {value: counts[value] for value in VOTE_VALUES}
+
+
+# --- counting from the rows ----------------------------------------------------------------------
+
+def _one(condition) -> object:
+    return case((condition, 1), else_=0)
+
+
+def counted(kind: str, ids: list[int] | None = None):
+    """SELECT target id and every count, computed from the rows (all targets of ``kind``, or ``ids``)."""
+    vote_column = Vote.article_id if kind == "article" else Vote.amendment_id
+    parent = aliased(Argument)
+    argument_column = Argument.article_id if kind == "article" else Argument.amendment_id
+    is_head = or_(Argument.similar_to_id.is_(None), parent.hidden_by_id.is_not(None))
+    zero = literal(0)
+    parts = [
+        select(vote_column.label("target_id"), _one(Vote.value == "agree").label("agree"),
+               _one(Vote.value == "mixed").label("mixed"), _one(Vote.value == "disagree").label("disagree"),
+               zero.label("amendments"), zero.label("arguments_for"), zero.label("arguments_against"),
+               zero.label("groups_for"), zero.label("groups_against"))
+        .where(vote_column.is_not(None) if ids is None else vote_column.in_(ids)),
+        select(argument_column, zero, zero, zero, zero,
+               _one(Argument.stance == "for"), _one(Argument.stance == "against"),
+               _one((Argument.stance == "for") & is_head), _one((Argument.stance == "against") & is_head))
+        .outerjoin(parent, parent.id == Argument.similar_to_id)
+        .where(argument_column.is_not(None) if ids is None else argument_column.in_(ids),
+               Argument.hidden_by_id.is_(None)),
+    ]
+    if kind == "article":
+        parts.append(select(Amendment.article_id, zero, zero, zero, literal(1), zero, zero, zero, zero)
+                     .where(Amendment.article_id.is_not(None) if ids is None else Amendment.article_id.in_(ids),
+                            Amendment.hidden_by_id.is_(None)))
+    rows = union_all(*parts).subquery()
+    return select(rows.c.target_id, *(func.sum(rows.c[name]).label(name) for name in COUNTS)).group_by(
+        rows.c.target_id)
+
+
+def recount(session: Session, kind: str, target_id: int) -> dict[str, int]:
+    """Count the target again from its rows (after moderation hid something of it)."""
+    lock(session, kind, target_id)
+    row = session.execute(counted(kind, [target_id])).first()
+    values = {name: int(row._mapping[name] or 0) if row else 0 for name in COUNTS}
+    column = _column(kind)
+    session.execute(TargetCounts.__table__.update().where(column == target_id).values(**values))
+    return values
+
+
+def _marks():
+    return (select(func.count()).where(UsefulMark.argument_id == Argument.id)
+            .correlate(Argument).scalar_subquery())
+
+
+def rebuild(session: Session | Connection, *, useful: bool = True) -> int:
+    """Every target's counts (and, with ``useful``, every argument's useful_count) again from the rows,
+    after a bulk load or to mend them; answers how many targets have counts. Rewrites the whole table,
+    so run it when nothing else writes."""
+    if useful:
+        session.execute(update(Argument).values(useful_count=_marks()))
+    session.execute(delete(TargetCounts))
+    for kind in TARGET_KINDS:
+        session.execute(TargetCounts.__table__.insert().from_select([_column(kind).key, *COUNTS], counted(kind)))
+    return session.execute(select(func.count()).select_from(TargetCounts)).scalar_one()
+
+
+def drift(session: Session) -> list[tuple[str, int, dict[str, int], dict[str, int]]]:
+    """Targets (and arguments' useful counts) that differ from their rows: (kind, id, stored, counted).
+    Empty when exact."""
+    found = []
+    for kind in TARGET_KINDS:
+        column = _column(kind)
+        expected = {row.target_id: {name: int(row._mapping[name]) for name in COUNTS}
+                    for row in session.execute(counted(kind))}
+        stored = {row[0]: _row(row[1:]) for row in session.execute(
+            select(column, *(getattr(TargetCounts, name) for name in COUNTS)).where(column.is_not(None)))}
+        zeros = dict.fromkeys(COUNTS, 0)
+        for target_id in expected.keys() | stored.keys():
+            have, want = stored.get(target_id, zeros), expected.get(target_id, zeros)
+            if have != want:
+                found.append((kind, target_id, have, want))
+    marks = _marks()
+    for argument_id, have, want in session.execute(
+        select(Argument.id, Argument.useful_count, marks).where(Argument.useful_count != marks)
+    ):
+        found.append(("argument", argument_id, {"useful": have}, {"useful": want}))
+    return found
