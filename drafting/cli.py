@@ -45,6 +45,32 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+def cmd_db_recount(args) -> int:
+    """Check the stored counts (votes, amendments, arguments, useful marks) against their rows; with
+    --fix, rebuild them all (run it while nothing else writes)."""
+    from amendments import tallies
+
+    db = _session(args)
+    try:
+        with db.session() as session:
+            drift = tallies.drift(session)
+            for kind, target_id, stored, counted in drift[:20]:
+                changed = {k: f"{stored[k]} -> {counted[k]}" for k in counted if stored[k] != counted[k]}
+                print(f"{kind} {target_id}: {changed}", file=sys.stderr)
+            if not drift:
+                print("stored counts match their rows")
+                return 0
+            if not args.fix:
+                print(f"{len(drift)} stored counts differ from their rows; run again with --fix to rebuild them",
+                      file=sys.stderr)
+                return 1
+            targets = tallies.rebuild(session)
+            print(f"rebuilt the counts of {targets} targets ({len(drift)} differed)")
+            return 0
+    finally:
+        db.dispose()
+
+
 def _session(args):
     from drafting.db import Database
     from drafting.migrate import upgrade
@@ -143,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     with_db(db_commands.add_parser("upgrade", help="apply pending migrations")).set_defaults(func=cmd_db_upgrade)
+    recount = with_db(db_commands.add_parser(
+        "recount", help="check the stored counts against the rows they count (--fix rebuilds them)"))
+    recount.add_argument("--fix", action="store_true", help="rebuild every stored count from the rows")
+    recount.set_defaults(func=cmd_db_recount)
 
     user = commands.add_parser("user", help="accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)

@@ -205,3 +205,19 @@ def test_the_migration_fills_the_counts_from_existing_rows(db, database_url, art
     assert set(after) == set(before)
     for key in before:
         assert {k: after[key][k] for k in tallies.COUNTS} == {k: before[key][k] for k in tallies.COUNTS}
+
+
+def test_navette_db_recount_reports_drift_and_fix_rebuilds(db, database_url, article_id, tmp_path):
+    from tests.drafting.test_cli import navette
+
+    with db.session() as session:  # a vote written behind the services' back
+        session.add(Vote(user_id=account_id(session, account(db, "alice").username), article_id=article_id,
+                         value="agree"))
+    checked = navette("db", "recount", "--database-url", database_url, cwd=tmp_path)
+    assert checked.returncode == 1 and f"article {article_id}" in checked.stderr and "--fix" in checked.stderr
+    fixed = navette("db", "recount", "--fix", "--database-url", database_url, cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    again = navette("db", "recount", "--database-url", database_url, cwd=tmp_path)
+    assert again.returncode == 0 and "match" in again.stdout
+    with db.session(write=False) as session:
+        assert participation.vote_tallies(session, "article", [article_id])[article_id]["agree"] == 1
