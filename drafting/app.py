@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError
 from drafting import i18n
 from drafting.db import Database
 from drafting.errors import DomainError, RateLimited
-from drafting.rendering import markdown_html
+from drafting.rendering import law_text_html, markdown_html
 from drafting.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 from drafting.web import page_user, threaded
 
@@ -111,6 +111,7 @@ def template_environment() -> Environment:
     environment.globals["_"] = _translate
     environment.globals["language_of"] = request_language
     environment.filters["markdown"] = markdown_html
+    environment.filters["law_text"] = law_text_html
     amendment_filters.register(environment)
     return environment
 

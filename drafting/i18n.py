@@ -27,6 +27,8 @@ EN: dict[str, str] = {
     "ouvert": "open",
     "clos": "closed",
     "Sommaire": "Contents",
+    "Texte du projet": "Text of the bill",
+    "Voter, argumenter, proposer une modification": "Vote, argue, propose a change",
     "Article": "Article",
     "articles": "articles",
     "Versions de l'article": "Article versions",

@@ -52,13 +52,15 @@ def article_counts(session: Session, article_ids: list[int]) -> tuple[dict[int, 
 
 
 def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, Any]:
-    """``bill``, ``toc`` (TocNode tree), ``authors``, ``versions``, per-article ``amendment_counts``
-    and ``vote_counts``, and ``can_edit`` for the bill's authors."""
+    """``bill``, ``toc`` (TocNode tree), ``heads`` (article id → head ArticleVersion, the text shown),
+    ``authors``, ``versions``, per-article ``amendment_counts`` and ``vote_counts``, and ``can_edit``
+    for the bill's authors."""
     articles = services.bill_articles(session, bill)
     amendments, votes = article_counts(session, [a.id for a in articles])
     return {
         "bill": bill,
         "toc": table_of_contents(services.bill_divisions(session, bill), articles),
+        "heads": services.head_versions(session, articles),
         "article_total": len(articles),
         "authors": services.bill_authors(session, bill),
         "versions": services.bill_versions(session, bill),

@@ -166,6 +166,33 @@ def test_bill_page_shows_the_table_of_contents_by_division(api, admin, client):
     assert "Open data par défaut" in toc.text
 
 
+def test_bill_page_shows_the_whole_text_article_by_article_under_its_divisions(api, admin, client):
+    markdown, articles = _republique_numerique_markdown()
+    bill = api.bill(admin, title="Projet de loi pour une République numérique", markdown=markdown)
+    text = page(client.get(f"/bills/{bill['slug']}")).find("section", "bill-text")
+
+    shown = text.find_all("section", "bill-article")
+    assert [s.find("h4").text for s in shown] == [f"Article {a['number']} — {a['heading']}" for a in articles]
+    for section, article, created in zip(shown, articles, bill["articles"]):
+        assert section.attrs["id"] == f"article-{created['id']}"
+        words = " ".join(article["text"].split())[:80].replace("*", "")
+        assert words[:40] in " ".join(section.find("div", "law-text").text.split())
+        assert section.find("a").attrs["href"] == f"/bills/{bill['slug']}/articles/{created['id']}"
+    assert [d.find("h3").text.split(" — ")[0] for d in text.find_all("section", "division")][:2] == \
+        [articles[0]["section"].partition(" - ")[0], next(a["section"] for a in articles
+                                                          if a["section"] != articles[0]["section"]).partition(" - ")[0]]
+
+
+def test_bill_page_text_renders_markdown_with_raw_html_off(api, admin, client):
+    bill = api.bill(admin, articles=[{"number": "1er", "heading": "Open data",
+                                      "text": "Publier **en ligne**.\n\n<script>alert('pirate')</script>"}])
+    response = client.get(f"/bills/{bill['slug']}")
+    law = page(response).find("section", "bill-text").find("div", "law-text")
+    assert law.find("strong").text == "en ligne"
+    assert law.find_all("script") == [] and "<script>alert('pirate')</script>" in law.text
+    assert "<script>alert" not in response.text
+
+
 def test_bill_page_shows_status_dates_counts_and_authors(api, admin, client):
     bill = api.bill(admin, title="Projet de loi relatif à la transparence", summary="Un résumé **important**.")
     opened = client.get(f"/api/v1/bills/{bill['slug']}").json()["consultation_opens_at"]
