@@ -35,7 +35,8 @@ class PageProfile:
 def _settings(url: str):
     from drafting.settings import Settings
 
-    return Settings.load(database_url=url, secret_key="bench-secret-key", rate_limit_writes=0)
+    # The page cache off: these probes measure what the page itself costs.
+    return Settings.load(database_url=url, secret_key="bench-secret-key", rate_limit_writes=0, page_cache_seconds=0)
 
 
 def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0) -> dict[str, PageProfile]:

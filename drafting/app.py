@@ -1,4 +1,4 @@
-"""The app shell: routes, templates, static files, CSRF, and how errors become responses."""
+"""The app shell: routes, templates, static files, CSRF, the page cache, and how errors become responses."""
 from __future__ import annotations
 
 import logging
@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError
 from drafting import i18n
 from drafting.db import Database
 from drafting.errors import DomainError, RateLimited
+from drafting.pagecache import PageCache, PageCacheMiddleware, cacheable_path
 from drafting.rendering import law_text_html, markdown_html
 from drafting.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 from drafting.web import page_user, threaded
@@ -110,6 +111,8 @@ def template_environment() -> Environment:
     )
     environment.globals["_"] = _translate
     environment.globals["language_of"] = request_language
+    # An anonymous page on such a path is shared through the page cache: no per-visitor token on it.
+    environment.globals["shared_when_anonymous"] = lambda request: cacheable_path(request.url.path)
     environment.filters["markdown"] = markdown_html
     environment.filters["law_text"] = law_text_html
     amendment_filters.register(environment)
@@ -129,6 +132,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     settings = settings or Settings.load()
     db = Database(settings.database_url)
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="navette_csrf",
+        cookie_samesite="lax",
+        exclude=["/api/", "/healthz"],
+    )
+    page_cache = None
+    middleware = []
+    if settings.page_cache_seconds > 0 and settings.page_cache_entries > 0:
+        page_cache = PageCache(settings.page_cache_seconds, settings.page_cache_entries)
+        middleware.append(PageCacheMiddleware(page_cache, request_language, csrf_config.cookie_name))
 
     def on_shutdown(app: Litestar) -> None:
         db.dispose()
@@ -150,12 +164,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(template_environment())
         ),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="navette_csrf",
-            cookie_samesite="lax",
-            exclude=["/api/", "/healthz"],
-        ),
+        csrf_config=csrf_config,
+        middleware=middleware,
         plugins=[HTMXPlugin()],
         exception_handlers={
             DomainError: domain_error_handler,
@@ -171,4 +181,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.page_cache = page_cache
     return app

@@ -46,6 +46,19 @@ def _int_env(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _seconds_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise ValueError(f"{name} must be a finite number of seconds, 0 or more, not {raw!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
@@ -60,6 +73,10 @@ class Settings:
         if os.environ.get("NAVETTE_RATE_LIMIT_ADDRESS_WRITES") else None
     )
     max_body_bytes: int = 1024 * 1024
+    # Anonymous GET answers of public pages and the JSON API are kept this long in each worker
+    # (drafting/pagecache.py); 0 turns the cache off. At most page_cache_entries answers per worker.
+    page_cache_seconds: float = field(default_factory=lambda: _seconds_env("NAVETTE_PAGE_CACHE_SECONDS", 2.0))
+    page_cache_entries: int = field(default_factory=lambda: _int_env("NAVETTE_PAGE_CACHE_ENTRIES", 1000))
     debug: bool = field(default_factory=lambda: os.environ.get("NAVETTE_DEBUG") == "1")
 
     @classmethod

@@ -97,7 +97,7 @@ def database_url(_migrated_database, tmp_path) -> str:
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings.load(database_url=database_url, secret_key=TEST_SECRET, rate_limit_writes=0)
+    return Settings.load(database_url=database_url, secret_key=TEST_SECRET, rate_limit_writes=0, page_cache_seconds=0)
 
 
 @pytest.fixture
