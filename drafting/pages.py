@@ -1,26 +1,29 @@
 """What each reading page shows, gathered in a bounded number of queries (documented contexts)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from drafting import services
-from drafting.models import Article, Bill, Division, User
+from drafting.models import Article, ArticleVersion, Bill, Division, User
 
 
 @dataclass
 class TocNode:
     """A division of the table of contents, with its articles and sub-divisions."""
 
-    division: Division | None
-    articles: list[Article] = field(default_factory=list)
+    division: Any  # a Division or a row with its columns; None at the root
+    articles: list[Any] = field(default_factory=list)
     children: list["TocNode"] = field(default_factory=list)
 
 
-def table_of_contents(divisions: list[Division], articles: list[Article]) -> TocNode:
+def table_of_contents(divisions: list[Any], articles: list[Any]) -> TocNode:
+    """The tree of divisions (objects or rows with id and parent_id) holding their articles (with
+    division_id), in the given order."""
     root = TocNode(division=None)
     nodes = {d.id: TocNode(division=d) for d in divisions}
     for division in divisions:
@@ -41,31 +44,53 @@ def home_context(session: Session) -> dict[str, Any]:
     return {"bills_by_status": groups, "article_counts": counts}
 
 
-def article_counts(session: Session, article_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """Visible amendments and votes per article, from the articles' stored counts (one indexed row each,
-    whatever the size of the debate)."""
-    from amendments import tallies
+@functools.cache
+def _reading_statement():
+    """Built once (building a statement costs more than running it): the bill is a bound parameter."""
+    from amendments.models import TargetCounts
 
-    stored = tallies.read(session, "article", article_ids)
-    return ({i: counts["amendments"] for i, counts in stored.items()},
-            {i: counts["agree"] + counts["mixed"] + counts["disagree"] for i, counts in stored.items()})
+    def count(column):
+        return func.coalesce(column, 0)
+
+    return (
+        select(Article.id, Article.division_id, Article.number, Article.heading, Article.current_version,
+               ArticleVersion.text, count(TargetCounts.amendments).label("amendments"),
+               (count(TargetCounts.agree) + count(TargetCounts.mixed) + count(TargetCounts.disagree)).label("votes"))
+        .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
+              & (ArticleVersion.version == Article.current_version))
+        .outerjoin(TargetCounts, TargetCounts.article_id == Article.id)
+        .where(Article.bill_id == bindparam("bill_id"), Article.removed.is_(False))
+        .order_by(Article.position)
+    )
+
+
+@functools.cache
+def _divisions_statement():
+    return (select(Division.id, Division.parent_id, Division.kind, Division.label, Division.heading)
+            .where(Division.bill_id == bindparam("bill_id")).order_by(Division.position))
+
+
+def bill_reading(session: Session, bill: Bill) -> list[Row]:
+    """The bill's articles in order, each with its head text and its stored counts (``amendments``,
+    ``votes``): one query and plain rows, whatever the size of the debate."""
+    return list(session.execute(_reading_statement(), {"bill_id": bill.id}))
 
 
 def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, Any]:
-    """``bill``, ``toc`` (TocNode tree), ``heads`` (article id → head ArticleVersion, the text shown),
-    ``authors``, ``versions``, per-article ``amendment_counts`` and ``vote_counts``, and ``can_edit``
-    for the bill's authors."""
-    articles = services.bill_articles(session, bill)
-    amendments, votes = article_counts(session, [a.id for a in articles])
+    """``bill``, ``toc`` (TocNode tree of rows with the articles' id, division_id, number, heading and
+    current_version), ``texts`` (article id → head text, shown in full), ``authors``, ``versions``,
+    per-article ``amendment_counts`` and ``vote_counts``, and ``can_edit`` for the bill's authors."""
+    articles = bill_reading(session, bill)
+    divisions = session.execute(_divisions_statement(), {"bill_id": bill.id}).all()
     return {
         "bill": bill,
-        "toc": table_of_contents(services.bill_divisions(session, bill), articles),
-        "heads": services.head_versions(session, articles),
+        "toc": table_of_contents(divisions, articles),
+        "texts": {a.id: a.text for a in articles},
         "article_total": len(articles),
         "authors": services.bill_authors(session, bill),
         "versions": services.bill_versions(session, bill),
-        "amendment_counts": amendments,
-        "vote_counts": votes,
+        "amendment_counts": {a.id: a.amendments for a in articles},
+        "vote_counts": {a.id: a.votes for a in articles},
         "can_edit": user is not None and (user.is_admin or services.is_author(session, bill, user)),
     }
 
