@@ -5,6 +5,7 @@ consultation; hidden amendments and arguments take no new votes, arguments or us
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Integer, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -138,11 +139,32 @@ def my_vote(session: Session, user: User | None, target: Target) -> str | None:
     return session.scalar(select(Vote.value).where(Vote.user_id == user.id, target.matches(Vote)))
 
 
-def _previous_vote(session: Session, user: User, target: Target) -> str | None:
-    """The person's vote on the target, read once the target's counts are locked (``tallies.lock``):
-    every change of a vote on this target waits for that lock, so what is read here stays true."""
-    tallies.lock(session, target.kind, target.id)
-    return session.scalar(select(Vote.value).where(Vote.user_id == user.id, target.matches(Vote)))
+@functools.lru_cache(maxsize=4)
+def _vote_statements(kind: str):
+    """The vote path's statements, built once per kind of target (building costs more than running):
+    the previous vote, a new vote, a changed vote, a vote taken back. Parameters: voter, target,
+    value, now."""
+    column = Vote.article_id if kind == "article" else Vote.amendment_id
+    mine = (Vote.user_id == bindparam("voter", type_=Integer)) & (column == bindparam("target", type_=Integer))
+    table = Vote.__table__
+    return (
+        select(Vote.value).where(mine),
+        table.insert().values({"user_id": bindparam("voter"), column.key: bindparam("target"),
+                               "value": bindparam("new_value"), "created_at": bindparam("now"),
+                               "updated_at": bindparam("now")}),
+        table.update().where(mine).values(value=bindparam("new_value"), updated_at=bindparam("now")),
+        table.delete().where(mine),
+    )
+
+
+def _previous_vote(session: Session, user: User, target: Target) -> tuple[dict[str, int], str | None]:
+    """The target's counts and the person's vote on it, read once the counts are locked
+    (``tallies.lock``): every change of a vote on this target waits for that lock, so both stay true
+    until this transaction ends."""
+    counts = tallies.lock(session, target.kind, target.id)
+    previous = session.execute(_vote_statements(target.kind)[0],
+                               {"voter": user.id, "target": target.id}).scalar()
+    return counts, previous
 
 
 def cast_vote(session: Session, actor: User | None, target: Target, value: Any) -> dict[str, int]:
@@ -152,16 +174,12 @@ def cast_vote(session: Session, actor: User | None, target: Target, value: Any) 
     if value not in VOTE_VALUES:
         raise Invalid("value", f"must be one of {', '.join(VOTE_VALUES)}")
     require_open(target)
-    previous = _previous_vote(session, user, target)
-    now = utcnow()
-    if previous is None:
-        session.execute(_insert(session)(Vote).values(user_id=user.id, value=value, created_at=now,
-                                                      updated_at=now, **target.values()))
-    else:
-        session.execute(update(Vote).where(Vote.user_id == user.id, target.matches(Vote))
-                        .values(value=value, updated_at=now))
+    counts, previous = _previous_vote(session, user, target)
     if previous == value:
-        return tally(session, target)
+        return tallies.votes_of(counts)
+    _, insert, change, _ = _vote_statements(target.kind)
+    session.execute(insert if previous is None else change,
+                    {"voter": user.id, "target": target.id, "new_value": value, "now": utcnow()})
     moved = {value: 1, **({previous: -1} if previous else {})}
     return tallies.votes_of(tallies.add(session, target.kind, target.id, **moved))
 
@@ -169,10 +187,10 @@ def cast_vote(session: Session, actor: User | None, target: Target, value: Any) 
 def take_back_vote(session: Session, actor: User | None, target: Target) -> dict[str, int]:
     user = require_user(actor)
     require_open(target)
-    previous = _previous_vote(session, user, target)
+    counts, previous = _previous_vote(session, user, target)
     if previous is None:
-        return tally(session, target)
-    session.execute(delete(Vote).where(Vote.user_id == user.id, target.matches(Vote)))
+        return tallies.votes_of(counts)
+    session.execute(_vote_statements(target.kind)[3], {"voter": user.id, "target": target.id})
     return tallies.votes_of(tallies.add(session, target.kind, target.id, **{previous: -1}))
 
 

@@ -8,7 +8,9 @@ counts, so a change committed meanwhile is either counted or added after.
 """
 from __future__ import annotations
 
-from sqlalchemy import case, delete, func, literal, or_, select, union_all, update
+import functools
+
+from sqlalchemy import Integer, bindparam, case, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
@@ -28,21 +30,32 @@ def _row(values) -> dict[str, int]:
     return {name: values[i] for i, name in enumerate(COUNTS)}
 
 
+@functools.lru_cache(maxsize=128)
+def _add_statement(dialect: str, kind: str, names: tuple[str, ...]):
+    """INSERT ... ON CONFLICT DO UPDATE adding to ``names``, built once per shape (building a statement
+    costs more than running it); the target and the amounts are bound parameters."""
+    column = _column(kind)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(TargetCounts).values({column.key: bindparam("target_id", type_=Integer),
+                                             **{n: bindparam(f"start_{n}", type_=Integer) for n in names}})
+    # With nothing to add, "SET agree = agree" still takes the row's lock: that is what ``lock`` is for.
+    changes = {n: getattr(TargetCounts, n) + bindparam(f"add_{n}", type_=Integer) for n in names} or {
+        "agree": TargetCounts.agree}
+    return statement.on_conflict_do_update(index_elements=[column], set_=changes).returning(
+        *(getattr(TargetCounts, name) for name in COUNTS))
+
+
 def add(session: Session, kind: str, target_id: int, **deltas: int) -> dict[str, int]:
     """Add ``deltas`` to the target's counts (creating its row) and answer them all: one statement,
     which also holds the row's lock until the transaction ends."""
     unknown = set(deltas) - set(COUNTS)
     if unknown:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
-    column = _column(kind)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(TargetCounts).values({column.key: target_id, **{k: max(v, 0) for k, v in deltas.items()}})
-    # With no delta, "SET agree = agree" still takes the row's lock: that is what ``lock`` is for.
-    changes = {name: getattr(TargetCounts, name) + delta for name, delta in deltas.items() if delta} or {
-        "agree": TargetCounts.agree}
-    statement = statement.on_conflict_do_update(index_elements=[column], set_=changes).returning(
-        *(getattr(TargetCounts, name) for name in COUNTS))
-    return _row(session.execute(statement).one())
+    moved = {name: delta for name, delta in deltas.items() if delta}
+    statement = _add_statement(session.get_bind().dialect.name, kind, tuple(sorted(moved)))
+    parameters = {"target_id": target_id, **{f"start_{n}": max(d, 0) for n, d in moved.items()},
+                  **{f"add_{n}": d for n, d in moved.items()}}
+    return _row(session.execute(statement, parameters).one())
 
 
 def lock(session: Session, kind: str, target_id: int) -> dict[str, int]:
@@ -50,14 +63,18 @@ def lock(session: Session, kind: str, target_id: int) -> dict[str, int]:
     return add(session, kind, target_id)
 
 
+@functools.lru_cache(maxsize=4)
+def _read_statement(kind: str):
+    column = _column(kind)
+    return select(column, *(getattr(TargetCounts, name) for name in COUNTS)).where(
+        column.in_(bindparam("ids", expanding=True)))
+
+
 def read(session: Session, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:
     """The counts of each target (zeros for a target nothing was counted on): one indexed query."""
     found = {i: dict.fromkeys(COUNTS, 0) for i in ids}
     if ids:
-        column = _column(kind)
-        for target_id, *values in session.execute(
-            select(column, *(getattr(TargetCounts, name) for name in COUNTS)).where(column.in_(ids))
-        ):
+        for target_id, *values in session.execute(_read_statement(kind), {"ids": list(ids)}):
             found[target_id] = _row(values)
     return found
 

@@ -1,6 +1,7 @@
 """Accounts: sign-up, passwords (argon2), bearer tokens and browser sessions."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -8,7 +9,7 @@ import secrets
 import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -157,13 +158,17 @@ def issue_token(session: Session, user: User, kind: str) -> str:
     return token
 
 
+@functools.cache
+def _token_statement():
+    """Built once: every signed-in request runs it."""
+    return select(User).join(AuthToken, AuthToken.user_id == User.id).where(
+        AuthToken.token_hash == bindparam("token_hash"), AuthToken.kind == bindparam("kind"))
+
+
 def user_for_token(session: Session, token: str | None, kind: str) -> User | None:
     if not token:
         return None
-    found = session.scalar(
-        select(AuthToken).where(AuthToken.token_hash == _digest(token), AuthToken.kind == kind)
-    )
-    return found.user if found else None
+    return session.execute(_token_statement(), {"token_hash": _digest(token), "kind": kind}).scalar()
 
 
 def revoke_token(session: Session, token: str) -> None:
