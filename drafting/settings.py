@@ -59,6 +59,9 @@ def _seconds_env(name: str, default: float) -> float:
     return seconds
 
 
+HANDLER_MODES = ("auto", "inline", "threads")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
@@ -78,6 +81,20 @@ class Settings:
     page_cache_seconds: float = field(default_factory=lambda: _seconds_env("NAVETTE_PAGE_CACHE_SECONDS", 2.0))
     page_cache_entries: int = field(default_factory=lambda: _int_env("NAVETTE_PAGE_CACHE_ENTRIES", 1000))
     debug: bool = field(default_factory=lambda: os.environ.get("NAVETTE_DEBUG") == "1")
+    # Where handlers run: "threads" (a worker thread each, so database waits overlap), "inline" (on
+    # the event loop: no hand-off, one request at a time per worker), or "auto": inline on SQLite,
+    # whose queries never wait on a network, threads on PostgreSQL.
+    handlers: str = field(default_factory=lambda: os.environ.get("NAVETTE_HANDLERS") or "auto")
+
+    def __post_init__(self) -> None:
+        if self.handlers not in HANDLER_MODES:
+            raise ValueError(f"NAVETTE_HANDLERS must be one of {', '.join(HANDLER_MODES)}, not {self.handlers!r}")
+
+    @property
+    def inline_handlers(self) -> bool:
+        if self.handlers == "auto":
+            return self.database_url.startswith("sqlite")
+        return self.handlers == "inline"
 
     @classmethod
     def load(cls, database_url: str | None = None, **overrides) -> "Settings":

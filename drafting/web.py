@@ -18,7 +18,10 @@ T = TypeVar("T")
 
 
 def threaded(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
-    """Run a blocking handler (database work) in the thread pool.
+    """Run a blocking handler (database work) in the thread pool, or on the event loop itself when the
+    app's settings say so (``Settings.inline_handlers``: the default on SQLite, where a request's
+    queries take microseconds and handing each one to a thread costs more than the work, the GIL
+    being shared anyway).
 
     Litestar's ``sync_to_thread=True`` wraps the handler object in place, so a handler registered
     on a second app (every test creates one) is wrapped twice and answers a coroutine.
@@ -26,6 +29,9 @@ def threaded(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 
     @functools.wraps(fn)
     async def run(*args: Any, **kwargs: Any) -> T:
+        request = kwargs.get("request")
+        if request is not None and request.app.state.settings.inline_handlers:
+            return fn(*args, **kwargs)
         return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
     return run
