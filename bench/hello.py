@@ -1,7 +1,7 @@
 """The baselines the benchmarks divide by, served exactly like Navette (uvicorn, one worker, loopback).
 
 - ``app``: a minimal Litestar hello-world handler (H) at ``/``; ``/threaded`` answers the same from a
-  worker thread, as every Navette handler does (a diagnostic, not a baseline of any target).
+  worker thread, as Navette's handlers run on PostgreSQL (a diagnostic, not a baseline of any target).
 - ``create_render_app()`` (uvicorn ``--factory``): Navette's own app, plus ``/bench/render/{page}``
   answering the same templates with the very context the real pages computed once at start-up,
   so the only difference left with the real page is the database work (the render-only ceiling).
@@ -30,7 +30,7 @@ async def hello() -> str:
 @get("/threaded", media_type=MediaType.TEXT)
 @threaded
 def hello_threaded() -> str:
-    """The same answer from a worker thread, the way Navette runs every handler (drafting.web.threaded)."""
+    """The same answer from a worker thread, the way Navette runs handlers in "threads" mode (drafting.web.threaded)."""
     return "Hello, world!"
 
 

@@ -127,8 +127,8 @@ class Bench:
             for c in CONCURRENCY:
                 self.hello[c] = self.load(server, c, path="/")
                 self.run.baselines.append(("H (hello world)", "bench/hello.py", self.hello[c]))
-            for c in CONCURRENCY:  # what Navette's handlers add before any database work: a worker thread
-                self.run.baselines.append(("hello world in a worker thread (like Navette's handlers)",
+            for c in CONCURRENCY:  # what a worker thread adds (Navette's handlers on PostgreSQL)
+                self.run.baselines.append(("hello world in a worker thread (like Navette's handlers on PostgreSQL)",
                                            "bench/hello.py /threaded", self.load(server, c, path="/threaded")))
 
     def baselines_again(self) -> None:
@@ -165,8 +165,8 @@ class Bench:
         self.say("Navette on SQLite, one worker")
         with servers.navette(f"{scale}-sqlite", d.url) as server:
             for c in CONCURRENCY:
-                self.run.baselines.append(("Navette /healthz (worker thread, one transaction, SELECT 1)", where,
-                                           self.load(server, c, path="/healthz")))
+                self.run.baselines.append(("Navette /healthz (handler on the event loop, one transaction, SELECT 1)",
+                                           where, self.load(server, c, path="/healthz")))
             size = self.run.profiles[where]["bill page"].bytes / 1024
             for c in CONCURRENCY:
                 article, why = self.page(server, pages["article page"], c)
@@ -194,6 +194,23 @@ class Bench:
                                                self.hello.get(c), 0.10, exact=check["exact"]))
             self.burst(server, d, f"{where}, 1 worker")
             self.cache_checks(server, d)
+        self.say("Navette on SQLite, one worker, anonymous page cache on (as deployed)")
+        with servers.navette(f"{scale}-sqlite-cached", d.url, page_cache=True) as server:
+            cached = "anonymous readers, page cache as deployed"
+            for c in CONCURRENCY:
+                for name, label, baseline, target in (
+                    ("article page", f"Article page ({hot})", "H", 0.10),
+                    ("bill page", f"Bill page (30 articles, {size:,.0f} KB)", "render-only ceiling", 0.80),
+                    ("amendment JSON", "One amendment as JSON", "H", 0.16),
+                ):
+                    result, why = self.page(server, pages[name], c)
+                    base = ceiling.get(("bill", c)) if baseline == "render-only ceiling" else self.hello.get(c)
+                    self.run.figures.append(Figure(f"{label}, {cached}", where, c, result, baseline, base, target,
+                                                   why))
+            seen = {name: {k.lower(): v for k, v in servers.get(server.port, pages[name])[2].items()}
+                    .get("x-navette-cache", "absent") for name in ("article page", "bill page", "amendment JSON")}
+            self.run.notes.append("Page cache check after the cached loads (X-Navette-Cache of one more anonymous "
+                                  "GET): " + ", ".join(f"{name} {value}" for name, value in seen.items()) + ".")
 
     def cache_checks(self, server: servers.Server, d: datasets.Dataset) -> None:
         """Published versions and diffs never change: do their URLs say so (ETag, immutable)?"""

@@ -111,11 +111,15 @@ class Server:
 
 
 def navette(name: str, database_url: str, workers: int = 1, env: dict[str, str] | None = None,
-            idle_check: Callable[[], bool] | None = None) -> Server:
-    """``navette serve`` itself (migrations, then uvicorn), with rate limits off: all load is one address."""
+            idle_check: Callable[[], bool] | None = None, page_cache: bool = False) -> Server:
+    """``navette serve`` itself (migrations, then uvicorn), with rate limits off: all load is one address.
+    The anonymous page cache is off unless ``page_cache``, so a figure measures the page itself; with it,
+    the deployed default (NAVETTE_PAGE_CACHE_SECONDS unset)."""
+    cache = {} if page_cache else {"NAVETTE_PAGE_CACHE_SECONDS": "0"}
     return Server(name, [sys.executable, "-m", "drafting.cli", "serve", "--database-url", database_url,
                          "--host", HOST, "--port", "{port}", "--workers", str(workers)],
-                  env={"NAVETTE_RATE_LIMIT_WRITES": "0", "NAVETTE_RATE_LIMIT_ADDRESS_WRITES": "0", **(env or {})},
+                  env={"NAVETTE_RATE_LIMIT_WRITES": "0", "NAVETTE_RATE_LIMIT_ADDRESS_WRITES": "0", **cache,
+                       **(env or {})},
                   idle_check=idle_check)
 
 
@@ -130,4 +134,5 @@ def render_ceiling(database_url: str, pages_json: str, env: dict[str, str] | Non
     return Server("render", [sys.executable, "-m", "uvicorn", "bench.hello:create_render_app", "--factory",
                              "--host", HOST, "--port", "{port}", "--workers", "1", "--no-access-log",
                              "--log-level", "warning"],
-                  env={"NAVETTE_BENCH_DATABASE_URL": database_url, "NAVETTE_BENCH_PAGES": pages_json, **(env or {})})
+                  env={"NAVETTE_BENCH_DATABASE_URL": database_url, "NAVETTE_BENCH_PAGES": pages_json,
+                       "NAVETTE_PAGE_CACHE_SECONDS": "0", **(env or {})})
