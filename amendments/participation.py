@@ -78,6 +78,15 @@ class Target:
         return {"article_id": self.id} if self.kind == "article" else {"amendment_id": self.id}
 
 
+@functools.lru_cache(maxsize=4)
+def _target_statement(kind: str):
+    """The target and its bill in one statement, built once (an amendment's author comes joined, as
+    its mapping says, so a page rendered after the session closed can still show it)."""
+    model = Article if kind == "article" else Amendment
+    query = select(model, Bill).join(Bill, Bill.id == model.bill_id).where(model.id == bindparam("target_id"))
+    return query
+
+
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
     """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit."""
     if kind not in TARGET_KINDS:
@@ -85,10 +94,10 @@ def get_target(session: Session, kind: str, target_id: int, *, for_update: bool 
     model = Article if kind == "article" else Amendment
     if for_update:  # lock the bare row: FOR UPDATE refuses the eager join of the author
         session.execute(select(model.id).where(model.id == target_id).with_for_update())
-    row = session.get(model, target_id)
-    if row is None:
+    found = session.execute(_target_statement(kind), {"target_id": target_id}).first()
+    if found is None:
         raise NotFound(f"no {kind} {target_id}")
-    return Target(kind, row, session.get(Bill, row.bill_id))
+    return Target(kind, found[0], found[1])
 
 
 def target_for_row(session: Session, row: Article | Amendment) -> Target:

@@ -36,13 +36,14 @@ def _add_statement(dialect: str, kind: str, names: tuple[str, ...]):
     costs more than running it); the target and the amounts are bound parameters."""
     column = _column(kind)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(TargetCounts).values({column.key: bindparam("target_id", type_=Integer),
+    # The table, not the mapped class: an ORM-enabled INSERT takes the slower bulk-insert path.
+    table = TargetCounts.__table__
+    statement = insert(table).values({column.key: bindparam("target_id", type_=Integer),
                                              **{n: bindparam(f"start_{n}", type_=Integer) for n in names}})
     # With nothing to add, "SET agree = agree" still takes the row's lock: that is what ``lock`` is for.
-    changes = {n: getattr(TargetCounts, n) + bindparam(f"add_{n}", type_=Integer) for n in names} or {
-        "agree": TargetCounts.agree}
-    return statement.on_conflict_do_update(index_elements=[column], set_=changes).returning(
-        *(getattr(TargetCounts, name) for name in COUNTS))
+    changes = {n: table.c[n] + bindparam(f"add_{n}", type_=Integer) for n in names} or {"agree": table.c.agree}
+    return statement.on_conflict_do_update(index_elements=[table.c[column.key]], set_=changes).returning(
+        *(table.c[name] for name in COUNTS))
 
 
 def add(session: Session, kind: str, target_id: int, **deltas: int) -> dict[str, int]:
@@ -65,9 +66,9 @@ def lock(session: Session, kind: str, target_id: int) -> dict[str, int]:
 
 @functools.lru_cache(maxsize=4)
 def _read_statement(kind: str):
-    column = _column(kind)
-    return select(column, *(getattr(TargetCounts, name) for name in COUNTS)).where(
-        column.in_(bindparam("ids", expanding=True)))
+    table = TargetCounts.__table__
+    column = table.c[_column(kind).key]
+    return select(column, *(table.c[name] for name in COUNTS)).where(column.in_(bindparam("ids", expanding=True)))
 
 
 def read(session: Session, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:

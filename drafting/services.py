@@ -1,13 +1,14 @@
 """The rules of bills, articles and versions: who may do what, and which state follows which."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
 import msgspec
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -84,9 +85,23 @@ def require_author(session: Session, bill: Bill, actor: User | None) -> User:
 
 # --- lookups -----------------------------------------------------------------------------------
 
+@functools.cache
+def _statement(name: str):
+    """Statements every reading of a bill runs, built once (building one costs more than running it
+    on SQLite); their values are bound parameters."""
+    if name == "bill":
+        return select(Bill).where(Bill.slug == bindparam("slug"))
+    if name == "authors":
+        return (select(User).join(BillAuthor, BillAuthor.user_id == User.id)
+                .where(BillAuthor.bill_id == bindparam("bill_id")).order_by(BillAuthor.created_at, User.id))
+    if name == "versions":
+        return select(BillVersion).where(BillVersion.bill_id == bindparam("bill_id")).order_by(BillVersion.seq)
+    raise KeyError(name)
+
+
 def get_bill(session: Session, slug: str) -> Bill:
     # Every stored slug matches SLUG; anything else (a NUL byte included) names no bill.
-    bill = session.scalar(select(Bill).where(Bill.slug == slug)) if SLUG.fullmatch(slug or "") else None
+    bill = session.scalar(_statement("bill"), {"slug": slug}) if SLUG.fullmatch(slug or "") else None
     if bill is None:
         raise NotFound(f"no bill '{slug}'")
     return bill
@@ -160,16 +175,11 @@ def article_versions(session: Session, article: Article) -> list[ArticleVersion]
 
 
 def bill_authors(session: Session, bill: Bill) -> list[User]:
-    return list(
-        session.scalars(
-            select(User).join(BillAuthor, BillAuthor.user_id == User.id)
-            .where(BillAuthor.bill_id == bill.id).order_by(BillAuthor.created_at, User.id)
-        )
-    )
+    return list(session.scalars(_statement("authors"), {"bill_id": bill.id}))
 
 
 def bill_versions(session: Session, bill: Bill) -> list[BillVersion]:
-    return list(session.scalars(select(BillVersion).where(BillVersion.bill_id == bill.id).order_by(BillVersion.seq)))
+    return list(session.scalars(_statement("versions"), {"bill_id": bill.id}))
 
 
 def get_bill_version(session: Session, bill: Bill, seq: int) -> BillVersion:
