@@ -142,7 +142,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     middleware = []
     if settings.page_cache_seconds > 0 and settings.page_cache_entries > 0:
         page_cache = PageCache(settings.page_cache_seconds, settings.page_cache_entries)
-        middleware.append(PageCacheMiddleware(page_cache, request_language, csrf_config.cookie_name))
+        middleware.append(PageCacheMiddleware(page_cache, request_language, csrf_config.cookie_name,
+                                              write_mark=db.write_mark))
 
     def on_shutdown(app: Litestar) -> None:
         db.dispose()

@@ -1,6 +1,7 @@
 """Database engines and sessions: SQLite (WAL, foreign keys) embedded, PostgreSQL in production."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -114,6 +115,25 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def write_mark(self) -> object:
+        """Something that changes whenever any process commits a write to this database, cheap enough to
+        ask before every cached answer (drafting/pagecache.py): on SQLite, the size and time of the
+        database file and its write-ahead log (no query). None where there is no such mark: an
+        in-memory database, and PostgreSQL, whose cheap marks (the WAL position, the next transaction
+        id) move with every write of the whole cluster, other databases included."""
+        url = make_url(self.url)
+        if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+            return None
+        marks = []
+        for path in (url.database, url.database + "-wal"):
+            try:
+                found = os.stat(path)
+            except FileNotFoundError:
+                marks.append(None)
+            else:  # an empty log (created by the first reader) holds no write
+                marks.append((found.st_mtime_ns, found.st_size) if found.st_size else None)
+        return tuple(marks)
 
     @contextmanager
     def recorded_statements(self) -> Iterator[list[str]]:

@@ -17,9 +17,13 @@ ETag (compared weakly, as drafting.history_pages does), the stored answer otherw
 
 Freshness: a non-safe request (POST, PUT, PATCH, DELETE) answering below 400 empties the cache of
 its process when its answer starts, after its transaction committed; an answer being rendered
-while that happens is not stored. So a worker shows its own writes at once, and other workers of
-the deployment show anonymous readers an answer at most ``page_cache_seconds`` old. Concurrent
-misses of one key wait for the first one's answer instead of each rendering it.
+while that happens is not stored. On SQLite, writes by other processes (other workers, the
+command line) are caught by the database's write mark (``Database.write_mark``, the size and time
+of its files), read before an answer is rendered and compared before it is replayed: an answer
+older than the last write is rendered again. On PostgreSQL there is no such mark, and the other
+workers and machines of a deployment may show anonymous readers an answer up to
+``page_cache_seconds`` old. Concurrent misses of one key wait for the first one's answer instead
+of each rendering it.
 
 Each response considered gets ``X-Navette-Cache: hit`` or ``miss``; requests the cache does not
 consider (signed in, htmx, other methods and paths) get no such header.
@@ -78,6 +82,7 @@ class Entry:
     body: bytes
     etag: bytes | None
     expires: float
+    mark: object = None  # the database's write mark read before the answer was rendered
 
 
 class _Flight:
@@ -167,10 +172,12 @@ class PageCacheMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, cache: PageCache, language: Callable[[Request], str], csrf_cookie: str) -> None:
+    def __init__(self, cache: PageCache, language: Callable[[Request], str], csrf_cookie: str,
+                 write_mark: Callable[[], object] = lambda: None) -> None:
         self.cache = cache
         self.language = language
         self.csrf_cookie = csrf_cookie
+        self.write_mark = write_mark
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         method = scope["method"]
@@ -188,14 +195,17 @@ class PageCacheMiddleware(ASGIMiddleware):
         key: Key = (scope["scheme"], headers.get("host", ""), scope["path"], scope["query_string"],
                     self.language(request))
         if_none_match = headers.get("if-none-match")
+        mark = self.write_mark()
         entry = self.cache.get(key)
+        if entry is not None and entry.mark != mark:  # written since, by this process or another
+            entry = None
         if entry is None and (flight := self.cache.flights.get(key)) is not None:
             await flight.done.wait()
             entry = flight.entry
         if entry is not None:
             await _replay(entry, if_none_match, send)
             return
-        await self._miss(key, scope, receive, send, next_app)
+        await self._miss(key, mark, scope, receive, send, next_app)
 
     def _watch_write(self, send: Send) -> Send:
         cache = self.cache
@@ -209,7 +219,8 @@ class PageCacheMiddleware(ASGIMiddleware):
 
         return watched
 
-    async def _miss(self, key: Key, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    async def _miss(self, key: Key, mark: object, scope: Scope, receive: Receive, send: Send,
+                    next_app: ASGIApp) -> None:
         """Render through the handler, pass the answer on as it comes, and store it if it may be shared."""
         cache = self.cache
         generation = cache.generation
@@ -242,7 +253,7 @@ class PageCacheMiddleware(ASGIMiddleware):
             await next_app(scope, receive, capture)
             if stored_headers is not None and complete and cache.generation == generation:
                 etag = next((value for name, value in stored_headers if name == b"etag"), None)
-                flight.entry = Entry(stored_headers, bytes(body), etag, cache.clock() + cache.seconds)
+                flight.entry = Entry(stored_headers, bytes(body), etag, cache.clock() + cache.seconds, mark)
                 cache.put(key, flight.entry)
         finally:
             if leader:
