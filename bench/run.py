@@ -207,10 +207,13 @@ class Bench:
                     base = ceiling.get(("bill", c)) if baseline == "render-only ceiling" else self.hello.get(c)
                     self.run.figures.append(Figure(f"{label}, {cached}", where, c, result, baseline, base, target,
                                                    why))
-            seen = {name: {k.lower(): v for k, v in servers.get(server.port, pages[name])[2].items()}
-                    .get("x-navette-cache", "absent") for name in ("article page", "bill page", "amendment JSON")}
-            self.run.notes.append("Page cache check after the cached loads (X-Navette-Cache of one more anonymous "
-                                  "GET): " + ", ".join(f"{name} {value}" for name, value in seen.items()) + ".")
+            seen = {}
+            for name in ("article page", "bill page", "amendment JSON"):
+                for _ in range(2):  # the first may find the answer expired (2 s) since the loads
+                    headers = servers.get(server.port, pages[name])[2]
+                seen[name] = {k.lower(): v for k, v in headers.items()}.get("x-navette-cache", "absent")
+            self.run.notes.append("Page cache check after the cached loads (X-Navette-Cache of the second of two "
+                                  "more anonymous GETs): " + ", ".join(f"{n} {v}" for n, v in seen.items()) + ".")
 
     def cache_checks(self, server: servers.Server, d: datasets.Dataset) -> None:
         """Published versions and diffs never change: do their URLs say so (ETag, immutable)?"""
