@@ -83,8 +83,7 @@ def _target_statement(kind: str):
     """The target and its bill in one statement, built once (an amendment's author comes joined, as
     its mapping says, so a page rendered after the session closed can still show it)."""
     model = Article if kind == "article" else Amendment
-    query = select(model, Bill).join(Bill, Bill.id == model.bill_id).where(model.id == bindparam("target_id"))
-    return query
+    return select(model, Bill).join(Bill, Bill.id == model.bill_id).where(model.id == bindparam("target_id"))
 
 
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
@@ -152,7 +151,7 @@ def my_vote(session: Session, user: User | None, target: Target) -> str | None:
 def _vote_statements(kind: str):
     """The vote path's statements, built once per kind of target (building costs more than running):
     the previous vote, a new vote, a changed vote, a vote taken back. Parameters: voter, target,
-    value, now."""
+    new_value, now."""
     column = Vote.article_id if kind == "article" else Vote.amendment_id
     mine = (Vote.user_id == bindparam("voter", type_=Integer)) & (column == bindparam("target", type_=Integer))
     table = Vote.__table__

@@ -1,6 +1,6 @@
-"""Votes on articles and amendments: one per person and target, replaced, taken back, counted from the
-rows; the vote bar on the pages, with and without htmx. Helpers here are shared by the other
-participation test modules."""
+"""Votes on articles and amendments: one per person and target, replaced, taken back, counted exactly
+(stored tallies equal to the rows); the vote bar on the pages, with and without htmx. Helpers here
+are shared by the other participation test modules."""
 from __future__ import annotations
 
 import hashlib
