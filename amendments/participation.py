@@ -125,10 +125,6 @@ def vote_tallies(session: Session, target: str, ids: list[int]) -> dict[int, dic
     return {target_id: tallies.votes_of(counts) for target_id, counts in tallies.read(session, target, ids).items()}
 
 
-def tally(session: Session, target: Target) -> dict[str, int]:
-    return vote_tallies(session, target.kind, [target.id])[target.id]
-
-
 def percentages(counts: dict[str, int]) -> dict[str, int]:
     """Whole percentages that add up to 100 (largest remainders), or all 0 without votes."""
     total = sum(counts.values())
@@ -414,10 +410,9 @@ def argument_groups(session: Session, target: Target, stance: str, *, limit: int
     return list(groups.values())
 
 
-def argument_counts(session: Session, target: Target) -> dict[str, dict[str, int]]:
+def argument_counts(counts: dict[str, int]) -> dict[str, dict[str, int]]:
     """Per stance: visible arguments (``all``) and groups (``groups``), for pagination and headings,
-    from the target's stored counts."""
-    counts = tallies.read(session, target.kind, [target.id])[target.id]
+    out of a target's stored counts (``tallies.read``)."""
     return {stance: {"all": counts[f"arguments_{stance}"], "groups": counts[f"groups_{stance}"]}
             for stance in STANCES}
 

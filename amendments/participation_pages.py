@@ -17,7 +17,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from amendments import moderation, participation, ratelimit
+from amendments import moderation, participation, ratelimit, tallies
 from amendments.models import STANCES, VOTE_VALUES, Amendment, Source
 from amendments.participation import ArgumentGroup, Target
 from drafting.controllers import _local_path, render
@@ -148,11 +148,12 @@ def build(session: Session, target: Target, user: User | None, *, votes: bool = 
           here: str | None = None) -> Participation:
     """Gather what the partials show, in a constant number of queries whatever the numbers."""
     view = Participation(target=target, user=user, here=here or target_url(target), page=page)
+    stored = tallies.read(session, target.kind, [target.id])[target.id] if votes or arguments else {}
     if votes:
-        view.votes = participation.tally(session, target)
+        view.votes = tallies.votes_of(stored)
         view.my_vote = participation.my_vote(session, user, target)
     if arguments:
-        counts = participation.argument_counts(session, target)
+        counts = participation.argument_counts(stored)
         view.columns = [
             Column(stance, participation.argument_groups(session, target, stance, limit=per_column,
                                                           offset=(page - 1) * per_column),

@@ -103,6 +103,11 @@ class Database:
         self.write_engine = create_db_engine(url, immediate=True) if is_sqlite(self.engine) else self.engine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        parsed = make_url(url)
+        # The files whose size and time tell that something was written (write_mark): SQLite files only.
+        self._marked_files = ((parsed.database, parsed.database + "-wal")
+                              if parsed.drivername.startswith("sqlite") and parsed.database
+                              and parsed.database != ":memory:" else ())
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -122,11 +127,10 @@ class Database:
         database file and its write-ahead log (no query). None where there is no such mark: an
         in-memory database, and PostgreSQL, whose cheap marks (the WAL position, the next transaction
         id) move with every write of the whole cluster, other databases included."""
-        url = make_url(self.url)
-        if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+        if not self._marked_files:
             return None
         marks = []
-        for path in (url.database, url.database + "-wal"):
+        for path in self._marked_files:
             try:
                 found = os.stat(path)
             except FileNotFoundError:

@@ -1,6 +1,8 @@
 """Reports, the moderators' decisions (hide with a public reason, dismiss) and the public trash."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -152,6 +154,21 @@ def test_hidden_amendment_keeps_its_id_leaves_tallies_and_is_in_the_trash(api, c
                                                                            "alice")
     assert client.put(f"/api/v1/amendments/{amendment_id}/vote", json={"value": "mixed"},
                       headers=people["bruno"].headers).status_code == 409
+
+
+def test_hidden_items_leave_the_counts_the_pages_show(client, db, bill, people, argument, article_id):
+    """The counts are stored (amendments/tallies.py): hiding recounts them, as the pages show."""
+    make_amendment(db, article_id, "alice", title="Tous pourris")
+    amendment_id = make_amendment(db, article_id, "bruno", text="La présente loi a pour objet d'essayer Navette.",
+                                  title="Essayer")
+    bill_page, article_page = f"/bills/{bill['slug']}", f"/bills/{bill['slug']}/articles/{article_id}"
+    assert "2 modifications" in client.get(bill_page).text
+    assert re.search(r'id="stance-against-[^"]*">Contre <small class="meta">\(1\)', client.get(article_page).text)
+
+    assert hide(client, people["mod"], "amendment", amendment_id).status_code == 200
+    assert hide(client, people["mod"], "argument", argument["id"]).status_code == 200
+    assert "1 modifications" in client.get(bill_page).text
+    assert re.search(r'id="stance-against-[^"]*">Contre <small class="meta">\(0\)', client.get(article_page).text)
 
 
 def test_hidden_source_leaves_the_list(client, bill, people, article_id):
