@@ -22,9 +22,11 @@ run: install
 	$(BIN)/navette demo
 	$(BIN)/navette serve --host 127.0.0.1 --port 8000
 
-## make test: install test dependencies and run the whole suite (SQLite, or PostgreSQL when
-## NAVETTE_TEST_DATABASE_URL is set); browser tests need /usr/bin/chromium (CI installs it)
+## make test: install test dependencies, check the layers (import-linter contracts of pyproject.toml),
+## and run the whole suite (SQLite, or PostgreSQL when NAVETTE_TEST_DATABASE_URL is set); browser
+## tests need /usr/bin/chromium (CI installs it)
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 ## make bench: the benchmarks of bench/, written to bench/RESULTS.md

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from drafting import benchseed
+from drafting.seeding import bench as benchseed
 from drafting.db import Database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 def fingerprint() -> str:
     """Changes whenever the seeder or the schema does: a stale database is seeded again."""
     digest = hashlib.sha256()
-    for path in [REPO / "drafting" / "benchseed.py", *sorted((REPO / "migrations" / "versions").glob("*.py"))]:
+    for path in [*sorted((REPO / "drafting" / "seeding").glob("*.py")), *sorted((REPO / "migrations" / "versions").glob("*.py"))]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

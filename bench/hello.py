@@ -19,7 +19,7 @@ from litestar import Litestar, MediaType, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from drafting.web import threaded
+from drafting.web.request import threaded
 
 
 @get("/", media_type=MediaType.TEXT)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from drafting import benchseed
+from drafting.seeding import bench as benchseed
 from drafting.db import Database
 
 VALUES = ("agree", "mixed", "disagree")

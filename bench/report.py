@@ -299,7 +299,7 @@ def render_markdown(run: Run) -> str:
 
     if run.datasets:
         lines += ["", "## Data", "",
-                  "Seeded by `drafting/benchseed.py` from the demo bill, shaped on the République numérique "
+                  "Seeded by `drafting/seeding/` from the demo bill, shaped on the République numérique "
                   "consultation (constants calibrated once on `../shared/corpus`). Accounts include the demo "
                   "bill's staff account.", "",
                   "| database | seeded | " + " | ".join(run.datasets[0].counts) + " |",

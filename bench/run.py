@@ -23,7 +23,7 @@ from typing import Callable
 from bench import datasets, probes, servers
 from bench.loadgen import Load, LoadResult, run_load, wrk_path
 from bench.report import Figure, Run, load_run, machine_info, render_markdown, save_run
-from drafting import benchseed
+from drafting.seeding import bench as benchseed
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"

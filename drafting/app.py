@@ -1,84 +1,33 @@
-"""The app shell: routes, templates, static files, CSRF, the page cache, and how errors become responses."""
+"""The app shell: every route, the templates, static files, CSRF, the page cache and the error handlers, wired once."""
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
-from litestar import Litestar, MediaType, Request, Response, get
+from litestar import Litestar, Request, get
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.response import Template
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
-from sqlalchemy.exc import DataError
 
-from drafting import i18n
+from amendments.api.amendments import amendments_api_router
+from amendments.api.desk import desk_api_router
+from amendments.api.participation import participation_api_router
+from amendments.pages.amendments import amendment_pages
+from amendments.pages.desk import desk_pages
+from amendments.pages.moderation import moderation_pages
+from amendments.pages.participation import participation_pages
+from amendments.views import redline
+from drafting.api.accounts import accounts_api_router
+from drafting.api.bills import api_router
 from drafting.db import Database
-from drafting.errors import DomainError, RateLimited
-from drafting.pagecache import PageCache, PageCacheMiddleware, cacheable_path
-from drafting.rendering import law_text_html, markdown_html
-from drafting.settings import STATIC_DIR, TEMPLATES_DIR, Settings
-from drafting.web import page_user, threaded
-
-log = logging.getLogger("navette")
-
-
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
-
-
-def _error_response(request: Request, status_code: int, detail: str, extra: Any = None,
-                    headers: dict[str, str] | None = None) -> Response:
-    if _wants_json(request):
-        body: dict[str, Any] = {"status_code": status_code, "detail": detail}
-        if extra:
-            body["extra"] = extra
-        return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
-    return Template(
-        template_name="errors/error.html",
-        context={"status_code": status_code, "detail": detail, "user": _signed_in(request)},
-        status_code=status_code,
-        headers=headers,
-    )
-
-
-def _signed_in(request: Request):
-    """The page's user, so an error page keeps the header right; None if that fails too."""
-    try:
-        with request.app.state.db.session(write=False) as session:
-            return page_user(session, request)
-    except Exception:
-        return None
-
-
-def bad_value_handler(request: Request, error: Exception) -> Response:
-    """A value the database cannot hold (an id beyond its range): the client's error."""
-    return _error_response(request, 400, "a value is out of range or malformed")
-
-
-def domain_error_handler(request: Request, error: DomainError) -> Response:
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-    extra = dict(error.extra or {})
-    if error.field:
-        extra.setdefault("field", error.field)
-    return _error_response(request, error.status_code, error.detail, extra or None, headers)
-
-
-def http_error_handler(request: Request, error: HTTPException) -> Response:
-    detail = error.detail or "error"
-    if error.status_code == 413:
-        detail = "request body is larger than the limit of 1 MiB"
-    return _error_response(request, error.status_code, detail, error.extra or None, error.headers)
-
-
-def internal_error_handler(request: Request, error: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal server error")
+from drafting.pages.accounts import account_pages
+from drafting.pages.bills import drafting_pages
+from drafting.pages.history import history_pages
+from drafting.settings import STATIC_DIR, Settings
+from drafting.web.errors import EXCEPTION_HANDLERS
+from drafting.web.pagecache import PageCache, PageCacheMiddleware
+from drafting.web.request import threaded
+from drafting.web.templates import request_language, template_environment
 
 
 @get("/healthz", name="healthz")
@@ -89,47 +38,7 @@ def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
-def request_language(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.cookies.get("lang")
-    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
-
-
-@pass_context
-def _translate(context, message: str, **values: Any) -> str:
-    request = context.get("request")
-    return i18n.translate(message, request_language(request) if request is not None else i18n.DEFAULT_LANGUAGE, **values)
-
-
-def template_environment() -> Environment:
-    from amendments import templating as amendment_filters
-
-    environment = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.globals["_"] = _translate
-    environment.globals["language_of"] = request_language
-    # An anonymous page on such a path is shared through the page cache: no per-visitor token on it.
-    environment.globals["shared_when_anonymous"] = lambda request: cacheable_path(request.url.path)
-    environment.filters["markdown"] = markdown_html
-    environment.filters["law_text"] = law_text_html
-    amendment_filters.register(environment)
-    return environment
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
-    from amendments.api import amendments_api_router
-    from amendments.controllers import amendment_pages
-    from amendments.desk_api import desk_api_router
-    from amendments.desk_pages import desk_pages
-    from amendments.participation_api import participation_api_router
-    from amendments.participation_pages import participation_pages
-    from drafting.api import api_router
-    from drafting.controllers import drafting_pages
-    from drafting.history_pages import history_pages
-
     settings = settings or Settings.load()
     db = Database(settings.database_url)
     csrf_config = CSRFConfig(
@@ -151,30 +60,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             healthz,
+            accounts_api_router,
             api_router,
             amendments_api_router,
             desk_api_router,
             participation_api_router,
             *drafting_pages,
+            *account_pages,
             *amendment_pages,
             *desk_pages,
             *participation_pages,
+            *moderation_pages,
             *history_pages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(template_environment())
+            engine=JinjaTemplateEngine.from_environment(
+                template_environment(debug=settings.debug, extensions=(redline.register,)))
         ),
         csrf_config=csrf_config,
         middleware=middleware,
         plugins=[HTMXPlugin()],
-        exception_handlers={
-            DomainError: domain_error_handler,
-            HTTPException: http_error_handler,
-            DataError: bad_value_handler,
-            OverflowError: bad_value_handler,
-            Exception: internal_error_handler,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[on_shutdown],
         debug=settings.debug,

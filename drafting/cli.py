@@ -48,7 +48,7 @@ def cmd_db_upgrade(args) -> int:
 def cmd_db_recount(args) -> int:
     """Check the stored counts (votes, amendments, arguments, useful marks) against their rows; with
     --fix, rebuild them all (run it while nothing else writes)."""
-    from amendments import tallies
+    from amendments.services import tallies
 
     db = _session(args)
     try:
@@ -81,7 +81,7 @@ def _session(args):
 
 
 def cmd_user_create(args) -> int:
-    from drafting import accounts
+    from drafting.services import accounts
     from drafting.errors import DomainError
 
     db = _session(args)
@@ -103,7 +103,7 @@ def cmd_user_create(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from drafting import seed
+    from drafting.seeding import demo as seed
     from drafting.errors import DomainError
 
     path = Path(args.file)
@@ -128,7 +128,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from drafting import seed
+    from drafting.seeding import demo as seed
     from drafting.errors import DomainError
 
     db = _session(args)
@@ -145,7 +145,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_bench_seed(args) -> int:
-    from drafting import benchseed
+    from drafting.seeding import bench as benchseed
 
     argv = ["--scale", args.scale] + (["--database-url", args.database_url] if args.database_url else [])
     return benchseed.main(argv + (["--quiet"] if args.quiet else []))

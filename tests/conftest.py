@@ -39,7 +39,7 @@ def _cheap_password_hashing():
     """argon2 with production parameters costs ~0.4 s a hash; tests use minimal ones."""
     from argon2 import PasswordHasher
 
-    from drafting import accounts
+    from drafting.services import accounts
 
     previous = accounts.configure_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
@@ -137,7 +137,7 @@ class Api:
         self.db = db
 
     def user(self, username: str, role: str | None = None, **fields: Any) -> Account:
-        from drafting import accounts
+        from drafting.services import accounts
 
         password = "correct horse battery"
         if role:

@@ -8,16 +8,16 @@ import pytest
 from sqlalchemy import func, select
 
 from amendments.models import Amendment, AmendmentEvent, Argument, UsefulMark, Vote
-from amendments.participation import fold
-from drafting import benchseed
+from amendments.services.arguments import fold
+from drafting.seeding import bench
 from drafting.models import Article, ArticleVersion, User
 
-SMALL = benchseed.SCALES["small"]
+SMALL = bench.SCALES["small"]
 
 
 @pytest.fixture
-def seeded(database_url) -> benchseed.SeedReport:
-    return benchseed.seed(database_url, "small", progress=False)
+def seeded(database_url) -> bench.SeedReport:
+    return bench.seed(database_url, "small", progress=False)
 
 
 def test_small_seed_writes_the_requested_numbers(seeded, db):
@@ -25,10 +25,10 @@ def test_small_seed_writes_the_requested_numbers(seeded, db):
         def count(model, *where) -> int:
             return session.scalar(select(func.count()).select_from(model).where(*where))
 
-        hot = benchseed.hot_article(session)
+        hot = bench.hot_article(session)
         assert count(User, User.username.like("citoyen-%") | User.username.like("organisation-%")
-                     | User.username.like(benchseed.VOTER_PREFIX + "%")) == SMALL.accounts
-        assert count(User, User.username.like(benchseed.VOTER_PREFIX + "%")) == SMALL.voters
+                     | User.username.like(bench.VOTER_PREFIX + "%")) == SMALL.accounts
+        assert count(User, User.username.like(bench.VOTER_PREFIX + "%")) == SMALL.voters
         assert count(Amendment) + count(Argument) == SMALL.contributions
         assert count(Vote) == SMALL.votes
         assert count(Amendment, Amendment.article_id == hot.id) == SMALL.hot_amendments
@@ -74,29 +74,29 @@ def test_seeded_contributions_follow_the_rules_of_real_ones(seeded, db):
             assert argument.stance in ("for", "against")
             assert argument.folded == fold(argument.body)
             assert (argument.article_id is None) != (argument.amendment_id is None)
-        voters = select(User.id).where(User.username.like(benchseed.VOTER_PREFIX + "%"))
+        voters = select(User.id).where(User.username.like(bench.VOTER_PREFIX + "%"))
         assert session.scalar(select(func.count()).select_from(Vote).where(Vote.user_id.in_(voters))) == 0
         assert session.scalar(select(func.count()).select_from(UsefulMark)) > 0
 
 
 def test_benchmark_voters_get_tokens_the_api_accepts(seeded, client, database_url):
-    tokens = benchseed.voter_tokens(database_url, 3)
+    tokens = bench.voter_tokens(database_url, 3)
     names = [client.get("/api/v1/me", headers={"Authorization": f"Bearer {t}"}).json()["username"] for t in tokens]
-    assert names == [f"{benchseed.VOTER_PREFIX}{i:03d}" for i in range(3)]
+    assert names == [f"{bench.VOTER_PREFIX}{i:03d}" for i in range(3)]
 
 
 def test_seeding_a_database_twice_is_refused(seeded, database_url):
     with pytest.raises(SystemExit, match="already holds benchmark data"):
-        benchseed.seed(database_url, "small", progress=False)
+        bench.seed(database_url, "small", progress=False)
 
 
 def test_command_line_seeds_and_summarises(database_url, capsys):
-    assert benchseed.main(["--scale", "small", "--database-url", database_url, "--quiet"]) == 0
+    assert bench.main(["--scale", "small", "--database-url", database_url, "--quiet"]) == 0
     assert f"{SMALL.votes:,} votes" in capsys.readouterr().out
 
 
 def test_allocate_splits_a_total_by_weight_under_a_cap():
-    parts = benchseed.allocate(1000, [5, 1, 1, 0, 3], cap=400)
+    parts = bench.allocate(1000, [5, 1, 1, 0, 3], cap=400)
     assert sum(parts) == 1000 and max(parts) <= 400
     assert parts[0] == 400 and parts[4] >= parts[1]
-    assert benchseed.allocate(7, [1, 1, 1]) in ([3, 2, 2], [2, 3, 2], [2, 2, 3])
+    assert bench.allocate(7, [1, 1, 1]) in ([3, 2, 2], [2, 3, 2], [2, 2, 3])

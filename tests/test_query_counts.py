@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from amendments import tallies
+from amendments.services import tallies
 from amendments.models import (
     Amendment,
     AmendmentCosigner,
@@ -26,9 +26,9 @@ from amendments.models import (
     UsefulMark,
     Vote,
 )
-from drafting import accounts
+from drafting.services import accounts
 from drafting.models import User
-from drafting.web import SESSION_COOKIE
+from drafting.web.request import SESSION_COOKIE
 
 SMALL, LARGE = 5, 60
 # Generous: what matters is that the count stays the same; this only catches runaway pages.

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from amendments import participation
+from amendments.services import participation
 from amendments.models import Amendment, ModerationDecision, Vote
 from drafting.models import User
-from drafting.web import SESSION_COOKIE
+from drafting.web.request import SESSION_COOKIE
 from tests.amendments.test_amendments_api import QuickApi, quick_account
 
 BASE = "\n".join(f"Alinéa {n} : les données publiques sont ouvertes." for n in range(1, 9))

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from amendments import participation
+from amendments.services import participation
 from amendments.models import Amendment, AmendmentEvent, ModerationDecision, Vote
-from drafting import accounts
+from drafting.services import accounts
 from drafting.models import Bill, User
 from tests.conftest import Account, corpus_path
 
@@ -394,7 +394,7 @@ def test_every_real_change_in_the_corpus_is_accepted_as_an_amendment(client, api
         bill = api.bill(admin, title=name, articles=[{"number": str(i + 1), "text": old}
                                                      for i, (old, _) in enumerate(pairs)])
         for article, (old, new) in zip(bill["articles"], pairs):
-            if new is None:  # the article was repealed: a deletion
+            if new is None or not new.strip():  # repealed, or emptied to white space: a deletion (CONTRACT §6)
                 response = client.post(f"/api/v1/articles/{article['id']}/amendments", headers=citizen.headers,
                                        json={"kind": "delete", "explanation": name})
                 assert response.status_code == 201 and response.json()["diff"] == [[-1, article["text"]]]
@@ -420,8 +420,8 @@ def test_identical_proposals_sent_at_the_same_moment_make_one_amendment(api, art
     """Two writers racing (threads, each its own transaction): one proposes, the other co-signs."""
     import threading
 
-    from amendments import services as amendments
-    from drafting import services
+    from amendments.services import proposing as amendments
+    from drafting.services import bills as services
 
     for name in ("rita", "sami"):
         api.user(name)

@@ -12,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from amendments import participation
+from amendments.services import participation
+from amendments.services import arguments
 from amendments.models import Argument
-from amendments.participation import SIMILARITY_THRESHOLD, fold, similarity
+from amendments.services.arguments import SIMILARITY_THRESHOLD, fold, similarity
 from drafting.models import User
 from tests.amendments.test_votes import account, admin, make_amendment, set_status, sign_in  # noqa: F401
 from tests.conftest import corpus_path
@@ -161,14 +162,14 @@ def test_same_argument_posted_at_once_by_ten_people_is_one_argument(db, article_
         with db.session() as session:
             user = session.scalar(select(User).where(User.username == name))
             target = participation.get_target(session, "article", article_id)
-            return participation.add_argument(session, user, target, "for", "Enfin de la transparence !").created
+            return arguments.add_argument(session, user, target, "for", "Enfin de la transparence !").created
 
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         created = list(pool.map(post, names))
     assert created.count(True) == 1
     with db.session(write=False) as session:
         [argument_id] = session.scalars(select(Argument.id)).all()
-        assert len(participation.supporters_of(session, [argument_id])[argument_id]) == 9
+        assert len(arguments.supporters_of(session, [argument_id])[argument_id]) == 9
 
 
 def test_hidden_argument_cannot_be_posted_again(client, db, article_id):
@@ -415,7 +416,7 @@ def test_source_form_without_javascript_and_its_refusal(client, db, bill, articl
 
 
 def test_full_list_of_arguments_is_paginated(client, db, article_id):
-    from amendments import participation_pages
+    from amendments.views import participation as participation_pages
 
     alice = account(db, "alice")
     total = participation_pages.GROUPS_ON_TARGET_PAGE + 2

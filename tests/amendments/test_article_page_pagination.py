@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from amendments import tallies
+from amendments.services import tallies
 from amendments.models import Amendment, Argument, Vote
-from amendments.pages import AMENDMENTS_PER_PAGE
-from amendments.participation_pages import GROUPS_ON_TARGET_PAGE
+from amendments.views.amendments import AMENDMENTS_PER_PAGE
+from amendments.views.participation import GROUPS_ON_TARGET_PAGE
 from drafting.models import User
 
 
@@ -141,7 +141,7 @@ def test_the_article_page_sends_as_many_statements_with_60_amendments_and_argume
 
 
 def test_near_duplicates_under_an_argument_are_capped_and_counted(client, db, article):
-    from amendments.participation import SIMILAR_SHOWN
+    from amendments.services.arguments import SIMILAR_SHOWN
 
     slug, article_id, _ = article
     extra = 4

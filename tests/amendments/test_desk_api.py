@@ -18,7 +18,7 @@ HEAD_CHANGE = "Les ministères publient leurs données en ligne dans un délai d
 
 def citizens(db, *usernames: str) -> list[Account]:
     """Signed-in citizens, made straight in the database: set-up without the cost of password hashing."""
-    from drafting import accounts
+    from drafting.services import accounts
     from drafting.models import User
 
     made = []
@@ -382,7 +382,7 @@ def test_insertions_renumber_positions_when_no_gap_is_left(client, admin, desk):
 
 def sign_in(client, db, username: str) -> None:
     """A browser session for ``username`` on the test client (forms then send the CSRF cookie's token)."""
-    from drafting import accounts
+    from drafting.services import accounts
     from drafting.models import User
 
     with db.session() as session:
@@ -399,9 +399,9 @@ def post_form(client, url: str, data: dict[str, str], **kwargs):
 
 def argue(db, amendment_id: int, username: str, stance: str, body: str, useful_marks: int = 0) -> int:
     """An argument on an amendment (and people who found it useful), written straight to the database."""
-    from amendments import tallies
+    from amendments.services import tallies
     from amendments.models import Argument, UsefulMark
-    from amendments.participation import fold
+    from amendments.services.arguments import fold
     from drafting.models import User
 
     with db.session() as session:

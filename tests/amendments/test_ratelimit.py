@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from amendments import ratelimit
+from drafting.web import ratelimit
 from amendments.models import RateLimitCounter
 from drafting.app import create_app
 from drafting.settings import Settings

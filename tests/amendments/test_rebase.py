@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amendments import engine
-from amendments.rebase import CONFLICT, REBASED, SUPERSEDED, rebase_one
+from amendments.services.rebase import CONFLICT, REBASED, SUPERSEDED, rebase_one
 
 PROPERTIES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -10,7 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from alembic import command
 from sqlalchemy import func, select
 
-from amendments import moderation, participation, services, tallies
+from amendments.services import moderation
+from amendments.services import participation
+from amendments.services import arguments
+from amendments.services import proposing
+from amendments.services import tallies
 from amendments.models import Argument, TargetCounts, UsefulMark, Vote
 from drafting.db import Database
 from drafting.migrate import alembic_config
@@ -86,23 +90,23 @@ def test_useful_marks_count_once_per_person_even_at_the_same_moment(db, article_
     author = account(db, "autrice").username
     with db.session() as session:
         target = participation.get_target(session, "article", article_id)
-        argument_id = participation.add_argument(session, user_named(session, author), target, "for",
+        argument_id = arguments.add_argument(session, user_named(session, author), target, "for",
                                                  "Un argument que beaucoup trouvent utile.").argument.id
     barrier = threading.Barrier(len(names) * 2)
 
     def mark(name: str) -> None:
         barrier.wait()
         with db.session() as session:
-            argument = participation.get_argument(session, argument_id)
-            participation.set_useful(session, user_named(session, name), argument, True)
+            argument = arguments.get_argument(session, argument_id)
+            arguments.set_useful(session, user_named(session, name), argument, True)
 
     with ThreadPoolExecutor(max_workers=len(names) * 2) as pool:
         list(pool.map(mark, names * 2))  # everyone twice, all at once
     with db.session() as session:
         assert session.get(Argument, argument_id).useful_count == len(names)
-        participation.set_useful(session, user_named(session, names[0]), participation.get_argument(session, argument_id),
+        arguments.set_useful(session, user_named(session, names[0]), arguments.get_argument(session, argument_id),
                                  False)
-        participation.set_useful(session, user_named(session, names[0]), participation.get_argument(session, argument_id),
+        arguments.set_useful(session, user_named(session, names[0]), arguments.get_argument(session, argument_id),
                                  False)
     with db.session(write=False) as session:
         marks = session.scalar(select(func.count()).select_from(UsefulMark).where(UsefulMark.argument_id == argument_id))
@@ -116,19 +120,19 @@ def test_arguments_groups_and_amendments_are_counted_and_moderation_recounts_the
     first_text = "Les collectivités territoriales doivent pouvoir publier leurs données librement."
     with db.session() as session:
         target = participation.get_target(session, "article", article_id)
-        first = participation.add_argument(session, user_named(session, people[0]), target, "for", first_text).argument
-        near = participation.add_argument(session, user_named(session, people[1]), target, "for",
+        first = arguments.add_argument(session, user_named(session, people[0]), target, "for", first_text).argument
+        near = arguments.add_argument(session, user_named(session, people[1]), target, "for",
                                           first_text.replace("librement", "gratuitement")).argument
-        participation.add_argument(session, user_named(session, people[2]), target, "for", first_text.upper())
-        participation.add_argument(session, user_named(session, people[3]), target, "against",
+        arguments.add_argument(session, user_named(session, people[2]), target, "for", first_text.upper())
+        arguments.add_argument(session, user_named(session, people[3]), target, "against",
                                    "Le coût pour les petites communes serait trop lourd.")
         assert near.similar_to_id == first.id  # a near-duplicate joins the first one's group
         article = session.get(Article, article_id)
-        services.propose_amendment(session, user_named(session, people[0]), article,
+        proposing.propose_amendment(session, user_named(session, people[0]), article,
                                    text="La présente loi a pour objet de mesurer Navette.")
-        services.propose_amendment(session, user_named(session, people[1]), article,  # co-signs: no new row
+        proposing.propose_amendment(session, user_named(session, people[1]), article,  # co-signs: no new row
                                    text="La présente loi a pour objet de mesurer Navette.")
-        proposed = services.propose_amendment(session, user_named(session, people[2]), article,
+        proposed = proposing.propose_amendment(session, user_named(session, people[2]), article,
                                               text="La présente loi a pour objet d'éprouver Navette.").amendment
         first_id, proposed_id = first.id, proposed.id
     with db.session(write=False) as session:
@@ -181,9 +185,9 @@ def test_the_migration_fills_the_counts_from_existing_rows(db, database_url, art
                                     ("agree", "mixed", "disagree")[n % 3])
             participation.cast_vote(session, user, participation.get_target(session, "amendment", amendment_id),
                                     "agree")
-            participation.add_argument(session, user, participation.get_target(session, "amendment", amendment_id),
+            arguments.add_argument(session, user, participation.get_target(session, "amendment", amendment_id),
                                        "for" if n % 2 else "against", f"Raison numéro {n} : tout à fait différente {n * 7}.")
-        participation.set_useful(session, user_named(session, names[1]),
+        arguments.set_useful(session, user_named(session, names[1]),
                                  session.scalars(select(Argument).limit(1)).one(), True)
     with db.session(write=False) as session:
         before = {(row.article_id, row.amendment_id): row.__dict__.copy()

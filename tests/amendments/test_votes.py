@@ -13,9 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import event, func, select
 
-from amendments import participation, tallies
+from amendments.services import participation
+from amendments.services import tallies
 from amendments.models import Amendment, Vote
-from drafting import accounts
+from drafting.services import accounts
 from drafting.app import create_app
 from drafting.models import User
 from tests.conftest import Account
@@ -339,7 +340,7 @@ def test_amendment_page_shows_the_vote_bar_and_votes_without_javascript(api, cli
 # --- query counts ------------------------------------------------------------------------------
 
 def _statements_for_context(db, article_id: int, username: str) -> int:
-    from amendments.participation_pages import article_participation_context
+    from amendments.views.participation import article_participation_context
     from drafting.models import Article
 
     counted = []

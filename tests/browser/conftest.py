@@ -90,7 +90,7 @@ class LiveServer:
         account; ``created_by`` (a username) makes an assisted account opened by staff (no password)."""
         from sqlalchemy import select
 
-        from drafting import accounts
+        from drafting.services import accounts
         from drafting.models import User
 
         username = username or self.unique("user")
@@ -113,7 +113,7 @@ class LiveServer:
         (a new one when omitted)."""
         from sqlalchemy import select
 
-        from drafting import services
+        from drafting.services import bills as services
         from drafting.models import User
 
         if author is None:
@@ -146,9 +146,9 @@ class LiveServer:
         """A signed-in browser session for ``username``, for ``context.add_cookies([...])``."""
         from sqlalchemy import select
 
-        from drafting import accounts
+        from drafting.services import accounts
         from drafting.models import User
-        from drafting.web import SESSION_COOKIE
+        from drafting.web.request import SESSION_COOKIE
 
         with self.db.session() as session:
             user = session.scalar(select(User).where(User.username == username))

@@ -13,7 +13,7 @@ PROPOSED = "Les administrations publient leurs données en ligne dans un délai 
 
 def _bill_with_an_amendment(live_server):
     """A bill (opened by its author) whose article 2 has one open amendment by a citizen."""
-    from amendments import services as amendment_services
+    from amendments.services import proposing as amendment_services
     from drafting.models import Article, User
 
     author = live_server.create_user(live_server.unique("cabinet"), role="admin", display_name="Cabinet")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from drafting import accounts
+from drafting.services import accounts
 
 PASSWORD = "correct horse battery"
 USER_KEYS = {"id", "username", "display_name", "kind", "organization", "roles"}

@@ -7,7 +7,7 @@ import json
 import pytest
 from argon2 import PasswordHasher
 
-from drafting import accounts
+from drafting.services import accounts
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -17,7 +17,7 @@ import pytest
 from tests.serving import first_answer, free_port, stop
 from sqlalchemy import create_engine, func, inspect, select, text
 
-from drafting import accounts
+from drafting.services import accounts
 from drafting.db import Database, sqlalchemy_url
 from drafting.models import Article, ArticleVersion, Bill, BillVersion, Division, User
 from tests.conftest import PG_URL, corpus_path

@@ -8,7 +8,7 @@ import threading
 import pytest
 from litestar.testing import TestClient
 
-from drafting import web
+from drafting.web import request as web
 from drafting.app import create_app
 from drafting.settings import Settings
 from tests.conftest import Api
@@ -37,7 +37,7 @@ def test_both_modes_answer_the_same_and_run_where_they_say(settings, db, monkeyp
         ran_on.append(threading.current_thread().name)
         return original(request)
 
-    for module in ("drafting.api", "amendments.participation_api"):
+    for module in ("drafting.api.bills", "amendments.api.participation"):
         monkeypatch.setattr(f"{module}.transaction", recording)
     app = create_app(dataclasses.replace(settings, handlers=mode))
     with TestClient(app=app) as client:

@@ -9,7 +9,7 @@ import pytest
 
 from amendments import engine
 from amendments.models import Amendment, MergedAmendment
-from drafting import services
+from drafting.services import bills as services
 from drafting.models import Article, ArticleVersion, User
 from tests.conftest import corpus_path
 

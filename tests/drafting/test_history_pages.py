@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 
 from amendments.models import AmendmentResponse
-from drafting import services
+from drafting.services import bills as services
 from tests.drafting.test_history_api import credit, proposer
 
 ATOM = "{http://www.w3.org/2005/Atom}"

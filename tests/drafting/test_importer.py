@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drafting.importer import NoArticlesFound, bill_to_text, parse_bill_text
+from drafting.services.importer import NoArticlesFound, bill_to_text, parse_bill_text
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 BILLS = CORPUS / "bills"

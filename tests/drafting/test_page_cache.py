@@ -9,13 +9,13 @@ import time
 import anyio
 import pytest
 from litestar.testing import TestClient
-from amendments import participation
-from drafting import accounts
+from amendments.services import participation
+from drafting.services import accounts
 from drafting.app import create_app
 from drafting.models import User
-from drafting.pagecache import MAX_BODY_BYTES, PageCache, PageCacheMiddleware, cacheable_path
+from drafting.web.pagecache import MAX_BODY_BYTES, PageCache, PageCacheMiddleware, cacheable_path
 from drafting.settings import Settings
-from drafting.web import SESSION_COOKIE
+from drafting.web.request import SESSION_COOKIE
 from tests.conftest import PG_URL
 
 CACHE = "x-navette-cache"

@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
-from drafting import accounts
+from drafting.services import accounts
 from drafting.settings import STATIC_DIR
 from tests.conftest import corpus_path
 

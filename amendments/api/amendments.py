@@ -1,0 +1,128 @@
+"""JSON API for proposing, reading, listing and withdrawing amendments (CONTRACT §2 Amendments)."""
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, FromQuery, RawBody
+
+from drafting.web import ratelimit
+from amendments.services import proposing
+from amendments.views.json import amendments_json
+from drafting.services import bills
+from drafting.errors import Invalid
+from drafting.models import Bill
+from drafting.web.bodies import parse_body
+from drafting.web.request import api_user, threaded, transaction
+
+
+class ProposalIn(msgspec.Struct):
+    """A proposal on an article: a new text ("modify"), or {"kind": "delete"}."""
+
+    kind: str = "modify"
+    text: str | None = None
+    explanation: str | None = None
+    title: str | None = None
+    base_version: int | None = None
+    heading: str | None = None  # for {"kind": "insert"}: a new article right after this one
+
+
+class InsertionIn(msgspec.Struct):
+    """A new article proposed for a bill, after ``after_article`` (or first when null)."""
+
+    text: str | None = None
+    kind: str = "insert"
+    after_article: int | None = None
+    heading: str | None = None
+    explanation: str | None = None
+    title: str | None = None
+
+
+def _answer(session, proposed: proposing.Proposed) -> Response[dict[str, Any]]:
+    """201 with a new amendment; 200 with the identical open one the caller now co-signs."""
+    body = amendments_json(session, [proposed.amendment])[0]
+    return Response(body, status_code=201 if proposed.created else 200)
+
+
+@post("/articles/{article_id:int}/amendments", status_code=201)
+@threaded
+def propose(request: Request, article_id: FromPath[int], body: RawBody) -> Response[dict[str, Any]]:
+    with transaction(request) as session:
+        actor = api_user(session, request)
+        ratelimit.enforce(session, request, actor)
+        bills.require_user(actor)
+        article = bills.get_article(session, article_id)
+        payload = parse_body(body, ProposalIn)
+        if payload.kind == "modify":
+            proposed = proposing.propose_amendment(
+                session, actor, article, text=payload.text, explanation=payload.explanation,
+                title=payload.title, base_version=payload.base_version,
+            )
+        elif payload.kind == "delete":
+            proposed = proposing.propose_deletion(
+                session, actor, article, explanation=payload.explanation, title=payload.title,
+                base_version=payload.base_version,
+            )
+        elif payload.kind == "insert":
+            bill = session.get(Bill, article.bill_id)
+            proposed = proposing.propose_insertion(
+                session, actor, bill, after_article=article.id, text=payload.text, heading=payload.heading,
+                explanation=payload.explanation, title=payload.title,
+            )
+        else:
+            raise Invalid("kind", "must be 'modify', 'delete' or 'insert'")
+        return _answer(session, proposed)
+
+
+@post("/bills/{slug:str}/amendments", status_code=201)
+@threaded
+def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> Response[dict[str, Any]]:
+    with transaction(request) as session:
+        actor = api_user(session, request)
+        ratelimit.enforce(session, request, actor)
+        bills.require_user(actor)
+        bill = bills.get_bill(session, slug)
+        payload = parse_body(body, InsertionIn)
+        if payload.kind != "insert":
+            raise Invalid("kind", "must be 'insert' here; amend an article at /articles/{id}/amendments")
+        proposed = proposing.propose_insertion(
+            session, actor, bill, after_article=payload.after_article, text=payload.text,
+            heading=payload.heading, explanation=payload.explanation, title=payload.title,
+        )
+        return _answer(session, proposed)
+
+
+@get("/amendments/{amendment_id:int}")
+@threaded
+def amendment_detail(request: Request, amendment_id: FromPath[int]) -> dict[str, Any]:
+    with transaction(request) as session:
+        return amendments_json(session, [proposing.get_amendment(session, amendment_id)])[0]
+
+
+@get("/articles/{article_id:int}/amendments")
+@threaded
+def article_amendments(request: Request, article_id: FromPath[int], status: FromQuery[str | None] = None,
+                       sort: FromQuery[str | None] = None) -> list[dict[str, Any]]:
+    with transaction(request) as session:
+        article = bills.get_article(session, article_id)
+        return amendments_json(session, proposing.list_article_amendments(session, article, status=status,
+                                                                            sort=sort))
+
+
+@post("/amendments/{amendment_id:int}/withdraw", status_code=200)
+@threaded
+def withdraw(request: Request, amendment_id: FromPath[int]) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = api_user(session, request)
+        ratelimit.enforce(session, request, actor)
+        bills.require_user(actor)
+        amendment = proposing.get_amendment(session, amendment_id)
+        proposing.withdraw_amendment(session, actor, amendment)
+        return amendments_json(session, [amendment])[0]
+
+
+amendments_api_router = Router(
+    path="/api/v1",
+    route_handlers=[propose, propose_insertion, amendment_detail, article_amendments, withdraw],
+)

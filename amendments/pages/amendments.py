@@ -1,0 +1,130 @@
+"""Pages for amendments: the amendment page, proposing with a live redline, withdrawing."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from amendments.views import amendments as views
+from drafting.web import ratelimit
+from amendments.services import proposing
+from drafting.services import bills
+from drafting.web.render import render
+from drafting.errors import Conflict, Invalid, NotFound
+from drafting.models import Article, Bill
+from drafting.web.request import database, page_user, threaded, transaction
+
+
+def _bill_article(session: Session, slug: str, article_id: int) -> tuple[Bill, Article]:
+    bill = bills.get_bill(session, slug)
+    article = bills.get_article(session, article_id)
+    if article.bill_id != bill.id:
+        raise NotFound(f"no article {article_id} in bill '{slug}'")
+    return bill, article
+
+
+def _detail_url(request: Request, amendment_id: int, **query: str) -> str:
+    path = request.app.route_reverse("amendments:detail", amendment_id=amendment_id)
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def _optional_int(field: str, raw: str | None) -> int | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid(field, "must be a whole number") from None
+
+
+@get("/amendments/{amendment_id:int}", name="amendments:detail")
+@threaded
+def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template:
+    with transaction(request) as session:
+        user = page_user(session, request)
+        amendment = proposing.get_amendment(session, amendment_id)
+        context = views.amendment_context(session, amendment, user, view=request.query_params.get("view"))
+        return render("amendments/detail.html", session, request, user=user,
+                      cosigned=request.query_params.get("cosigned") == "1", **context)
+
+
+@get("/bills/{slug:str}/articles/{article_id:int}/propose", name="amendments:propose")
+@threaded
+def propose_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Response:
+    """The editor, pre-filled with the current text (``?kind=delete`` or ``insert`` for the other kinds)."""
+    with transaction(request) as session:
+        user = page_user(session, request)
+        bill, article = _bill_article(session, slug, article_id)
+        if user is None:
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return Redirect(path=f"{request.app.route_reverse('login')}?{urlencode({'next': here})}",
+                            status_code=303)
+        if bill.status != "open":
+            raise Conflict(f"the consultation on '{bill.slug}' is not open: no proposals now")
+        if article.removed:
+            raise Conflict(f"article {article.number} has been deleted")
+        form = {"kind": request.query_params.get("kind", "modify")}
+        return render("amendments/propose.html", session, request, user=user,
+                      **views.proposal_context(session, bill, article, form))
+
+
+@post("/bills/{slug:str}/articles/{article_id:int}/propose/preview", name="amendments:preview", status_code=200)
+@threaded
+def preview(request: Request, slug: FromPath[str], article_id: FromPath[int],
+            data: URLEncodedBody[dict[str, str]]) -> Template:
+    """The redline of the text being written: a fragment for htmx, else a page with a confirm button."""
+    with database(request).session(write=False) as session:
+        bill, article = _bill_article(session, slug, article_id)
+        context = views.proposal_context(session, bill, article, data)
+        if request.headers.get("hx-request"):
+            return render("amendments/_redline.html", session, request, **context)
+        return render("amendments/preview.html", session, request, **context)
+
+
+@post("/bills/{slug:str}/articles/{article_id:int}/amendments", name="amendments:create")
+@threaded
+def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
+           data: URLEncodedBody[dict[str, str]]) -> Response:
+    """Propose, then 303 to the amendment (the identical open one, when this co-signs it)."""
+    with transaction(request) as session:
+        user = page_user(session, request)
+        ratelimit.enforce(session, request, user)
+        bills.require_user(user)
+        bill, article = _bill_article(session, slug, article_id)
+        kind = data.get("kind", "modify")
+        try:
+            base_version = _optional_int("base_version", data.get("base_version"))
+            if kind == "delete":
+                proposed = proposing.propose_deletion(
+                    session, user, article, explanation=data.get("explanation"), title=data.get("title"),
+                    base_version=base_version)
+            elif kind == "insert":
+                proposed = proposing.propose_insertion(
+                    session, user, bill, after_article=article.id, text=data.get("text"),
+                    heading=data.get("heading"), explanation=data.get("explanation"), title=data.get("title"))
+            else:
+                proposed = proposing.propose_amendment(
+                    session, user, article, text=data.get("text"), explanation=data.get("explanation"),
+                    title=data.get("title"), base_version=base_version)
+        except Invalid as error:  # raised before anything is written: the form comes back with the reason
+            return render("amendments/propose.html", session, request, status_code=400, user=user,
+                          **views.proposal_context(session, bill, article, data, error=error.detail))
+        query = {} if proposed.created else {"cosigned": "1"}
+        return Redirect(path=_detail_url(request, proposed.amendment.id, **query), status_code=303)
+
+
+@post("/amendments/{amendment_id:int}/withdraw", name="amendments:withdraw")
+@threaded
+def withdraw(request: Request, amendment_id: FromPath[int]) -> Redirect:
+    with transaction(request) as session:
+        user = page_user(session, request)
+        ratelimit.enforce(session, request, user)
+        amendment = proposing.get_amendment(session, amendment_id)
+        proposing.withdraw_amendment(session, user, amendment)
+        return Redirect(path=_detail_url(request, amendment.id), status_code=303)
+
+
+amendment_pages = [amendment_page, propose_page, preview, create, withdraw]

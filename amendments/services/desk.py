@@ -1,0 +1,263 @@
+"""The authors' desk: new article versions (direct edits and merges), insertions, rejections, answers.
+
+Every new article version, whatever its path, ends with ``rebase.rebase_open_amendments``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amendments import engine
+from amendments.services import proposing
+from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, MergedAmendment
+from amendments.services.rebase import rebase_open_amendments
+from drafting.services import bills
+from drafting.errors import Conflict, Invalid
+from drafting.models import Article, ArticleVersion, Bill, User
+from drafting.texts import MAX_MESSAGE, normalise, text_field
+
+CHANGEABLE = ("open", "conflict")
+MAX_RESPONSE = 20_000
+
+
+@dataclass
+class Combination:
+    """The listed amendments applied in order onto a head: the text, or the ones that conflict."""
+
+    head: ArticleVersion
+    amendments: list[Amendment]
+    text: str | None
+    deletes_article: bool = False
+    conflicts: dict[int, tuple[engine.Conflict, ...]] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+def get_amendment(session: Session, amendment_id: int, *, for_update: bool = False) -> Amendment:
+    """The amendment (404 if unknown); ``for_update`` locks its row before a state change (PostgreSQL)."""
+    amendment = proposing.get_amendment(session, amendment_id)
+    if for_update:  # FOR UPDATE OF amendments: the joined author row stays unlocked
+        session.execute(select(Amendment.id).where(Amendment.id == amendment.id).with_for_update())
+        session.refresh(amendment)
+    return amendment
+
+
+def _require_changeable(amendment: Amendment) -> None:
+    if amendment.status not in CHANGEABLE:
+        raise Conflict(f"status: amendment {amendment.id} is {amendment.status}; "
+                       "only open or conflict amendments can change state")
+
+
+def amendments_to_merge(session: Session, article: Article, ids: list[int], *, lock: bool = True) -> list[Amendment]:
+    """The amendments named in ``merge``, in the order given, checked to belong to this article
+    (``lock``: their rows stay locked until the transaction ends, on PostgreSQL)."""
+    if len(set(ids)) != len(ids):
+        raise Invalid("merge", "lists the same amendment twice")
+    query = select(Amendment).where(Amendment.id.in_(ids))
+    found = {a.id: a for a in session.scalars(query.with_for_update(of=Amendment) if lock else query)} if ids else {}
+    amendments = []
+    for amendment_id in ids:
+        amendment = found.get(amendment_id)
+        if amendment is None:
+            raise Invalid("merge", f"there is no amendment {amendment_id}")
+        if amendment.kind == "insert":
+            raise Invalid("merge", f"amendment {amendment_id} proposes a new article: "
+                                   "merge it with POST /api/v1/amendments/{id}/merge-insert")
+        if amendment.article_id != article.id:
+            raise Invalid("merge", f"amendment {amendment_id} is not an amendment of article {article.id}")
+        if amendment.hidden_by_id is not None:
+            raise Conflict(f"merge: amendment {amendment_id} was hidden by moderation")
+        _require_changeable(amendment)
+        amendments.append(amendment)
+    if len(amendments) > 1 and any(a.kind == "delete" for a in amendments):
+        raise Invalid("merge", "an amendment deleting the article is merged on its own")
+    return amendments
+
+
+def combine(session: Session, article: Article, amendments: list[Amendment]) -> Combination:
+    """Apply the amendments in order onto the head, each rebased by the three-way merge (CONTRACT §3)."""
+    head = bills.head_version(session, article)
+    if len(amendments) == 1 and amendments[0].kind == "delete":
+        return Combination(head, amendments, "", deletes_article=True)
+    bases = {}
+    wanted = {a.base_version for a in amendments if a.base_version}
+    if wanted:
+        bases = dict(session.execute(
+            select(ArticleVersion.version, ArticleVersion.text)
+            .where(ArticleVersion.article_id == article.id, ArticleVersion.version.in_(wanted))
+        ).all())
+    current = head.text
+    conflicts: dict[int, tuple[engine.Conflict, ...]] = {}
+    for amendment in amendments:
+        result = engine.merge3(bases.get(amendment.base_version, ""), amendment.text, current)
+        if result.clean:
+            current = result.text
+        else:
+            conflicts[amendment.id] = result.conflicts
+    return Combination(head, amendments, None if conflicts else current, conflicts=conflicts)
+
+
+def publish_article_version(
+    session: Session,
+    actor: User | None,
+    article: Article,
+    *,
+    expected_version: int,
+    message: str,
+    text: str | None,
+    merge: list[int],
+) -> ArticleVersion:
+    """A new version of an article by its bill's authors: a direct edit with ``text``, or a merge.
+
+    With ``merge`` and no ``text`` the amendments are applied in order onto the head (409 listing
+    the ones that conflict, nothing changed); with ``text`` that text is the version and the listed
+    amendments are credited. Merged amendments become ``accepted``; open ones are then rebased.
+    """
+    bill = session.get(Bill, article.bill_id)
+    user = bills.require_author(session, bill, actor)
+    session.refresh(article, with_for_update=True)  # one publisher at a time per article
+    if expected_version != article.current_version:
+        raise Conflict(
+            f"expected_version: the head is version {article.current_version}, not {expected_version}",
+            field="expected_version",
+        )
+    message = text_field("message", message, required=False, max_length=MAX_MESSAGE)
+    amendments = amendments_to_merge(session, article, merge)
+    if text is not None:
+        if any(a.kind == "delete" for a in amendments):
+            raise Invalid("text", "an amendment deleting the article is merged without a text")
+        new_text, deletes = bills.check_new_text(text), False
+        if new_text == bills.head_version(session, article).text and not article.removed:
+            raise Invalid("text", "is the same as the current version")
+    elif amendments:
+        combination = combine(session, article, amendments)
+        if not combination.clean:
+            ids = list(combination.conflicts)
+            raise Conflict(
+                "merge: amendments " + ", ".join(map(str, ids)) + " change the same words as the head "
+                "or as an amendment merged before them; give the final text or resubmit them",
+                extra={"conflicts": ids},
+            )
+        new_text, deletes = combination.text, combination.deletes_article
+        if deletes and article.removed:
+            raise Conflict("merge: the article is already deleted")
+        if not deletes and new_text == combination.head.text:
+            raise Invalid("merge", "these amendments change nothing in the current version")
+    else:
+        raise Invalid("text", "is required when nothing is merged")
+
+    version = bills.append_article_version(
+        session, user, article, expected_version,
+        bills.NewVersion(text=new_text, message=message, deletes_article=deletes),
+    )
+    for position, amendment in enumerate(amendments):
+        session.add(MergedAmendment(article_version_id=version.id, amendment_id=amendment.id, position=position))
+        session.add(AmendmentEvent(amendment_id=amendment.id, kind="accepted", actor_id=user.id,
+                                   from_version=amendment.base_version, to_version=version.version))
+        amendment.status = "accepted"
+    session.flush()
+    rebase_open_amendments(session, article, version, user)
+    return version
+
+
+def _response_text(response: str | None) -> str:
+    return text_field("response", response, max_length=MAX_RESPONSE)
+
+
+def reject_amendment(session: Session, actor: User | None, amendment: Amendment, response: str | None) -> Amendment:
+    """The bill's authors reject an amendment, always with a public response."""
+    bill = session.get(Bill, amendment.bill_id)
+    user = bills.require_author(session, bill, actor)
+    body = _response_text(response)
+    _require_changeable(amendment)
+    amendment.status = "rejected"
+    session.add(AmendmentResponse(amendment_id=amendment.id, body=body, kind="reject", author_id=user.id))
+    session.add(AmendmentEvent(amendment_id=amendment.id, kind="rejected", actor_id=user.id,
+                               from_version=amendment.base_version))
+    session.flush()
+    return amendment
+
+
+def respond_to_amendment(session: Session, actor: User | None, amendment: Amendment,
+                         response: str | None) -> Amendment:
+    """A public answer of the bill's authors, whatever the amendment's state; its state is unchanged."""
+    bill = session.get(Bill, amendment.bill_id)
+    user = bills.require_author(session, bill, actor)
+    body = _response_text(response)
+    session.add(AmendmentResponse(amendment_id=amendment.id, body=body, kind="respond", author_id=user.id))
+    session.flush()
+    return amendment
+
+
+def _position_after(session: Session, bill: Bill, after: Article | None) -> int:
+    """A free position right after ``after`` (or first); positions are renumbered by tens if none is free."""
+    articles = bills.bill_articles(session, bill, include_removed=True)
+    index = next((i for i, a in enumerate(articles) if after is not None and a.id == after.id), -1)
+    low = articles[index].position if index >= 0 else 0
+    high = articles[index + 1].position if index + 1 < len(articles) else low + 20
+    if high - low >= 2:
+        return (low + high) // 2
+    for number, article in enumerate(articles, start=1):
+        article.position = number * 10
+    session.flush()
+    return (index + 1) * 10 + 5
+
+
+def merge_insertion(session: Session, actor: User | None, amendment: Amendment, number: str | None,
+                    message: str | None) -> Article:
+    """An amendment proposing a new article becomes that article, at its place, version 1 credited to it."""
+    bill = session.get(Bill, amendment.bill_id)
+    user = bills.require_author(session, bill, actor)
+    if amendment.kind != "insert":
+        raise Invalid("amendment", "only an amendment proposing a new article is merged this way")
+    if amendment.hidden_by_id is not None:
+        raise Conflict("the amendment was hidden by moderation")
+    _require_changeable(amendment)
+    number = text_field("number", number, max_length=40)
+    message = text_field("message", message, required=False, max_length=MAX_MESSAGE)
+    taken = session.scalar(select(Article.id).where(
+        Article.bill_id == bill.id, Article.number == number, Article.removed.is_(False)))
+    if taken is not None:
+        raise Conflict(f"number: the bill already has an article {number}", field="number")
+    after = session.get(Article, amendment.after_article_id) if amendment.after_article_id else None
+    if after is not None and after.bill_id != bill.id:
+        after = None
+    if after is not None:
+        division_id = after.division_id
+    else:
+        first = bills.bill_articles(session, bill, include_removed=True)
+        division_id = first[0].division_id if first else None
+    article = Article(bill_id=bill.id, number=number, heading=amendment.heading or "",
+                      position=_position_after(session, bill, after), current_version=1,
+                      division_id=division_id)
+    session.add(article)
+    session.flush()
+    version = ArticleVersion(article_id=article.id, version=1, text=amendment.text,
+                             author_id=user.id, message=message)
+    session.add(version)
+    session.flush()
+    session.add(MergedAmendment(article_version_id=version.id, amendment_id=amendment.id, position=0))
+    session.add(AmendmentEvent(amendment_id=amendment.id, kind="accepted", actor_id=user.id, to_version=1))
+    amendment.status = "accepted"
+    amendment.created_article_id = article.id
+    session.flush()
+    return article
+
+
+def publish_from_merge_page(session: Session, actor: User | None, article: Article, *, expected_version: int,
+                            message: str, merge: list[int], final_text: str | None) -> ArticleVersion:
+    """The merge page's publish button: the amendments merged as they are when the author left the
+    previewed text alone, credited under the author's edited text otherwise (a direct edit without any)."""
+    text = normalise(final_text) if final_text is not None else None
+    if merge and text is not None:
+        bill = session.get(Bill, article.bill_id)
+        bills.require_author(session, bill, actor)
+        combination = combine(session, article, amendments_to_merge(session, article, merge))
+        if combination.deletes_article or (combination.clean and text == combination.text):
+            text = None
+    return publish_article_version(session, actor, article, expected_version=expected_version,
+                                   message=message, text=text, merge=merge)

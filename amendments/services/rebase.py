@@ -1,0 +1,155 @@
+"""Rebasing amendments (CONTRACT §3): open amendments follow every new article version.
+
+After each new version of an article, every ``open`` amendment of it is rebased by the word-level
+three-way merge of the engine (base = its base version, ours = its text, theirs = the new head):
+
+- the two changes touch different words: it stays ``open`` on the new head with the merged text
+  (event ``rebased``, the replaced base and text kept in the event);
+- they touch the same words: it becomes ``conflict`` and keeps its base and text (event
+  ``conflict``, the overlapping passages as JSON in ``detail``); its proposer resubmits it against
+  the head (``resubmit_amendment``, event ``resubmitted``);
+- the new head already makes its change (the merged text equals the head): there is nothing left
+  to propose, so it becomes ``accepted`` (event ``superseded``), keeping its base and text so that
+  its page still shows what it proposed. ``accepted`` is the one status of the contract that says
+  "this change is in the text"; no MergedAmendment credit is written, since no author merged it.
+
+No change is ever placed by fuzzy patching: a merge is either exact or a conflict.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amendments import engine
+from amendments.models import Amendment, AmendmentEvent
+from amendments.services.proposing import text_digest
+from drafting.services import bills
+from drafting.errors import Conflict, Forbidden, Invalid
+from drafting.models import Article, ArticleVersion, Bill, User
+from drafting.texts import MAX_ARTICLE_TEXT, text_field
+
+REBASED, CONFLICT, SUPERSEDED = "rebased", "conflict", "superseded"
+
+
+@dataclass(frozen=True)
+class RebaseOutcome:
+    """What one rebase did to one amendment: ``rebased``, ``conflict`` or ``superseded``."""
+
+    amendment_id: int
+    outcome: str
+    merged_text: str | None = None
+
+
+def conflict_detail(head_version: int, conflicts: tuple[engine.Conflict, ...] = (),
+                    *, article_deleted: bool = False) -> str:
+    """The public description of a conflict: which passages of the base both sides changed."""
+    return json.dumps({
+        "head_version": head_version,
+        "article_deleted": article_deleted,
+        "passages": [
+            {"start": c.char_start, "end": c.char_end, "base": c.base, "ours": c.ours, "theirs": c.theirs}
+            for c in conflicts
+        ],
+    }, ensure_ascii=False)
+
+
+def parse_conflict_detail(detail: str) -> dict[str, Any]:
+    """The stored description of a conflict, tolerant of events written without one."""
+    try:
+        value = json.loads(detail) if detail else {}
+    except ValueError:
+        value = {}
+    if not isinstance(value, dict):
+        value = {}
+    value.setdefault("passages", [])
+    value.setdefault("article_deleted", False)
+    value.setdefault("head_version", None)
+    return value
+
+
+def rebase_one(amendment: Amendment, base_text: str, head: ArticleVersion) -> tuple[str, engine.MergeResult | None]:
+    """The verdict for one open amendment against a new head, without touching the database."""
+    if head.deletes_article:
+        return (SUPERSEDED, None) if amendment.kind == "delete" else (CONFLICT, None)
+    if amendment.kind == "delete":
+        return REBASED, None
+    result = engine.merge3(base_text, amendment.text, head.text)
+    if not result.clean:
+        return CONFLICT, result
+    return (SUPERSEDED if result.text == head.text else REBASED), result
+
+
+def rebase_open_amendments(session: Session, article: Article, new_version: ArticleVersion,
+                           actor: User | None) -> list[RebaseOutcome]:
+    """Rebase every open amendment of ``article`` onto ``new_version`` (its new head)."""
+    amendments = list(session.scalars(
+        select(Amendment)
+        .where(Amendment.article_id == article.id, Amendment.status == "open")
+        .order_by(Amendment.id)
+        .with_for_update(of=Amendment)
+    ))
+    texts = bills.version_texts(session, {(article.id, a.base_version) for a in amendments if a.base_version})
+    bases = {version: text for (_, version), text in texts.items()}
+    actor_id = actor.id if actor is not None else None
+    outcomes = []
+    for amendment in amendments:
+        if amendment.base_version == new_version.version:
+            continue  # already written against this head
+        verdict, result = rebase_one(amendment, bases.get(amendment.base_version, ""), new_version)
+        event = AmendmentEvent(amendment_id=amendment.id, kind=verdict, actor_id=actor_id,
+                               from_version=amendment.base_version, to_version=new_version.version)
+        if verdict == CONFLICT:
+            amendment.status = "conflict"
+            event.detail = conflict_detail(new_version.version, result.conflicts if result else (),
+                                           article_deleted=new_version.deletes_article)
+            outcomes.append(RebaseOutcome(amendment.id, CONFLICT))
+        elif verdict == SUPERSEDED:
+            amendment.status = "accepted"
+            event.detail = json.dumps({"head_version": new_version.version}, ensure_ascii=False)
+            outcomes.append(RebaseOutcome(amendment.id, SUPERSEDED))
+        else:
+            merged = result.text if result is not None else amendment.text
+            event.previous_text = amendment.text
+            amendment.base_version = new_version.version
+            amendment.text = merged
+            amendment.text_digest = text_digest(merged)
+            outcomes.append(RebaseOutcome(amendment.id, REBASED, merged))
+        session.add(event)
+    session.flush()
+    return outcomes
+
+
+def resubmit_amendment(session: Session, actor: User | None, amendment: Amendment, text: str) -> Amendment:
+    """The proposer's new text against the current head: back to ``open``, the old text kept."""
+    user = bills.require_user(actor)
+    if amendment.author_id != user.id:
+        raise Forbidden("only the amendment's proposer can resubmit it")
+    if amendment.kind != "modify" or amendment.article_id is None:
+        raise Conflict("only an amendment that rewrites an article can be resubmitted against its head")
+    if amendment.status not in ("open", "conflict"):
+        raise Conflict(f"status: an {amendment.status} amendment can no longer change")
+    bill = session.get(Bill, amendment.bill_id)
+    if bill.status != "open":
+        raise Conflict("the consultation on this bill is not open")
+    article = session.get(Article, amendment.article_id)
+    if article.removed:
+        raise Conflict("the article has been deleted: there is no head to resubmit against")
+    new_text = text_field("text", text, max_length=MAX_ARTICLE_TEXT, strip=False)
+    head = bills.head_version(session, article)
+    if new_text == head.text:
+        raise Invalid("text", "is the same as the current text of the article")
+    session.add(AmendmentEvent(
+        amendment_id=amendment.id, kind="resubmitted", actor_id=user.id, from_version=amendment.base_version,
+        to_version=head.version, previous_text=amendment.text,
+        detail=json.dumps({"previous_status": amendment.status}),
+    ))
+    amendment.status = "open"
+    amendment.base_version = head.version
+    amendment.text = new_text
+    amendment.text_digest = text_digest(new_text)
+    session.flush()
+    return amendment

@@ -1,0 +1,224 @@
+"""What the participation partials and pages show: one ``Participation`` per article or amendment.
+
+Templates get one ``participation`` object, so the article and amendment pages include the same partials
+(``_votes.html``, ``_arguments.html``, ``_useful.html``, ``_sources.html``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from amendments.models import STANCES, VOTE_VALUES, Amendment, Source
+from amendments.services import moderation, participation, tallies
+from amendments.services.arguments import (
+    ArgumentResult,
+    argument_counts,
+    argument_groups,
+    supporters_of,
+    useful_marked_by,
+)
+from amendments.services.sources import list_sources
+from amendments.services.participation import Target
+from amendments.services.arguments import ArgumentGroup
+from drafting.errors import Conflict, Invalid
+from drafting.models import Article, User
+
+GROUPS_ON_TARGET_PAGE = 10  # argument groups per column on the article and amendment pages
+GROUPS_PER_PAGE = 30  # on the full list of arguments
+VOTE_LABELS = {"agree": "D'accord", "mixed": "Mitigé", "disagree": "Pas d'accord"}
+STANCE_LABELS = {"for": "Pour", "against": "Contre"}
+
+
+@dataclass
+class Column:
+    """One stance's arguments: ``groups`` of the shown page, ``total`` arguments, ``group_total`` groups."""
+
+    stance: str
+    groups: list[ArgumentGroup]
+    total: int
+    group_total: int
+
+    @property
+    def label(self) -> str:
+        return STANCE_LABELS[self.stance]
+
+
+@dataclass
+class Participation:
+    """What the participation partials show for one article or amendment.
+
+    ``kind``/``id``/``bill``/``title``/``url`` name the target; ``votes`` (counts), ``percentages``,
+    ``total_votes`` and ``my_vote``; ``columns`` (for, against) with ``supporters`` (argument id →
+    users who joined it) and ``useful_mine`` (ids the viewer marked useful); ``sources``;
+    ``can_write`` (signed in, consultation open, target visible), ``state`` (why not: "anonymous",
+    "closed", "hidden"), ``is_moderator``; ``here`` (the page to come back to), ``form``/``errors``/
+    ``notice`` for the argument and source forms; ``page``/``pages`` on the full list.
+    """
+
+    target: Target
+    user: User | None
+    votes: dict[str, int] = field(default_factory=dict)
+    my_vote: str | None = None
+    columns: list[Column] = field(default_factory=list)
+    supporters: dict[int, list[User]] = field(default_factory=dict)
+    useful_mine: set[int] = field(default_factory=set)
+    sources: list[Source] = field(default_factory=list)
+    here: str = ""
+    form: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    notice: str | None = None
+    page: int = 1
+    pages: int = 1
+    vote_values: tuple[str, ...] = VOTE_VALUES
+    vote_labels: dict[str, str] = field(default_factory=lambda: VOTE_LABELS)
+    stances: tuple[str, ...] = STANCES
+    stance_labels: dict[str, str] = field(default_factory=lambda: STANCE_LABELS)
+
+    @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    @property
+    def id(self) -> int:
+        return self.target.id
+
+    @property
+    def bill(self):
+        return self.target.bill
+
+    @property
+    def dom_id(self) -> str:
+        return f"{self.kind}-{self.id}"
+
+    @property
+    def url(self) -> str:
+        return target_url(self.target)
+
+    @property
+    def title(self) -> str:
+        row = self.target.row
+        if isinstance(row, Article):
+            return f"Article {row.number}"
+        return row.title if row.title and not self.target.hidden else f"Modification n° {row.id}"
+
+    @property
+    def total_votes(self) -> int:
+        return sum(self.votes.values())
+
+    @property
+    def percentages(self) -> dict[str, int]:
+        return participation.percentages(self.votes)
+
+    @property
+    def state(self) -> str | None:
+        if self.target.hidden:
+            return "hidden"
+        if self.target.bill.status != "open":
+            return self.target.bill.status
+        if isinstance(self.target.row, Article) and self.target.row.removed:
+            return "removed"
+        if self.user is None:
+            return "anonymous"
+        return None
+
+    @property
+    def can_write(self) -> bool:
+        return self.state is None
+
+    @property
+    def is_moderator(self) -> bool:
+        return moderation.is_moderator(self.user)
+
+    @property
+    def argument_total(self) -> int:
+        return sum(column.total for column in self.columns)
+
+
+def target_url(target: Target) -> str:
+    if target.kind == "article":
+        return f"/bills/{target.bill.slug}/articles/{target.id}"
+    return f"/amendments/{target.id}"
+
+
+def build(session: Session, target: Target, user: User | None, *, votes: bool = True, arguments: bool = True,
+          sources: bool = True, per_column: int = GROUPS_ON_TARGET_PAGE, page: int = 1,
+          here: str | None = None) -> Participation:
+    """Gather what the partials show, in a constant number of queries whatever the numbers."""
+    view = Participation(target=target, user=user, here=here or target_url(target), page=page)
+    stored = tallies.read(session, target.kind, [target.id])[target.id] if votes or arguments else {}
+    if votes:
+        view.votes = tallies.votes_of(stored)
+        view.my_vote = participation.my_vote(session, user, target)
+    if arguments:
+        counts = argument_counts(stored)
+        view.columns = [
+            Column(stance, argument_groups(session, target, stance, limit=per_column,
+                                                          offset=(page - 1) * per_column),
+                   counts[stance]["all"], counts[stance]["groups"])
+            for stance in STANCES
+        ]
+        view.pages = max(1, *(math.ceil(c.group_total / per_column) for c in view.columns))
+        ids = [i for column in view.columns for group in column.groups for i in group.ids]
+        view.supporters = supporters_of(session, ids)
+        view.useful_mine = useful_marked_by(session, user, ids)
+    if sources:
+        view.sources = list_sources(session, target)
+    return view
+
+
+def article_participation_context(session: Session, article: Article, user: User | None) -> dict[str, Any]:
+    """For templates/participation/_article_participation.html: ``participation`` (a Participation)."""
+    return {"participation": build(session, participation.target_for_row(session, article), user)}
+
+
+def amendment_participation_context(session: Session, amendment: Amendment, user: User | None) -> dict[str, Any]:
+    """For templates/participation/_amendment_participation.html: ``participation`` (a Participation)."""
+    return {"participation": build(session, participation.target_for_row(session, amendment), user)}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+# What a refused form says, per field (French source strings, translated by the templates).
+FORM_MESSAGES = {
+    "stance": "Choisissez si votre argument est pour ou contre.",
+    "body": "Écrivez votre argument : un texte de 5 000 caractères au plus.",
+    "title": "Donnez un titre à la source (300 caractères au plus).",
+    "url": "L'adresse doit être complète et commencer par http:// ou https://.",
+    "note": "La note ne peut dépasser 2 000 caractères.",
+    "duplicate_url": "Cette adresse est déjà citée ici.",
+    "hidden": "Cet argument a été masqué par la modération.",
+    "reason": "Indiquez pourquoi (2 000 caractères au plus).",
+    "reported": "Vous avez déjà signalé cette contribution : un modérateur va l'examiner.",
+}
+
+
+def form_errors(error: Invalid | Conflict) -> dict[str, str]:
+    """A refusal as the form shows it: a French message under the field at fault."""
+    field = error.field or "form"
+    if isinstance(error, Conflict):
+        return {field: FORM_MESSAGES["duplicate_url" if field == "url" else "hidden"]}
+    return {field: FORM_MESSAGES.get(field, error.detail)}
+
+
+def argument_notice(result: ArgumentResult) -> str:
+    if not result.created:
+        return "Cet argument avait déjà été avancé : vous le soutenez désormais."
+    if result.argument.similar_to_id is not None:
+        return "Votre argument est publié, à côté d'un argument proche."
+    return "Votre argument est publié."
+
+
+def item_url(session: Session, target_type: str, item: Any, bill: Any = None) -> str:
+    """Where a reported or hidden contribution is shown (``bill``, when known, saves a query)."""
+    if target_type == "amendment":
+        return f"/amendments/{item.id}"
+    anchor = f"{target_type}-{item.id}"
+    if item.article_id is not None:
+        bill = bill or moderation.bill_of(session, item)
+        return f"/bills/{bill.slug}/articles/{item.article_id}#{anchor}"
+    return f"/amendments/{item.amendment_id}#{anchor}"
+
+

@@ -1,0 +1,59 @@
+"""JSON API for accounts: tokens, sign-up and accounts opened by staff, the signed-in person (CONTRACT §2)."""
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.params import FromPath, RawBody
+
+from drafting.services import accounts, bills
+from drafting.views import json as out
+from drafting.web import ratelimit
+from drafting.web.bodies import parse_body
+from drafting.web.request import api_user, threaded, transaction
+
+
+class TokenIn(msgspec.Struct):
+    username: str
+    password: str
+
+
+@post("/auth/token", status_code=200)
+@threaded
+def create_token(request: Request, body: RawBody) -> dict[str, Any]:
+    payload = parse_body(body, TokenIn)
+    with transaction(request) as session:
+        user = accounts.authenticate(session, payload.username, payload.password)
+        return {"token": accounts.issue_token(session, user, "api")}
+
+
+@post("/users", status_code=201)
+@threaded
+def create_user(request: Request, body: RawBody) -> dict[str, Any]:
+    payload = parse_body(body, accounts.UserIn)
+    with transaction(request) as session:
+        actor = api_user(session, request)
+        ratelimit.enforce(session, request, actor)
+        if actor is not None and payload.password in (None, ""):
+            user = accounts.create_assisted_user(session, actor, payload)
+        else:
+            user = accounts.create_user(session, payload)
+        return out.user_json(user)
+
+
+@get("/me")
+@threaded
+def me(request: Request) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.me_json(bills.require_user(api_user(session, request)))
+
+
+@get("/users/{username:str}")
+@threaded
+def user_detail(request: Request, username: FromPath[str]) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.user_json(bills.get_user(session, username))
+
+
+accounts_api_router = Router(path="/api/v1", route_handlers=[create_token, create_user, me, user_detail])

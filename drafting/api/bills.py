@@ -1,0 +1,194 @@
+"""JSON API for bills, articles and bill versions (CONTRACT §2); handlers only translate HTTP."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, QueryParameter, RawBody
+
+from amendments.services import desk
+from drafting.services import bills, history
+from drafting.views import json as out
+from drafting.web.bodies import parse_body
+from drafting.web.immutable import immutable_json, not_modified
+from drafting.web.request import api_user, threaded, transaction
+
+
+# Read as text so that a bad value gets a 400 naming the parameter (history.version_number).
+FromVersion = Annotated[str | None, QueryParameter(name="from", required=False)]
+ToVersion = Annotated[str | None, QueryParameter(name="to", required=False)]
+
+
+class UsernameIn(msgspec.Struct):
+    username: str
+
+
+class StatusIn(msgspec.Struct):
+    status: str
+
+
+class BillVersionIn(msgspec.Struct):
+    label: str
+    message: str = ""
+
+
+class ArticleVersionIn(msgspec.Struct):
+    expected_version: int
+    message: str = ""
+    merge: list[int] | None = None
+    text: str | None = None
+
+
+@post("/bills", status_code=201)
+@threaded
+def create_bill(request: Request, body: RawBody) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = bills.require_user(api_user(session, request))
+        bill = bills.create_bill(session, actor, parse_body(body, bills.BillIn))
+        return out.bill_json(session, bill)
+
+
+@get("/bills")
+@threaded
+def list_bills(request: Request) -> list[dict[str, Any]]:
+    with transaction(request) as session:
+        return [out.bill_summary_json(b) for b in bills.list_bills(session)]
+
+
+@get("/bills/{slug:str}")
+@threaded
+def bill_detail(request: Request, slug: FromPath[str]) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.bill_json(session, bills.get_bill(session, slug))
+
+
+@post("/bills/{slug:str}/authors", status_code=201)
+@threaded
+def add_author(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = bills.require_user(api_user(session, request))
+        bill = bills.get_bill(session, slug)
+        payload = parse_body(body, UsernameIn)
+        user = bills.add_author(session, actor, bill, payload.username)
+        return {"bill": bill.slug, "author": user.username,
+                "authors": [u.username for u in bills.bill_authors(session, bill)]}
+
+
+@post("/bills/{slug:str}/status", status_code=200)
+@threaded
+def set_status(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = bills.require_user(api_user(session, request))
+        bill = bills.get_bill(session, slug)
+        bills.set_status(session, actor, bill, parse_body(body, StatusIn).status)
+        return out.bill_json(session, bill)
+
+
+@post("/bills/{slug:str}/versions", status_code=201)
+@threaded
+def publish_bill_version(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = bills.require_user(api_user(session, request))
+        bill = bills.get_bill(session, slug)
+        payload = parse_body(body, BillVersionIn)
+        version = bills.publish_bill_version(session, actor, bill, payload.label, payload.message)
+        return out.bill_version_json(session, version, with_texts=False)
+
+
+@get("/bills/{slug:str}/versions")
+@threaded
+def list_bill_versions(request: Request, slug: FromPath[str]) -> list[dict[str, Any]]:
+    with transaction(request) as session:
+        bill = bills.get_bill(session, slug)
+        return [out.bill_version_summary(v) for v in bills.bill_versions(session, bill)]
+
+
+@get("/bills/{slug:str}/versions/{seq:int}")
+@threaded
+def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
+    with transaction(request) as session:
+        bill = bills.get_bill(session, slug)
+        version = bills.get_bill_version(session, bill, seq)
+        return immutable_json(request, out.bill_version_json(session, version, with_texts=True))
+
+
+@get("/bills/{slug:str}/diff")
+@threaded
+def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None, to: ToVersion = None) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
+    with transaction(request) as session:
+        bill = bills.get_bill(session, slug)
+        return immutable_json(request, history.bill_diff_json(session, bill, from_, to))
+
+
+@get("/articles/{article_id:int}")
+@threaded
+def article_detail(request: Request, article_id: FromPath[int]) -> dict[str, Any]:
+    with transaction(request) as session:
+        return out.single_article_json(session, bills.get_article(session, article_id))
+
+
+@get("/articles/{article_id:int}/versions")
+@threaded
+def article_versions(request: Request, article_id: FromPath[int]) -> list[dict[str, Any]]:
+    with transaction(request) as session:
+        article = bills.get_article(session, article_id)
+        return out.article_versions_json(session, bills.article_versions(session, article))
+
+
+@get("/articles/{article_id:int}/versions/{n:int}")
+@threaded
+def article_version_detail(request: Request, article_id: FromPath[int], n: FromPath[int]) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
+    with transaction(request) as session:
+        article = bills.get_article(session, article_id)
+        version = bills.article_version(session, article, n)
+        return immutable_json(request, out.article_versions_json(session, [version])[0])
+
+
+@post("/articles/{article_id:int}/versions", status_code=201)
+@threaded
+def publish_article_version(request: Request, article_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = bills.require_user(api_user(session, request))
+        article = bills.get_article(session, article_id)
+        payload = parse_body(body, ArticleVersionIn)
+        version = desk.publish_article_version(
+            session, actor, article, expected_version=payload.expected_version,
+            message=payload.message, text=payload.text, merge=payload.merge or [],
+        )
+        return out.article_versions_json(session, [version])[0]
+
+
+@get("/articles/{article_id:int}/diff")
+@threaded
+def article_diff(request: Request, article_id: FromPath[int], from_: FromVersion = None,
+                 to: ToVersion = None) -> Response:
+    if (cached := not_modified(request)) is not None:
+        return cached
+    with transaction(request) as session:
+        article = bills.get_article(session, article_id)
+        return immutable_json(request, history.article_diff_json(session, article, from_, to))
+
+
+@get("/articles/{article_id:int}/blame")
+@threaded
+def article_blame(request: Request, article_id: FromPath[int]) -> dict[str, Any]:
+    with transaction(request) as session:
+        return history.blame_json(session, bills.get_article(session, article_id))
+
+
+api_router = Router(
+    path="/api/v1",
+    route_handlers=[
+        create_bill, list_bills, bill_detail, add_author, set_status,
+        publish_bill_version, list_bill_versions, bill_version_detail, bill_diff,
+        article_detail, article_versions, article_version_detail, publish_article_version,
+        article_diff, article_blame,
+    ],
+)

@@ -1,0 +1,64 @@
+"""Pages for reading bills and articles, and the authors' forms on them; handlers only translate HTTP."""
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from drafting.errors import NotFound
+from drafting.services import bills
+from drafting.views import reading
+from drafting.web.render import render
+from drafting.web.request import page_user, threaded, transaction
+
+
+@get("/", name="home")
+@threaded
+def home(request: Request) -> Template:
+    with transaction(request) as session:
+        return render("drafting/home.html", session, request, **reading.home_context(session))
+
+
+@get("/bills/{slug:str}", name="bills:detail")
+@threaded
+def bill_page(request: Request, slug: FromPath[str]) -> Template:
+    with transaction(request) as session:
+        user = page_user(session, request)
+        bill = bills.get_bill(session, slug)
+        return render("drafting/bill.html", session, request, user=user,
+                      **reading.bill_context(session, bill, user))
+
+
+@get("/bills/{slug:str}/articles/{article_id:int}", name="articles:detail")
+@threaded
+def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Template:
+    with transaction(request) as session:
+        user = page_user(session, request)
+        bill = bills.get_bill(session, slug)
+        article = bills.get_article(session, article_id)
+        if article.bill_id != bill.id:
+            raise NotFound(f"no article {article_id} in bill '{slug}'")
+        return render("drafting/article.html", session, request, user=user,
+                      **reading.article_context(session, bill, article, user, request.query_params))
+
+
+@post("/bills/{slug:str}/status", name="bills:status")
+@threaded
+def bill_status_form(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Redirect:
+    with transaction(request) as session:
+        bill = bills.get_bill(session, slug)
+        bills.set_status(session, page_user(session, request), bill, data.get("status", ""))
+        return Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303)
+
+
+@post("/bills/{slug:str}/versions", name="bills:publish")
+@threaded
+def bill_publish_form(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Redirect:
+    with transaction(request) as session:
+        bill = bills.get_bill(session, slug)
+        bills.publish_bill_version(session, page_user(session, request), bill,
+                                      data.get("label", ""), data.get("message", ""))
+        return Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303)
+
+
+drafting_pages = [home, bill_page, article_page, bill_status_form, bill_publish_form]

@@ -1,0 +1,77 @@
+"""Loading bills from text files, and the demo bill with a short public history."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from drafting.services import accounts
+from drafting.services import bills
+from drafting.models import Article, Bill, User
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
+DEMO_SLUG = "republique-numerique"
+SYSTEM_USERNAME = "equipe-navette"
+DEMO_STAFF = ("redaction", "navette-demo")  # documented in the README: a demo database only
+
+
+def system_user(session: Session) -> User:
+    """The account that owns bills imported from the command line (an administrator)."""
+    user = session.scalar(select(User).where(User.username == SYSTEM_USERNAME))
+    if user is None:
+        # No password: nobody signs in as this account.
+        user = User(username=SYSTEM_USERNAME, display_name="Équipe Navette", kind="citizen", is_admin=True)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def import_bill_text(session: Session, text: str, *, title: str, slug: str | None = None,
+                     owner: User | None = None) -> Bill:
+    owner = owner or system_user(session)
+    return bills.create_bill(session, owner, bills.BillIn(title=title, slug=slug, markdown=text))
+
+
+def article_count(session: Session, bill: Bill) -> int:
+    return session.scalar(select(func.count()).select_from(Article).where(Article.bill_id == bill.id))
+
+
+def _demo_title(text: str) -> str:
+    first = text.lstrip().splitlines()[0]
+    return first.lstrip("#").strip() if first.startswith("#") else "Projet de loi pour une République numérique"
+
+
+def load_demo(session: Session) -> tuple[str, bool]:
+    """The République numérique bill as put to consultation in 2015, opened, with a second version."""
+    if session.scalar(select(Bill.id).where(Bill.slug == DEMO_SLUG)) is not None:
+        return DEMO_SLUG, False
+    staff = session.scalar(select(User).where(User.username == DEMO_STAFF[0]))
+    if staff is None:
+        staff = accounts.create_user(
+            session, accounts.UserIn(username=DEMO_STAFF[0], password=DEMO_STAFF[1],
+                                     display_name="Secrétariat d'État au numérique"),
+            is_admin=True,
+        )
+    text = (DEMO_DIR / "republique_numerique.md").read_text(encoding="utf-8")
+    bill = import_bill_text(session, text, title=_demo_title(text), slug=DEMO_SLUG, owner=staff)
+    bill.summary = (
+        "Le projet de loi tel que soumis à la consultation publique en ligne du 26 septembre au "
+        "18 octobre 2015 : ouverture des données publiques, neutralité du net, portabilité, "
+        "accessibilité numérique."
+    )
+    bills.set_status(session, staff, bill, "open")
+    history = json.loads((DEMO_DIR / "history.json").read_text(encoding="utf-8"))
+    by_number = {a.number: a for a in bills.bill_articles(session, bill)}
+    for entry in history.get("versions", []):
+        article = by_number.get(str(entry["article_number"]))
+        if article is None:
+            continue
+        bills.append_article_version(
+            session, staff, article, article.current_version,
+            bills.NewVersion(text=entry["text"], message=entry["message"]),
+        )
+    bills.publish_bill_version(session, staff, bill, "Version 2",
+                                  "Texte modifié après les premières contributions")
+    return DEMO_SLUG, True

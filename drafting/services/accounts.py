@@ -1,0 +1,175 @@
+"""Accounts: sign-up, passwords (argon2), bearer tokens and browser sessions."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import secrets
+
+import msgspec
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from drafting.errors import Conflict, Forbidden, Invalid, Unauthorized
+from drafting.models import AuthToken, User
+from drafting.texts import text_field
+
+USERNAME = re.compile(r"[a-z0-9_.-]{3,40}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures take the same time; made on first
+# use, as a hash costs ~0.4 s and every command-line run would pay it at import.
+_DUMMY_HASH: str | None = None
+
+
+class OrganizationIn(msgspec.Struct):
+    name: str
+    declared_interests: str = ""
+
+
+class UserIn(msgspec.Struct):
+    username: str
+    password: str | None = None
+    display_name: str | None = None
+    email: str | None = None
+    kind: str = "citizen"
+    organization: OrganizationIn | None = None
+
+
+def configure_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Use other argon2 parameters (the test suite uses cheap ones); returns the previous hasher.
+
+    Existing hashes keep verifying: each one records the parameters it was made with.
+    """
+    global _hasher, _DUMMY_HASH
+    previous, _hasher, _DUMMY_HASH = _hasher, hasher, None
+    return previous
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not-a-real-password")
+    return _DUMMY_HASH
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def validate_user(data: UserIn, *, password_required: bool = True) -> None:
+    for field, value in (("display_name", data.display_name), ("email", data.email),
+                         ("organization.name", data.organization.name if data.organization else None),
+                         ("organization.declared_interests",
+                          data.organization.declared_interests if data.organization else None)):
+        if value is not None and "\x00" in value:  # PostgreSQL cannot store it
+            raise Invalid(field, "must not contain NUL characters")
+    if not USERNAME.fullmatch(data.username or ""):
+        raise Invalid("username", "must be 3 to 40 characters among a-z, 0-9, '_', '.', '-'")
+    if data.password is None or data.password == "":
+        if password_required:
+            raise Invalid("password", "is required")
+    elif len(data.password) < MIN_PASSWORD:
+        raise Invalid("password", f"must be at least {MIN_PASSWORD} characters")
+    elif len(data.password) > 1024:
+        raise Invalid("password", "is longer than 1024 characters")
+    if data.email and not EMAIL.fullmatch(data.email.strip()):
+        raise Invalid("email", "is not an e-mail address")
+    if data.kind not in ("citizen", "organization"):
+        raise Invalid("kind", "must be 'citizen' or 'organization'")
+    if data.kind == "organization" and (data.organization is None or not data.organization.name.strip()):
+        raise Invalid("organization.name", "is required for an organization account")
+    if data.display_name is not None:
+        text_field("display_name", data.display_name, required=False, max_length=120)
+    if data.organization is not None:
+        text_field("organization.name", data.organization.name, required=False, max_length=200)
+        text_field("organization.declared_interests", data.organization.declared_interests,
+                   required=False, max_length=5000)
+
+
+def create_user(
+    session: Session,
+    data: UserIn,
+    *,
+    is_admin: bool = False,
+    is_moderator: bool = False,
+    created_by: User | None = None,
+) -> User:
+    """Create an account; 409 if the name is taken."""
+    validate_user(data, password_required=created_by is None)
+    if session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        raise Conflict(f"username: '{data.username}' is already taken", field="username")
+    organization = data.organization if data.kind == "organization" else None
+    user = User(
+        username=data.username,
+        display_name=(data.display_name or "").strip() or (organization.name.strip() if organization else data.username),
+        email=(data.email or "").strip() or None,
+        password_hash=hash_password(data.password) if data.password else None,
+        kind=data.kind,
+        organization_name=organization.name.strip() if organization else None,
+        declared_interests=organization.declared_interests.strip() if organization else None,
+        is_admin=is_admin,
+        is_moderator=is_moderator,
+        created_by_id=created_by.id if created_by else None,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # the same name signed up at the same moment
+        raise Conflict(f"username: '{data.username}' is already taken", field="username") from None
+    return user
+
+
+def create_assisted_user(session: Session, staff: User, data: UserIn) -> User:
+    """A bill's author (or an admin) opens an account for someone without e-mail, at an event."""
+    from drafting.models import BillAuthor
+
+    is_author = session.scalar(select(BillAuthor.user_id).where(BillAuthor.user_id == staff.id).limit(1))
+    if not (staff.is_admin or is_author):
+        raise Forbidden("only a bill's authors or an admin can create accounts for others")
+    return create_user(session, data, created_by=staff)
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.username == username)) if USERNAME.fullmatch(username) else None
+    try:
+        if user is None or user.password_hash is None:
+            _hasher.verify(_dummy_hash(), password + "x")
+            raise Unauthorized("bad username or password")
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized("bad username or password") from None
+    return user
+
+
+def issue_token(session: Session, user: User, kind: str) -> str:
+    """A new random token; only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(AuthToken(token_hash=_digest(token), user_id=user.id, kind=kind))
+    session.flush()
+    return token
+
+
+@functools.cache
+def _token_statement():
+    """Built once: every signed-in request runs it."""
+    return select(User).join(AuthToken, AuthToken.user_id == User.id).where(
+        AuthToken.token_hash == bindparam("token_hash"), AuthToken.kind == bindparam("kind"))
+
+
+def user_for_token(session: Session, token: str | None, kind: str) -> User | None:
+    if not token:
+        return None
+    return session.execute(_token_statement(), {"token_hash": _digest(token), "kind": kind}).scalar()
+
+
+def revoke_token(session: Session, token: str) -> None:
+    session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))

@@ -1,0 +1,117 @@
+"""What each reading page shows, gathered in a bounded number of queries (documented contexts)."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy.orm import Session
+
+from amendments.views.amendments import article_amendments_context
+from amendments.views.participation import article_participation_context
+from drafting.services import bills
+from drafting.models import Article, ArticleVersion, Bill, Division, User
+
+
+@dataclass
+class TocNode:
+    """A division of the table of contents, with its articles and sub-divisions."""
+
+    division: Any  # a Division or a row with its columns; None at the root
+    articles: list[Any] = field(default_factory=list)
+    children: list["TocNode"] = field(default_factory=list)
+
+
+def table_of_contents(divisions: list[Any], articles: list[Any]) -> TocNode:
+    """The tree of divisions (objects or rows with id and parent_id) holding their articles (with
+    division_id), in the given order."""
+    root = TocNode(division=None)
+    nodes = {d.id: TocNode(division=d) for d in divisions}
+    for division in divisions:
+        parent = nodes.get(division.parent_id) if division.parent_id else root
+        (parent or root).children.append(nodes[division.id])
+    for article in articles:
+        (nodes.get(article.division_id) or root).articles.append(article)
+    return root
+
+
+def home_context(session: Session) -> dict[str, Any]:
+    """``bills_by_status``: open, draft and closed bills; ``article_counts``: per bill id."""
+    listed = bills.list_bills(session)
+    counts = dict(session.execute(
+        select(Article.bill_id, func.count()).where(Article.removed.is_(False)).group_by(Article.bill_id)
+    ).all())
+    groups = {status: [b for b in listed if b.status == status] for status in ("open", "draft", "closed")}
+    return {"bills_by_status": groups, "article_counts": counts}
+
+
+@functools.cache
+def _reading_statement():
+    """Built once (building a statement costs more than running it): the bill is a bound parameter."""
+    from amendments.models import TargetCounts
+
+    def count(column):
+        return func.coalesce(column, 0)
+
+    return (
+        select(Article.id, Article.division_id, Article.number, Article.heading, Article.current_version,
+               ArticleVersion.text, count(TargetCounts.amendments).label("amendments"),
+               (count(TargetCounts.agree) + count(TargetCounts.mixed) + count(TargetCounts.disagree)).label("votes"))
+        .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
+              & (ArticleVersion.version == Article.current_version))
+        .outerjoin(TargetCounts, TargetCounts.article_id == Article.id)
+        .where(Article.bill_id == bindparam("bill_id"), Article.removed.is_(False))
+        .order_by(Article.position)
+    )
+
+
+@functools.cache
+def _divisions_statement():
+    return (select(Division.id, Division.parent_id, Division.kind, Division.label, Division.heading)
+            .where(Division.bill_id == bindparam("bill_id")).order_by(Division.position))
+
+
+def bill_reading(session: Session, bill: Bill) -> list[Row]:
+    """The bill's articles in order, each with its head text and its stored counts (``amendments``,
+    ``votes``): one query and plain rows, whatever the size of the debate."""
+    return list(session.execute(_reading_statement(), {"bill_id": bill.id}))
+
+
+def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, Any]:
+    """``bill``, ``toc`` (TocNode tree of rows with the articles' id, division_id, number, heading and
+    current_version), ``texts`` (article id → head text, shown in full), ``authors``, ``versions``,
+    per-article ``amendment_counts`` and ``vote_counts``, and ``can_edit`` for the bill's authors."""
+    articles = bill_reading(session, bill)
+    divisions = session.execute(_divisions_statement(), {"bill_id": bill.id}).all()
+    return {
+        "bill": bill,
+        "toc": table_of_contents(divisions, articles),
+        "texts": {a.id: a.text for a in articles},
+        "article_total": len(articles),
+        "authors": bills.bill_authors(session, bill),
+        "versions": bills.bill_versions(session, bill),
+        "amendment_counts": {a.id: a.amendments for a in articles},
+        "vote_counts": {a.id: a.votes for a in articles},
+        "can_edit": user is not None and (user.is_admin or bills.is_author(session, bill, user)),
+    }
+
+
+def article_context(session: Session, bill: Bill, article: Article, user: User | None,
+                    query: Mapping[str, str]) -> dict[str, Any]:
+    """``bill``, ``article``, ``head`` (its head version), ``versions`` (newest first),
+    ``votes`` (tally) and ``can_edit``; plus what amendments.pages.article_amendments_context and
+    amendments.participation_pages.article_participation_context add."""
+    versions = bills.article_versions(session, article)
+    head = versions[-1]
+    participation = article_participation_context(session, article, user)
+    return {
+        **article_amendments_context(session, bill, article, user, query),
+        **participation,
+        "bill": bill,
+        "article": article,
+        "head": head,
+        "versions": list(reversed(versions)),
+        "votes": participation["participation"].votes,  # the tally the vote bar counted already
+        "can_edit": user is not None and (user.is_admin or bills.is_author(session, bill, user)),
+    }

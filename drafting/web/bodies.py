@@ -1,0 +1,64 @@
+"""Turning JSON request bodies into typed values (msgspec Structs), with errors that name the field."""
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+import msgspec
+
+from drafting.errors import Invalid
+
+T = TypeVar("T")
+# No request of the API nests deeper than a few levels; anything deeper is refused before it is read.
+MAX_DEPTH = 32
+_PATH = re.compile(r"at `\$\.?([^`]*)`")
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+_TOO_DEEP = f"is nested deeper than {MAX_DEPTH} levels"
+
+
+def _field_of(message: str) -> str | None:
+    found = _MISSING.search(message) or _PATH.search(message)
+    return found.group(1) if found else None
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a decoded JSON value (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def decode_json(raw: bytes) -> Any:
+    """A JSON document, nested at most ``MAX_DEPTH`` levels."""
+    if not raw.strip():
+        raise Invalid("body", "a JSON object is required")
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError as error:
+        raise Invalid("body", f"malformed JSON ({error})") from None
+    except RecursionError:
+        raise Invalid("body", _TOO_DEEP) from None
+    if _depth(value) > MAX_DEPTH:
+        raise Invalid("body", _TOO_DEEP)
+    return value
+
+
+def convert(value: Any, type_: type[T]) -> T:
+    """Convert decoded JSON into a msgspec Struct, naming the field on failure."""
+    if not isinstance(value, dict):
+        raise Invalid("body", "a JSON object is expected")
+    try:
+        return msgspec.convert(value, type_)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        raise Invalid(_field_of(message), message) from None
+
+
+def parse_body(raw: bytes, type_: type[T]) -> T:
+    return convert(decode_json(raw), type_)

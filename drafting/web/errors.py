@@ -1,0 +1,79 @@
+"""How errors become answers: the contract's JSON error shape on the API, the error page elsewhere."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError
+
+from drafting.errors import DomainError, RateLimited
+from drafting.web.request import page_user
+
+log = logging.getLogger("navette")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def error_response(request: Request, status_code: int, detail: str, extra: Any = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """``{"status_code", "detail", "extra"?}`` on the API; ``errors/error.html`` on pages."""
+    if _wants_json(request):
+        body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+        if extra:
+            body["extra"] = extra
+        return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
+    return Template(
+        template_name="errors/error.html",
+        context={"status_code": status_code, "detail": detail, "user": _signed_in(request)},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def _signed_in(request: Request):
+    """The page's user, so an error page keeps the header right; None if that fails too."""
+    try:
+        with request.app.state.db.session(write=False) as session:
+            return page_user(session, request)
+    except Exception:
+        return None
+
+
+def bad_value_handler(request: Request, error: Exception) -> Response:
+    """A value the database cannot hold (an id beyond its range): the client's error."""
+    return error_response(request, 400, "a value is out of range or malformed")
+
+
+def domain_error_handler(request: Request, error: DomainError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+    extra = dict(error.extra or {})
+    if error.field:
+        extra.setdefault("field", error.field)
+    return error_response(request, error.status_code, error.detail, extra or None, headers)
+
+
+def http_error_handler(request: Request, error: HTTPException) -> Response:
+    detail = error.detail or "error"
+    if error.status_code == 413:
+        detail = "request body is larger than the limit of 1 MiB"
+    return error_response(request, error.status_code, detail, error.extra or None, error.headers)
+
+
+def internal_error_handler(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal server error")
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    DataError: bad_value_handler,
+    OverflowError: bad_value_handler,
+    Exception: internal_error_handler,
+}
