@@ -170,6 +170,22 @@ class Api:
         return bill
 
 
+def sign_in(client: TestClient, db: Database, username: str) -> dict[str, str]:
+    """A browser session for ``username`` on the test client (the login form itself is tested with the
+    accounts); answers the CSRF header htmx sends (forms send the ``navette_csrf`` cookie's token)."""
+    from sqlalchemy import select
+
+    from drafting.models import User
+    from drafting.services import accounts
+
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        token = accounts.issue_token(session, user, "web")
+    client.cookies.set("navette_session", token)
+    client.get("/")
+    return {"x-csrftoken": client.cookies.get("navette_csrf")}
+
+
 @pytest.fixture
 def api(client, db) -> Api:
     return Api(client, db)

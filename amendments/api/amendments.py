@@ -7,6 +7,7 @@ import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery, RawBody
 
+from drafting.policy import require_user
 from drafting.web import ratelimit
 from amendments.services import proposing
 from amendments.views.json import amendments_json
@@ -51,7 +52,7 @@ def propose(request: Request, article_id: FromPath[int], body: RawBody) -> Respo
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
-        bills.require_user(actor)
+        require_user(actor)
         article = bills.get_article(session, article_id)
         payload = parse_body(body, ProposalIn)
         if payload.kind == "modify":
@@ -81,7 +82,7 @@ def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> R
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
-        bills.require_user(actor)
+        require_user(actor)
         bill = bills.get_bill(session, slug)
         payload = parse_body(body, InsertionIn)
         if payload.kind != "insert":
@@ -116,7 +117,7 @@ def withdraw(request: Request, amendment_id: FromPath[int]) -> dict[str, Any]:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
-        bills.require_user(actor)
+        require_user(actor)
         amendment = proposing.get_amendment(session, amendment_id)
         proposing.withdraw_amendment(session, actor, amendment)
         return amendments_json(session, [amendment])[0]

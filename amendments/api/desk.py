@@ -12,10 +12,10 @@ from litestar import Request, Router, post
 from litestar.params import FromPath, RawBody
 
 from amendments.services import desk
+from drafting.policy import require_user
 from drafting.web import ratelimit
 from amendments.services import rebase
 from amendments.views.json import amendments_json
-from drafting.services import bills
 from drafting.web.bodies import parse_body
 from drafting.web.request import api_user, threaded, transaction
 
@@ -37,7 +37,7 @@ class MergeInsertIn(msgspec.Struct):
 @threaded
 def reject(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id, for_update=True)
         payload = parse_body(body, ResponseIn)
         desk.reject_amendment(session, actor, amendment, payload.response)
@@ -48,7 +48,7 @@ def reject(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict
 @threaded
 def respond(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id)
         payload = parse_body(body, ResponseIn)
         desk.respond_to_amendment(session, actor, amendment, payload.response)
@@ -61,7 +61,7 @@ def resubmit(request: Request, amendment_id: FromPath[int], body: RawBody) -> di
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
-        bills.require_user(actor)
+        require_user(actor)
         amendment = desk.get_amendment(session, amendment_id, for_update=True)
         payload = parse_body(body, ResubmitIn)
         rebase.resubmit_amendment(session, actor, amendment, payload.text)
@@ -72,7 +72,7 @@ def resubmit(request: Request, amendment_id: FromPath[int], body: RawBody) -> di
 @threaded
 def merge_insert(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id, for_update=True)
         payload = parse_body(body, MergeInsertIn)
         desk.merge_insertion(session, actor, amendment, payload.number, payload.message)

@@ -13,6 +13,7 @@ from amendments.services import moderation
 from amendments.services import participation
 from amendments.services import arguments
 from amendments.services import sources
+from drafting import policy
 from drafting.web import ratelimit
 from amendments.models import Argument, ModerationDecision, Report, Source
 from drafting.views import json as out
@@ -281,7 +282,7 @@ def pending_reports(request: Request) -> list[dict[str, Any]]:
 def hide(request: Request, target: FromPath[str], target_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         user = _writer(session, request)
-        moderation.require_moderator(user)
+        policy.require_moderator(user)
         if target not in moderation.MODELS:
             raise NotFound(f"no moderation target '{target}'")
         payload = parse_body(body, HideIn)
@@ -294,7 +295,7 @@ def hide(request: Request, target: FromPath[str], target_id: FromPath[int], body
 def dismiss(request: Request, report_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         user = _writer(session, request)
-        moderation.require_moderator(user)
+        policy.require_moderator(user)
         payload = parse_body(body, DismissIn) if body.strip() else DismissIn()
         return decision_json(moderation.dismiss(session, user, report_id, payload.reason))
 

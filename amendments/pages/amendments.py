@@ -9,11 +9,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from amendments.views import amendments as views
+from drafting.policy import require_user
 from drafting.web import ratelimit
 from amendments.services import proposing
 from drafting.services import bills
 from drafting.web.render import render
-from drafting.errors import Conflict, Invalid, NotFound
+from drafting import policy
+from drafting.errors import Invalid, NotFound
 from drafting.models import Article, Bill
 from drafting.web.request import database, page_user, threaded, transaction
 
@@ -62,10 +64,7 @@ def propose_page(request: Request, slug: FromPath[str], article_id: FromPath[int
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return Redirect(path=f"{request.app.route_reverse('login')}?{urlencode({'next': here})}",
                             status_code=303)
-        if bill.status != "open":
-            raise Conflict(f"the consultation on '{bill.slug}' is not open: no proposals now")
-        if article.removed:
-            raise Conflict(f"article {article.number} has been deleted")
+        policy.require_may_propose(bill, article)
         form = {"kind": request.query_params.get("kind", "modify")}
         return render("amendments/propose.html", session, request, user=user,
                       **views.proposal_context(session, bill, article, form))
@@ -92,7 +91,7 @@ def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
     with transaction(request) as session:
         user = page_user(session, request)
         ratelimit.enforce(session, request, user)
-        bills.require_user(user)
+        require_user(user)
         bill, article = _bill_article(session, slug, article_id)
         kind = data.get("kind", "modify")
         try:

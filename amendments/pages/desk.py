@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from amendments.services import desk, rebase
 from amendments.views import desk as views
-from drafting.errors import DomainError, Invalid
+from drafting.errors import Conflict, Invalid
 from drafting.models import Article, Bill
 from drafting.services import bills
 from drafting.web import ratelimit
@@ -84,24 +84,26 @@ def _int_field(data: Mapping[str, str], name: str) -> int:
 @post("/articles/{article_id:int}/merge", name="desk:merge:submit")
 @threaded
 def merge_submit(request: Request, article_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
-    """Publish the new version, then 303 to the article; on a refusal the page again, with the reason."""
+    """Publish the new version, then 303 to the article; on a refusal (a stale version, a conflict, a
+    bad field) the page again, with the reason and the refusal's status."""
     with transaction(request) as session:
-        user = page_user(session, request)
         bill, article = _article_of(session, article_id)
-        bills.require_author(session, bill, user)
         selected: list[int] = []
         try:
             selected = _selected_ids([data.get("amendments", "")])
             desk.publish_from_merge_page(
-                session, user, article, expected_version=_int_field(data, "expected_version"),
+                session, page_user(session, request), article, expected_version=_int_field(data, "expected_version"),
                 message=data.get("message", ""), merge=selected, final_text=data.get("text"),
             )
-        except DomainError as error:
-            session.rollback()
+        except (Invalid, Conflict) as error:  # not a 401/403: those are no merge page
+            session.rollback()  # expires every row read so far: read again what the page shows
+            user = page_user(session, request)
             bill, article = _article_of(session, article_id)
             conflict_ids = list((error.extra or {}).get("conflicts", []))
-            context = views.merge_context(session, bill, article, selected, text=None if conflict_ids else data.get("text"),
-                                    message=data.get("message", ""), error=error.detail, conflict_ids=conflict_ids)
+            context = views.merge_context(session, bill, article, selected,
+                                          text=None if conflict_ids else data.get("text"),
+                                          message=data.get("message", ""), error=error.detail,
+                                          conflict_ids=conflict_ids)
             return render("amendments/desk/merge.html", session, request, status_code=error.status_code,
                           user=user, **context)
         return Redirect(path=request.app.route_reverse("articles:detail", slug=bill.slug, article_id=article.id),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from amendments.pages.participation import writer
 from amendments.services import moderation
 from amendments.views import participation as views
+from drafting import policy
 from drafting.errors import Invalid, NotFound
 from drafting.models import User
 from drafting.services import bills
@@ -22,7 +23,7 @@ def _moderator_or_login(session: Session, request: Request) -> User | Redirect:
     user = page_user(session, request)
     if user is None:
         return login_redirect(request)
-    return moderation.require_moderator(user)
+    return policy.require_moderator(user)
 
 
 @get("/moderation", name="moderation:queue")
@@ -59,7 +60,7 @@ def moderation_hide(request: Request, target: FromPath[str], target_id: FromPath
                     data: URLEncodedBody[dict[str, str]]) -> Response:
     with transaction(request) as session:
         user = writer(session, request)
-        moderation.require_moderator(user)
+        policy.require_moderator(user)
         if target not in moderation.MODELS:
             raise NotFound(f"no moderation target '{target}'")
         try:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from amendments.services import arguments, moderation, participation, sources
 from amendments.views import participation as views
 from amendments.views.participation import Participation
+from drafting import policy
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
 from drafting.web import ratelimit
@@ -143,7 +144,7 @@ def _reported_item(session: Session, target_type: str | None, raw_id: str | None
         raise NotFound("nothing to report here")
     item = moderation.get_item(session, target_type, int(raw_id))
     if item.hidden_by_id is not None:
-        raise Conflict(f"this {target_type} was already hidden by moderation")
+        raise Conflict(policy.HIDDEN)
     return item
 
 

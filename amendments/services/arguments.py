@@ -19,7 +19,8 @@ from amendments.services.participation import Target, dialect_insert, get_target
 from drafting.db import utcnow
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
-from drafting.services.bills import require_user
+from drafting import policy
+from drafting.policy import require_user
 from drafting.texts import text_field
 
 MAX_ARGUMENT = 5_000
@@ -98,7 +99,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     )
     if same is not None:
         if same.hidden_by_id is not None:
-            raise Conflict("body: this argument was hidden by moderation", field="body")
+            raise Conflict(f"body: {policy.HIDDEN}", field="body")
         if same.author_id != user.id:
             statement = dialect_insert(session)(ArgumentSupporter).values(
                 argument_id=same.id, user_id=user.id, created_at=utcnow()
@@ -131,8 +132,7 @@ def set_useful(session: Session, actor: User | None, argument: Argument, useful:
     """Mark (or unmark) an argument useful, once per person; answers the argument's count."""
     user = require_user(actor)
     require_open(argument_target(session, argument))
-    if argument.hidden_by_id is not None:
-        raise Conflict(f"argument {argument.id} was hidden by moderation")
+    policy.require_visible(argument)
     if useful:
         changed = len(session.execute(dialect_insert(session)(UsefulMark).values(
             argument_id=argument.id, user_id=user.id, created_at=utcnow()

@@ -14,11 +14,11 @@ from amendments.services import proposing
 from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, MergedAmendment
 from amendments.services.rebase import rebase_open_amendments
 from drafting.services import bills
+from drafting import policy
 from drafting.errors import Conflict, Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
 from drafting.texts import MAX_MESSAGE, normalise, text_field
 
-CHANGEABLE = ("open", "conflict")
 MAX_RESPONSE = 20_000
 
 
@@ -46,12 +46,6 @@ def get_amendment(session: Session, amendment_id: int, *, for_update: bool = Fal
     return amendment
 
 
-def _require_changeable(amendment: Amendment) -> None:
-    if amendment.status not in CHANGEABLE:
-        raise Conflict(f"status: amendment {amendment.id} is {amendment.status}; "
-                       "only open or conflict amendments can change state")
-
-
 def amendments_to_merge(session: Session, article: Article, ids: list[int], *, lock: bool = True) -> list[Amendment]:
     """The amendments named in ``merge``, in the order given, checked to belong to this article
     (``lock``: their rows stay locked until the transaction ends, on PostgreSQL)."""
@@ -70,8 +64,8 @@ def amendments_to_merge(session: Session, article: Article, ids: list[int], *, l
         if amendment.article_id != article.id:
             raise Invalid("merge", f"amendment {amendment_id} is not an amendment of article {article.id}")
         if amendment.hidden_by_id is not None:
-            raise Conflict(f"merge: amendment {amendment_id} was hidden by moderation")
-        _require_changeable(amendment)
+            raise Conflict(f"merge: amendment {amendment_id}: {policy.HIDDEN}")
+        policy.transition(amendment.status, "accept")  # 409 unless it may still be merged
         amendments.append(amendment)
     if len(amendments) > 1 and any(a.kind == "delete" for a in amendments):
         raise Invalid("merge", "an amendment deleting the article is merged on its own")
@@ -119,6 +113,13 @@ def publish_article_version(
     """
     bill = session.get(Bill, article.bill_id)
     user = bills.require_author(session, bill, actor)
+    return _publish(session, user, article, expected_version=expected_version, message=message, text=text,
+                    merge=merge)
+
+
+def _publish(session: Session, user: User, article: Article, *, expected_version: int, message: str,
+             text: str | None, merge: list[int]) -> ArticleVersion:
+    """``publish_article_version`` once the caller is known to be one of the bill's staff."""
     session.refresh(article, with_for_update=True)  # one publisher at a time per article
     if expected_version != article.current_version:
         raise Conflict(
@@ -158,7 +159,7 @@ def publish_article_version(
         session.add(MergedAmendment(article_version_id=version.id, amendment_id=amendment.id, position=position))
         session.add(AmendmentEvent(amendment_id=amendment.id, kind="accepted", actor_id=user.id,
                                    from_version=amendment.base_version, to_version=version.version))
-        amendment.status = "accepted"
+        amendment.status = policy.transition(amendment.status, "accept")
     session.flush()
     rebase_open_amendments(session, article, version, user)
     return version
@@ -173,8 +174,7 @@ def reject_amendment(session: Session, actor: User | None, amendment: Amendment,
     bill = session.get(Bill, amendment.bill_id)
     user = bills.require_author(session, bill, actor)
     body = _response_text(response)
-    _require_changeable(amendment)
-    amendment.status = "rejected"
+    amendment.status = policy.transition(amendment.status, "reject")
     session.add(AmendmentResponse(amendment_id=amendment.id, body=body, kind="reject", author_id=user.id))
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="rejected", actor_id=user.id,
                                from_version=amendment.base_version))
@@ -214,9 +214,8 @@ def merge_insertion(session: Session, actor: User | None, amendment: Amendment, 
     user = bills.require_author(session, bill, actor)
     if amendment.kind != "insert":
         raise Invalid("amendment", "only an amendment proposing a new article is merged this way")
-    if amendment.hidden_by_id is not None:
-        raise Conflict("the amendment was hidden by moderation")
-    _require_changeable(amendment)
+    policy.require_visible(amendment)
+    status = policy.transition(amendment.status, "accept")
     number = text_field("number", number, max_length=40)
     message = text_field("message", message, required=False, max_length=MAX_MESSAGE)
     taken = session.scalar(select(Article.id).where(
@@ -242,7 +241,7 @@ def merge_insertion(session: Session, actor: User | None, amendment: Amendment, 
     session.flush()
     session.add(MergedAmendment(article_version_id=version.id, amendment_id=amendment.id, position=0))
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="accepted", actor_id=user.id, to_version=1))
-    amendment.status = "accepted"
+    amendment.status = status
     amendment.created_article_id = article.id
     session.flush()
     return article
@@ -252,12 +251,11 @@ def publish_from_merge_page(session: Session, actor: User | None, article: Artic
                             message: str, merge: list[int], final_text: str | None) -> ArticleVersion:
     """The merge page's publish button: the amendments merged as they are when the author left the
     previewed text alone, credited under the author's edited text otherwise (a direct edit without any)."""
+    user = bills.require_author(session, session.get(Bill, article.bill_id), actor)
     text = normalise(final_text) if final_text is not None else None
     if merge and text is not None:
-        bill = session.get(Bill, article.bill_id)
-        bills.require_author(session, bill, actor)
         combination = combine(session, article, amendments_to_merge(session, article, merge))
         if combination.deletes_article or (combination.clean and text == combination.text):
             text = None
-    return publish_article_version(session, actor, article, expected_version=expected_version,
-                                   message=message, text=text, merge=merge)
+    return _publish(session, user, article, expected_version=expected_version, message=message, text=text,
+                    merge=merge)

@@ -16,25 +16,15 @@ from sqlalchemy.orm import Session
 
 from amendments.services import tallies
 from amendments.models import Amendment, Argument, ModerationDecision, Report, Source
-from drafting.errors import Conflict, Forbidden, Invalid, NotFound
+from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import Article, Bill, User
-from drafting.services.bills import require_user
+from drafting import policy
+from drafting.policy import require_user
 from drafting.texts import text_field
 
 MODELS: dict[str, Any] = {"amendment": Amendment, "argument": Argument, "source": Source}
 MAX_REASON = 2_000
 STANCE_LABELS = {"for": "pour", "against": "contre"}
-
-
-def is_moderator(user: User | None) -> bool:
-    return user is not None and (user.is_moderator or user.is_admin)
-
-
-def require_moderator(actor: User | None) -> User:
-    user = require_user(actor)
-    if not is_moderator(user):
-        raise Forbidden("only moderators can do this")
-    return user
 
 
 def _check_target_type(target_type: Any) -> str:
@@ -97,7 +87,7 @@ def _resolve_reports(session: Session, target_type: str, target_id: int, decisio
 
 def hide(session: Session, actor: User | None, target_type: Any, target_id: Any, reason: Any) -> ModerationDecision:
     """Hide a contribution with a public reason; the pending reports on it are settled by this decision."""
-    moderator = require_moderator(actor)
+    moderator = policy.require_moderator(actor)
     item = get_item(session, target_type, target_id)
     reason = _reason(reason, required=True)
     if item.hidden_by_id is not None:
@@ -135,7 +125,7 @@ def get_report(session: Session, report_id: int) -> Report:
 
 def dismiss(session: Session, actor: User | None, report_id: int, reason: Any = None) -> ModerationDecision:
     """Keep the reported contribution: the decision settles every pending report on it."""
-    moderator = require_moderator(actor)
+    moderator = policy.require_moderator(actor)
     found = get_report(session, report_id)
     reason = _reason(reason, required=False)
     if found.decision_id is not None:
@@ -186,7 +176,7 @@ def _items(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int
 
 def queue(session: Session, actor: User | None, *, limit: int = 200) -> list[QueueEntry]:
     """Pending reports grouped by contribution, the longest waiting first."""
-    require_moderator(actor)
+    policy.require_moderator(actor)
     reports = list(session.scalars(
         select(Report).where(Report.decision_id.is_(None)).order_by(Report.created_at, Report.id).limit(limit)
     ))

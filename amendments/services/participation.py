@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from amendments.models import VOTE_VALUES, Amendment, Vote
 from amendments.services import tallies
 from drafting.db import utcnow
-from drafting.errors import Conflict, Invalid, NotFound
+from drafting.errors import Invalid, NotFound
 from drafting.models import Article, Bill, User
-from drafting.services.bills import require_user
+from drafting import policy
+from drafting.policy import require_user
 
 TARGET_KINDS = ("article", "amendment")
 
@@ -41,6 +42,10 @@ class Target:
     @property
     def hidden(self) -> bool:
         return isinstance(self.row, Amendment) and self.row.hidden_by_id is not None
+
+    @property
+    def removed(self) -> bool:
+        return isinstance(self.row, Article) and self.row.removed
 
     def column(self, model: Any):
         """The model's column that points at this kind of target."""
@@ -79,13 +84,8 @@ def target_for_row(session: Session, row: Article | Amendment) -> Target:
 
 
 def require_open(target: Target) -> None:
-    """Participation writes need an open consultation and a visible target."""
-    if target.bill.status != "open":
-        raise Conflict(f"the consultation on '{target.bill.slug}' is {target.bill.status}, not open")
-    if target.hidden:
-        raise Conflict(f"amendment {target.id} was hidden by moderation")
-    if isinstance(target.row, Article) and target.row.removed:
-        raise Conflict(f"article {target.id} was removed from the bill")
+    """Participation writes need an open consultation and a visible target (drafting.policy)."""
+    policy.require_may_participate(target.bill, hidden=target.hidden, removed=target.removed)
 
 
 def dialect_insert(session: Session):

@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 from amendments import engine
 from amendments.services import tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
+from drafting import policy
+from drafting.policy import require_user
 from drafting.services import bills
-from drafting.errors import Conflict, Forbidden, Invalid, NotFound
+from drafting.errors import Invalid, NotFound
 from drafting.models import Article, ArticleVersion, Bill, User
 from drafting.texts import MAX_ARTICLE_TEXT, MAX_HEADING, MAX_TITLE, text_field
 
 MAX_TEXT = MAX_ARTICLE_TEXT
 MAX_EXPLANATION = 50_000
-WITHDRAWABLE = ("open", "conflict")
 SORTS = ("recent", "votes")
 
 
@@ -176,8 +177,7 @@ def _open_bill(session: Session, bill_id: int, *, lock: bool = False) -> Bill:
     """The bill, if its consultation is open; ``lock`` serialises insertions into it (PostgreSQL)."""
     query = select(Bill).where(Bill.id == bill_id)
     bill = session.scalar(query.with_for_update() if lock else query)
-    if bill.status != "open":
-        raise Conflict(f"bill: the consultation on '{bill.slug}' is not open (status {bill.status})")
+    policy.require_consultation_open(bill)
     return bill
 
 
@@ -204,8 +204,7 @@ def _texts(title: str | None, explanation: str | None) -> tuple[str, str]:
 
 def _base_version(session: Session, article: Article, wanted: int | None) -> ArticleVersion:
     """The version a proposal is written on: the head unless ``wanted`` names an existing one."""
-    if article.removed:
-        raise Conflict(f"article: article {article.number} has been deleted")
+    policy.require_article_present(article)
     if wanted is None:
         return bills.head_version(session, article)
     found = session.scalar(
@@ -263,7 +262,7 @@ def propose_amendment(session: Session, actor: User | None, article: Article, *,
                       explanation: str | None = "", title: str | None = "",
                       base_version: int | None = None) -> Proposed:
     """A new text for an article, written on ``base_version`` (the head by default)."""
-    user = bills.require_user(actor)
+    user = require_user(actor)
     _open_bill(session, article.bill_id)
     _locked_article(session, article)
     base = _base_version(session, article, base_version)
@@ -276,7 +275,7 @@ def propose_amendment(session: Session, actor: User | None, article: Article, *,
 def propose_deletion(session: Session, actor: User | None, article: Article, *, explanation: str | None = "",
                      title: str | None = "", base_version: int | None = None) -> Proposed:
     """Deleting the article: the proposed text is empty and its diff deletes everything."""
-    user = bills.require_user(actor)
+    user = require_user(actor)
     _open_bill(session, article.bill_id)
     _locked_article(session, article)
     base = _base_version(session, article, base_version)
@@ -289,14 +288,14 @@ def propose_insertion(session: Session, actor: User | None, bill: Bill, *, after
                       text: str | None, heading: str | None = "", explanation: str | None = "",
                       title: str | None = "") -> Proposed:
     """A new article placed after ``after_article`` (an article of this bill), or first when None."""
-    user = bills.require_user(actor)
+    user = require_user(actor)
     _open_bill(session, bill.id, lock=True)
     if after_article is not None:
         anchor = session.get(Article, after_article)
         if anchor is None or anchor.bill_id != bill.id:
             raise Invalid("after_article", f"no article {after_article} in bill '{bill.slug}'")
         if anchor.removed:
-            raise Invalid("after_article", f"article {anchor.number} has been deleted")
+            raise Invalid("after_article", policy.ARTICLE_DELETED)
     new_text = _proposal_text(text)
     heading = text_field("heading", heading, required=False, max_length=MAX_HEADING)
     title, explanation = _texts(title, explanation)
@@ -314,19 +313,11 @@ def propose_insertion(session: Session, actor: User | None, bill: Bill, *, after
 
 # --- state changes -----------------------------------------------------------------------------
 
-def can_withdraw(amendment: Amendment, user: User | None) -> bool:
-    return user is not None and user.id == amendment.author_id and amendment.status in WITHDRAWABLE
-
-
 def withdraw_amendment(session: Session, actor: User | None, amendment: Amendment) -> Amendment:
     """Its proposer takes an open or conflicting amendment back; the record keeps it."""
-    user = bills.require_user(actor)
-    if user.id != amendment.author_id:
-        raise Forbidden("only the amendment's proposer can withdraw it")
+    user = policy.require_proposer(actor, amendment)
     previous = session.scalar(select(Amendment.status).where(Amendment.id == amendment.id).with_for_update())
-    if previous not in WITHDRAWABLE:
-        raise Conflict(f"status: a {previous} amendment cannot be withdrawn")
-    amendment.status = "withdrawn"
+    amendment.status = policy.transition(previous, "withdraw")
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="withdrawn", actor_id=user.id, detail=previous))
     session.flush()
     return amendment

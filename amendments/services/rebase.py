@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from amendments import engine
 from amendments.models import Amendment, AmendmentEvent
 from amendments.services.proposing import text_digest
+from drafting import policy
 from drafting.services import bills
-from drafting.errors import Conflict, Forbidden, Invalid
+from drafting.errors import Conflict, Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
 from drafting.texts import MAX_ARTICLE_TEXT, text_field
 
@@ -103,17 +104,18 @@ def rebase_open_amendments(session: Session, article: Article, new_version: Arti
         event = AmendmentEvent(amendment_id=amendment.id, kind=verdict, actor_id=actor_id,
                                from_version=amendment.base_version, to_version=new_version.version)
         if verdict == CONFLICT:
-            amendment.status = "conflict"
+            amendment.status = policy.transition(amendment.status, "collide")
             event.detail = conflict_detail(new_version.version, result.conflicts if result else (),
                                            article_deleted=new_version.deletes_article)
             outcomes.append(RebaseOutcome(amendment.id, CONFLICT))
         elif verdict == SUPERSEDED:
-            amendment.status = "accepted"
+            amendment.status = policy.transition(amendment.status, "supersede")
             event.detail = json.dumps({"head_version": new_version.version}, ensure_ascii=False)
             outcomes.append(RebaseOutcome(amendment.id, SUPERSEDED))
         else:
             merged = result.text if result is not None else amendment.text
             event.previous_text = amendment.text
+            amendment.status = policy.transition(amendment.status, "rebase")
             amendment.base_version = new_version.version
             amendment.text = merged
             amendment.text_digest = text_digest(merged)
@@ -125,19 +127,13 @@ def rebase_open_amendments(session: Session, article: Article, new_version: Arti
 
 def resubmit_amendment(session: Session, actor: User | None, amendment: Amendment, text: str) -> Amendment:
     """The proposer's new text against the current head: back to ``open``, the old text kept."""
-    user = bills.require_user(actor)
-    if amendment.author_id != user.id:
-        raise Forbidden("only the amendment's proposer can resubmit it")
+    user = policy.require_proposer(actor, amendment)
     if amendment.kind != "modify" or amendment.article_id is None:
         raise Conflict("only an amendment that rewrites an article can be resubmitted against its head")
-    if amendment.status not in ("open", "conflict"):
-        raise Conflict(f"status: an {amendment.status} amendment can no longer change")
-    bill = session.get(Bill, amendment.bill_id)
-    if bill.status != "open":
-        raise Conflict("the consultation on this bill is not open")
+    status = policy.transition(amendment.status, "resubmit")
+    policy.require_consultation_open(session.get(Bill, amendment.bill_id))
     article = session.get(Article, amendment.article_id)
-    if article.removed:
-        raise Conflict("the article has been deleted: there is no head to resubmit against")
+    policy.require_article_present(article)
     new_text = text_field("text", text, max_length=MAX_ARTICLE_TEXT, strip=False)
     head = bills.head_version(session, article)
     if new_text == head.text:
@@ -147,7 +143,7 @@ def resubmit_amendment(session: Session, actor: User | None, amendment: Amendmen
         to_version=head.version, previous_text=amendment.text,
         detail=json.dumps({"previous_status": amendment.status}),
     ))
-    amendment.status = "open"
+    amendment.status = status
     amendment.base_version = head.version
     amendment.text = new_text
     amendment.text_digest = text_digest(new_text)

@@ -12,7 +12,7 @@ from amendments.models import Source
 from amendments.services.participation import Target, require_open
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
-from drafting.services.bills import require_user
+from drafting.policy import require_user
 from drafting.texts import text_field
 
 MAX_SOURCE_TITLE = 300

@@ -16,6 +16,7 @@ from amendments.views.participation import amendment_participation_context
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentResponse, ModerationDecision
 from amendments.services.participation import vote_tallies
 from drafting.services import bills
+from drafting import policy
 from drafting.errors import Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
 
@@ -45,8 +46,8 @@ def article_amendments_context(session: Session, bill: Bill, article: Article, u
     ("recent" or "votes", from ``?amendment_sort=``), ``amendment_status`` (filter from
     ``?amendment_status=``, or None), ``amendment_statuses`` (the choices), ``amendment_page`` (from
     ``?amendment_page=``, brought back to the last page), ``amendment_pages``, ``amendment_total`` and
-    ``amendment_page_url`` (page number → query string keeping the sort and filter), and ``can_propose`` (the
-    consultation is open).
+    ``amendment_page_url`` (page number → query string keeping the sort and filter), ``can_propose`` (the
+    consultation is open and the article present) and ``consultation_open``.
 
     One COUNT, one page of rows (LIMIT/OFFSET, proposer joined), then co-signer counts and vote tallies
     for that page's rows only: a constant number of queries whatever the number of proposing."""
@@ -83,7 +84,8 @@ def article_amendments_context(session: Session, bill: Bill, article: Article, u
         "amendment_pages": pages,
         "amendment_total": total,
         "amendment_page_url": page_url,
-        "can_propose": bill.status == "open" and not article.removed,
+        "can_propose": policy.may_propose(bill, article),
+        "consultation_open": policy.consultation_open(bill),
     }
 
 
@@ -118,7 +120,7 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
         "events": proposing.events(session, amendment),
         "votes": vote_tallies(session, "amendment", [amendment.id])[amendment.id],
         "hidden": hidden,
-        "can_withdraw": proposing.can_withdraw(amendment, user),
+        "can_withdraw": policy.may_withdraw(user, amendment),
     }
 
 

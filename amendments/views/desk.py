@@ -14,6 +14,7 @@ from amendments.services import desk, rebase
 from amendments.services import proposing
 from amendments.services.arguments import useful_counts
 from amendments.views.json import amendments_json
+from drafting import policy
 from drafting.errors import DomainError
 from drafting.models import Article, ArticleVersion, Bill, User
 from drafting.services import bills
@@ -44,6 +45,10 @@ class ReviewItem:
     cosigners: list[str]
     response: str | None
     arguments: ArgumentSummary
+    # What the desk may do with it (drafting.policy), set for its group's article.
+    changeable: bool = False
+    mergeable: bool = False
+    insertable: bool = False
 
     @property
     def support(self) -> tuple[int, int]:
@@ -58,6 +63,11 @@ class ReviewGroup:
     items: list[ReviewItem] = field(default_factory=list)
     insertions: list[ReviewItem] = field(default_factory=list)
 
+    @property
+    def mergeable(self) -> bool:
+        """Some amendment of the article can be merged into a new version of it."""
+        return any(item.mergeable for item in self.items)
+
 
 def _status_filter(raw: str | None) -> str:
     return raw if raw in STATUS_FILTERS else "pending"
@@ -65,7 +75,7 @@ def _status_filter(raw: str | None) -> str:
 
 def _statuses(status_filter: str) -> tuple[str, ...]:
     if status_filter == "pending":
-        return ("open", "conflict")
+        return policy.statuses_allowing("accept")
     if status_filter == "all":
         return AMENDMENT_STATUSES
     return (status_filter,)
@@ -123,16 +133,21 @@ def review_context(session: Session, bill: Bill, query: Mapping[str, str]) -> di
             by_article[amendment.article_id].append(amendment)
     items = {item.amendment.id: item for item in review_items(session, amendments)}
 
-    def ordered(group: list[Amendment]) -> list[ReviewItem]:
+    def ordered(group: list[Amendment], article: Article | None) -> list[ReviewItem]:
+        for amendment in group:
+            item = items[amendment.id]
+            item.changeable = policy.amendment_changeable(amendment)
+            item.mergeable = policy.may_merge(True, amendment, article)
+            item.insertable = policy.may_merge_insertion(True, amendment)
         return sorted((items[a.id] for a in group), key=lambda i: (-i.support[0], -i.support[1], i.amendment.id))
 
     groups = []
     if after.get(None):
-        groups.append(ReviewGroup(None, [], ordered(after[None])))
+        groups.append(ReviewGroup(None, [], ordered(after[None], None)))
     for article in articles:
         if by_article.get(article.id) or after.get(article.id):
-            groups.append(ReviewGroup(article, ordered(by_article.get(article.id, [])),
-                                      ordered(after.get(article.id, []))))
+            groups.append(ReviewGroup(article, ordered(by_article.get(article.id, []), article),
+                                      ordered(after.get(article.id, []), None)))
     counts = dict.fromkeys(AMENDMENT_STATUSES, 0)
     counts.update(session.execute(
         select(Amendment.status, func.count()).where(Amendment.bill_id == bill.id, Amendment.hidden_by_id.is_(None))
@@ -167,7 +182,7 @@ def merge_context(session: Session, bill: Bill, article: Article, selected: list
     head = bills.head_version(session, article)
     candidates = review_items(session, list(session.scalars(
         select(Amendment).where(Amendment.article_id == article.id, Amendment.hidden_by_id.is_(None),
-                                Amendment.status.in_(desk.CHANGEABLE))
+                                Amendment.status.in_(policy.statuses_allowing("accept")))
     )))
     known = {item.amendment.id: item.amendment for item in candidates}
     chosen = [known[i] for i in selected if i in known]
@@ -224,15 +239,13 @@ class DeskPanel:
     head: ArticleVersion | None
     can_review: bool
     can_resubmit: bool
+    can_merge: bool
     can_merge_insert: bool
+    can_reject: bool
     conflict: dict[str, Any] | None
     resubmit_text: str
     responses: list[AmendmentResponse]
     record: list[RecordEntry]
-
-    @property
-    def changeable(self) -> bool:
-        return self.amendment.status in desk.CHANGEABLE
 
 
 def amendment_desk_context(session: Session, amendment: Amendment, user: User | None) -> dict[str, Any]:
@@ -242,7 +255,7 @@ def amendment_desk_context(session: Session, amendment: Amendment, user: User | 
     bill = session.get(Bill, amendment.bill_id)
     article = session.get(Article, amendment.article_id) if amendment.article_id else None
     head = bills.head_version(session, article) if article is not None else None
-    can_review = user is not None and (user.is_admin or bills.is_author(session, bill, user))
+    can_review = bills.is_bill_staff(session, bill, user)
     events = [e for e in proposing.events(session, amendment) if e.kind in RECORD_KINDS]
     record = [RecordEntry(e, rebase.parse_conflict_detail(e.detail) if e.kind == "conflict" else None)
               for e in events]
@@ -250,19 +263,16 @@ def amendment_desk_context(session: Session, amendment: Amendment, user: User | 
     if amendment.status == "conflict":
         conflict = next((entry.conflict for entry in reversed(record) if entry.conflict is not None),
                         rebase.parse_conflict_detail(""))
-    can_resubmit = (
-        user is not None and user.id == amendment.author_id and amendment.kind == "modify"
-        and amendment.status in desk.CHANGEABLE and bill.status == "open"
-        and article is not None and not article.removed and amendment.hidden_by_id is None
-    )
     responses = list(session.scalars(
         select(AmendmentResponse).where(AmendmentResponse.amendment_id == amendment.id)
         .order_by(AmendmentResponse.created_at, AmendmentResponse.id)
     ))
     return {"desk": DeskPanel(
         amendment=amendment, bill=bill, article=article, head=head, can_review=can_review,
-        can_resubmit=can_resubmit,
-        can_merge_insert=can_review and amendment.kind == "insert" and amendment.status in desk.CHANGEABLE,
+        can_resubmit=policy.may_resubmit(user, amendment, bill, article),
+        can_merge=policy.may_merge(can_review, amendment, article),
+        can_merge_insert=policy.may_merge_insertion(can_review, amendment),
+        can_reject=can_review and policy.can_transition(amendment.status, "reject"),
         conflict=conflict,
         resubmit_text=(head.text if amendment.status == "conflict" and head else amendment.text),
         responses=responses, record=record,

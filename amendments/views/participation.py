@@ -23,6 +23,7 @@ from amendments.services.arguments import (
 from amendments.services.sources import list_sources
 from amendments.services.participation import Target
 from amendments.services.arguments import ArgumentGroup
+from drafting import policy
 from drafting.errors import Conflict, Invalid
 from drafting.models import Article, User
 
@@ -114,15 +115,8 @@ class Participation:
 
     @property
     def state(self) -> str | None:
-        if self.target.hidden:
-            return "hidden"
-        if self.target.bill.status != "open":
-            return self.target.bill.status
-        if isinstance(self.target.row, Article) and self.target.row.removed:
-            return "removed"
-        if self.user is None:
-            return "anonymous"
-        return None
+        return policy.participation_state(self.user, self.target.bill, hidden=self.target.hidden,
+                                          removed=self.target.removed)
 
     @property
     def can_write(self) -> bool:
@@ -130,7 +124,12 @@ class Participation:
 
     @property
     def is_moderator(self) -> bool:
-        return moderation.is_moderator(self.user)
+        return policy.is_moderator(self.user)
+
+    @property
+    def can_report(self) -> bool:
+        """The target itself may be reported (an amendment still shown; articles are the authors')."""
+        return self.kind == "amendment" and policy.may_report(self.user, self.target.row)
 
     @property
     def argument_total(self) -> int:

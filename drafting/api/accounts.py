@@ -7,6 +7,7 @@ import msgspec
 from litestar import Request, Router, get, post
 from litestar.params import FromPath, RawBody
 
+from drafting.policy import require_user
 from drafting.services import accounts, bills
 from drafting.views import json as out
 from drafting.web import ratelimit
@@ -46,7 +47,7 @@ def create_user(request: Request, body: RawBody) -> dict[str, Any]:
 @threaded
 def me(request: Request) -> dict[str, Any]:
     with transaction(request) as session:
-        return out.me_json(bills.require_user(api_user(session, request)))
+        return out.me_json(require_user(api_user(session, request)))
 
 
 @get("/users/{username:str}")

@@ -8,6 +8,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from amendments.services import desk
+from drafting.policy import require_user
 from drafting.services import bills, history
 from drafting.views import json as out
 from drafting.web.bodies import parse_body
@@ -44,7 +45,7 @@ class ArticleVersionIn(msgspec.Struct):
 @threaded
 def create_bill(request: Request, body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         bill = bills.create_bill(session, actor, parse_body(body, bills.BillIn))
         return out.bill_json(session, bill)
 
@@ -67,7 +68,7 @@ def bill_detail(request: Request, slug: FromPath[str]) -> dict[str, Any]:
 @threaded
 def add_author(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         bill = bills.get_bill(session, slug)
         payload = parse_body(body, UsernameIn)
         user = bills.add_author(session, actor, bill, payload.username)
@@ -79,7 +80,7 @@ def add_author(request: Request, slug: FromPath[str], body: RawBody) -> dict[str
 @threaded
 def set_status(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         bill = bills.get_bill(session, slug)
         bills.set_status(session, actor, bill, parse_body(body, StatusIn).status)
         return out.bill_json(session, bill)
@@ -89,7 +90,7 @@ def set_status(request: Request, slug: FromPath[str], body: RawBody) -> dict[str
 @threaded
 def publish_bill_version(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         bill = bills.get_bill(session, slug)
         payload = parse_body(body, BillVersionIn)
         version = bills.publish_bill_version(session, actor, bill, payload.label, payload.message)
@@ -155,7 +156,7 @@ def article_version_detail(request: Request, article_id: FromPath[int], n: FromP
 @threaded
 def publish_article_version(request: Request, article_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        actor = bills.require_user(api_user(session, request))
+        actor = require_user(api_user(session, request))
         article = bills.get_article(session, article_id)
         payload = parse_body(body, ArticleVersionIn)
         version = desk.publish_article_version(

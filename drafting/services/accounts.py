@@ -13,7 +13,8 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from drafting.errors import Conflict, Forbidden, Invalid, Unauthorized
+from drafting import policy
+from drafting.errors import Conflict, Invalid, Unauthorized
 from drafting.models import AuthToken, User
 from drafting.texts import text_field
 
@@ -132,9 +133,8 @@ def create_assisted_user(session: Session, staff: User, data: UserIn) -> User:
     """A bill's author (or an admin) opens an account for someone without e-mail, at an event."""
     from drafting.models import BillAuthor
 
-    is_author = session.scalar(select(BillAuthor.user_id).where(BillAuthor.user_id == staff.id).limit(1))
-    if not (staff.is_admin or is_author):
-        raise Forbidden("only a bill's authors or an admin can create accounts for others")
+    authors_a_bill = session.scalar(select(BillAuthor.user_id).where(BillAuthor.user_id == staff.id).limit(1))
+    policy.require_staff_somewhere(staff, authors_a_bill is not None)
     return create_user(session, data, created_by=staff)
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 from drafting.services import importer
 from drafting.services.accounts import USERNAME
 from drafting.db import utcnow
-from drafting.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from drafting import policy
+from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import (
     Article,
     ArticleVersion,
@@ -30,7 +31,6 @@ from drafting.models import (
 from drafting.texts import MAX_ARTICLE_TEXT, MAX_BILL_TEXT, MAX_MESSAGE, MAX_TITLE, text_field
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-TRANSITIONS = {"draft": {"open"}, "open": {"closed"}, "closed": {"open"}}
 # Ids and version numbers are 32-bit integers in the database: anything larger names nothing.
 MAX_ID = 2**31 - 1
 
@@ -56,12 +56,6 @@ class BillIn(msgspec.Struct):
 
 # --- permissions -------------------------------------------------------------------------------
 
-def require_user(actor: User | None) -> User:
-    if actor is None:
-        raise Unauthorized("authentication required")
-    return actor
-
-
 def is_author(session: Session, bill: Bill, user: User | None) -> bool:
     if user is None:
         return False
@@ -69,11 +63,12 @@ def is_author(session: Session, bill: Bill, user: User | None) -> bool:
 
 
 def require_author(session: Session, bill: Bill, actor: User | None) -> User:
-    """The bill's authors (and admins) draft, review and publish."""
-    user = require_user(actor)
-    if not (user.is_admin or is_author(session, bill, user)):
-        raise Forbidden("only the bill's authors can do this")
-    return user
+    """The bill's staff (its authors, and administrators) draft, review and publish (drafting.policy)."""
+    return policy.require_bill_staff(actor, is_author(session, bill, actor))
+
+
+def is_bill_staff(session: Session, bill: Bill, user: User | None) -> bool:
+    return policy.can_edit_bill(user, is_author(session, bill, user))
 
 
 # --- lookups -----------------------------------------------------------------------------------
@@ -203,9 +198,7 @@ def _unique_slug(session: Session, wanted: str) -> str:
 
 def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
     """A draft bill from a list of articles or a bill text; the creator becomes its first author."""
-    user = require_user(actor)
-    if not user.is_admin:
-        raise Forbidden("only administrators create bills")
+    user = policy.require_admin(actor)
     title = text_field("title", data.title, max_length=MAX_TITLE)
     summary = text_field("summary", data.summary, required=False, max_length=MAX_MESSAGE)
     if data.slug is not None:
@@ -301,8 +294,7 @@ def set_status(session: Session, actor: User | None, bill: Bill, status: str) ->
     user = require_author(session, bill, actor)
     if status not in ("open", "closed"):
         raise Invalid("status", "must be 'open' or 'closed'")
-    if status not in TRANSITIONS[bill.status]:
-        raise Conflict(f"status: a {bill.status} bill cannot become {status}")
+    policy.require_bill_status_change(bill, status)
     bill.status = status
     now = utcnow()
     if status == "open":

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from amendments.views.amendments import article_amendments_context
 from amendments.views.participation import article_participation_context
+from drafting import policy
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, Division, User
 
@@ -93,7 +94,9 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
         "versions": bills.bill_versions(session, bill),
         "amendment_counts": {a.id: a.amendments for a in articles},
         "vote_counts": {a.id: a.votes for a in articles},
-        "can_edit": user is not None and (user.is_admin or bills.is_author(session, bill, user)),
+        "can_edit": bills.is_bill_staff(session, bill, user),
+        "can_open": policy.can_change_bill_status(bill, "open"),
+        "can_close": policy.can_change_bill_status(bill, "closed"),
     }
 
 
@@ -113,5 +116,6 @@ def article_context(session: Session, bill: Bill, article: Article, user: User |
         "head": head,
         "versions": list(reversed(versions)),
         "votes": participation["participation"].votes,  # the tally the vote bar counted already
-        "can_edit": user is not None and (user.is_admin or bills.is_author(session, bill, user)),
+        "can_edit": bills.is_bill_staff(session, bill, user),
+        "can_publish_version": bills.is_bill_staff(session, bill, user) and not article.removed,
     }

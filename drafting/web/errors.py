@@ -10,6 +10,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
+from drafting import policy
 from drafting.errors import DomainError, RateLimited
 from drafting.web.request import page_user
 
@@ -30,7 +31,8 @@ def error_response(request: Request, status_code: int, detail: str, extra: Any =
         return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
     return Template(
         template_name="errors/error.html",
-        context={"status_code": status_code, "detail": detail, "user": _signed_in(request)},
+        context={"status_code": status_code, "detail": detail, "user": (user := _signed_in(request)),
+                 "moderator": policy.is_moderator(user)},
         status_code=status_code,
         headers=headers,
     )

@@ -19,7 +19,7 @@ from litestar import MediaType, Request, Response
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 
-from drafting import i18n
+from drafting import i18n, policy
 from drafting.models import User
 from drafting.settings import TEMPLATES_DIR
 from drafting.web.request import SESSION_COOKIE
@@ -114,4 +114,5 @@ def immutable_page(request: Request, user: User | None, key: tuple[Any, ...],
     if fresh(request, headers["ETag"]):
         return Response(content=b"", status_code=304, headers=headers)
     template, context = build()
-    return Template(template_name=template, context={**context, "user": user}, headers=headers)
+    return Template(template_name=template, context={**context, "user": user, "moderator": policy.is_moderator(user)},
+                    headers=headers)

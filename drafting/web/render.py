@@ -8,14 +8,16 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from drafting import policy
 from drafting.web.request import page_user
 
 
 def render(template: str, session: Session, request: Request, status_code: int = 200, **context: Any) -> Template:
-    """A page with the signed-in ``user`` in its context; ``Vary: HX-Request`` since some pages
+    """A page with the signed-in ``user`` (and ``moderator``, for the menu) in its context; ``Vary: HX-Request`` since some pages
     answer htmx requests with a fragment."""
     if "user" not in context:
         context["user"] = page_user(session, request)
+    context.setdefault("moderator", policy.is_moderator(context["user"]))
     return Template(template_name=template, context=context, status_code=status_code,
                     headers={"Vary": "HX-Request"})
 

@@ -1,0 +1,233 @@
+"""Who may do what, and which state follows which: every permission and state rule of Navette, once.
+
+Services enforce these rules (the ``require_*`` functions and ``transition`` raise the one refusal of
+each rule); view models pass the answers to templates as booleans; templates decide nothing. The
+functions read plain values (a bill's status, a person's roles, whether they author the bill):
+looking those up in the database is the services' job.
+
+Each refusal has one message, below, so it is translated once.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from drafting.errors import Conflict, Forbidden, Unauthorized
+
+SIGN_IN_REQUIRED = "authentication required"
+ADMINS_ONLY = "only administrators can do this"
+BILL_STAFF_ONLY = "only the bill's authors can do this"
+STAFF_ONLY = "only a bill's authors or an administrator can do this"
+MODERATORS_ONLY = "only moderators can do this"
+PROPOSER_ONLY = "only the amendment's proposer can do this"
+CONSULTATION_NOT_OPEN = "the consultation on this bill is not open"
+ARTICLE_DELETED = "the article has been deleted"
+HIDDEN = "this contribution was hidden by moderation"
+AMENDMENT_SETTLED = "status: the amendment is {status}; only an open or conflicting amendment can {action}"
+BILL_STATUS_REFUSED = "status: a {status} bill cannot become {wanted}"
+
+
+class Person(Protocol):
+    id: int
+    is_admin: bool
+    is_moderator: bool
+
+
+# --- the state tables --------------------------------------------------------------------------
+
+# (status, action) → status: the life of an amendment. Every service changes a status through
+# ``transition``; tests/test_policy.py walks this table through HTTP.
+AMENDMENT_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("open", "withdraw"): "withdrawn",  # its proposer takes it back
+    ("conflict", "withdraw"): "withdrawn",
+    ("open", "accept"): "accepted",  # the authors merge it (or make it the new article it proposes)
+    ("conflict", "accept"): "accepted",
+    ("open", "reject"): "rejected",  # the authors refuse it, with a public answer
+    ("conflict", "reject"): "rejected",
+    ("open", "resubmit"): "open",  # its proposer writes it again on the head
+    ("conflict", "resubmit"): "open",
+    ("open", "rebase"): "open",  # a new head: the merge is clean
+    ("open", "collide"): "conflict",  # a new head changed the same words
+    ("open", "supersede"): "accepted",  # a new head already makes its change
+}
+AMENDMENT_ACTIONS = {
+    "withdraw": "be withdrawn", "accept": "be merged", "reject": "be rejected", "resubmit": "be resubmitted",
+    "rebase": "follow a new version", "collide": "follow a new version", "supersede": "follow a new version",
+}
+# (status, wanted status) → allowed: opening and closing a bill's consultation.
+BILL_TRANSITIONS: frozenset[tuple[str, str]] = frozenset({("draft", "open"), ("open", "closed"), ("closed", "open")})
+
+
+def can_transition(status: str, action: str) -> bool:
+    return (status, action) in AMENDMENT_TRANSITIONS
+
+
+def transition(status: str, action: str) -> str:
+    """The status an amendment in ``status`` takes after ``action``; 409 if the table has no such step."""
+    try:
+        return AMENDMENT_TRANSITIONS[(status, action)]
+    except KeyError:
+        raise Conflict(AMENDMENT_SETTLED.format(status=status, action=AMENDMENT_ACTIONS[action]),
+                       field="status") from None
+
+
+def statuses_allowing(action: str) -> tuple[str, ...]:
+    """The statuses from which ``action`` is a step of the table (for queries: "pending" amendments)."""
+    return tuple(dict.fromkeys(status for status, step in AMENDMENT_TRANSITIONS if step == action))
+
+
+def amendment_changeable(amendment: Any) -> bool:
+    """Still in play (open or in conflict): its proposer and the authors can act on it."""
+    return can_transition(amendment.status, "accept")
+
+
+def can_change_bill_status(bill: Any, wanted: str) -> bool:
+    return (bill.status, wanted) in BILL_TRANSITIONS
+
+
+def require_bill_status_change(bill: Any, wanted: str) -> None:
+    if not can_change_bill_status(bill, wanted):
+        raise Conflict(BILL_STATUS_REFUSED.format(status=bill.status, wanted=wanted), field="status")
+
+
+# --- who ---------------------------------------------------------------------------------------
+
+def require_user(actor: Person | None) -> Person:
+    if actor is None:
+        raise Unauthorized(SIGN_IN_REQUIRED)
+    return actor
+
+
+def is_admin(user: Person | None) -> bool:
+    return user is not None and bool(user.is_admin)
+
+
+def is_moderator(user: Person | None) -> bool:
+    """Moderators, and administrators, hide contributions and handle reports."""
+    return user is not None and bool(user.is_moderator or user.is_admin)
+
+
+def can_edit_bill(user: Person | None, is_author: bool) -> bool:
+    """The bill's staff (its authors, and administrators) draft, review, merge, answer and publish."""
+    return user is not None and (bool(user.is_admin) or is_author)
+
+
+def require_admin(actor: Person | None) -> Person:
+    user = require_user(actor)
+    if not is_admin(user):
+        raise Forbidden(ADMINS_ONLY)
+    return user
+
+
+def require_moderator(actor: Person | None) -> Person:
+    user = require_user(actor)
+    if not is_moderator(user):
+        raise Forbidden(MODERATORS_ONLY)
+    return user
+
+
+def require_bill_staff(actor: Person | None, is_author: bool) -> Person:
+    user = require_user(actor)
+    if not can_edit_bill(user, is_author):
+        raise Forbidden(BILL_STAFF_ONLY)
+    return user
+
+
+def require_staff_somewhere(actor: Person | None, authors_a_bill: bool) -> Person:
+    """Accounts for people without e-mail are opened by a bill's author or an administrator."""
+    user = require_user(actor)
+    if not can_edit_bill(user, authors_a_bill):
+        raise Forbidden(STAFF_ONLY)
+    return user
+
+
+def is_proposer(user: Person | None, amendment: Any) -> bool:
+    return user is not None and user.id == amendment.author_id
+
+
+def require_proposer(actor: Person | None, amendment: Any) -> Person:
+    user = require_user(actor)
+    if not is_proposer(user, amendment):
+        raise Forbidden(PROPOSER_ONLY)
+    return user
+
+
+# --- the consultation --------------------------------------------------------------------------
+
+def consultation_open(bill: Any) -> bool:
+    """People propose, vote, argue and cite only while the bill's consultation is open."""
+    return bill.status == "open"
+
+
+def require_consultation_open(bill: Any) -> None:
+    if not consultation_open(bill):
+        raise Conflict(CONSULTATION_NOT_OPEN)
+
+
+def require_article_present(article: Any) -> None:
+    if article.removed:
+        raise Conflict(ARTICLE_DELETED)
+
+
+def require_visible(item: Any) -> None:
+    """Hidden amendments, arguments and sources take no new votes, arguments, marks or merges."""
+    if item.hidden_by_id is not None:
+        raise Conflict(HIDDEN)
+
+
+def may_propose(bill: Any, article: Any) -> bool:
+    """A new amendment of ``article`` (or a new article after it)."""
+    return consultation_open(bill) and not article.removed
+
+
+def require_may_propose(bill: Any, article: Any) -> None:
+    require_consultation_open(bill)
+    require_article_present(article)
+
+
+def participation_state(user: Person | None, bill: Any, *, hidden: bool, removed: bool) -> str | None:
+    """Why ``user`` may not vote, argue or cite on a target ("hidden", the bill's status when not open,
+    "removed", "anonymous"), or None when they may."""
+    if hidden:
+        return "hidden"
+    if not consultation_open(bill):
+        return bill.status
+    if removed:
+        return "removed"
+    if user is None:
+        return "anonymous"
+    return None
+
+
+def require_may_participate(bill: Any, *, hidden: bool, removed: bool) -> None:
+    """A vote, argument, useful mark or source needs an open consultation and a visible target."""
+    require_consultation_open(bill)
+    if hidden:
+        raise Conflict(HIDDEN)
+    if removed:
+        raise Conflict(ARTICLE_DELETED)
+
+
+def may_withdraw(user: Person | None, amendment: Any) -> bool:
+    return is_proposer(user, amendment) and can_transition(amendment.status, "withdraw")
+
+
+def may_resubmit(user: Person | None, amendment: Any, bill: Any, article: Any | None) -> bool:
+    """Its proposer rewrites an article's amendment on the head, while the consultation is open."""
+    return (is_proposer(user, amendment) and amendment.kind == "modify" and article is not None
+            and can_transition(amendment.status, "resubmit") and consultation_open(bill)
+            and not article.removed and amendment.hidden_by_id is None)
+
+
+def may_merge(staff: bool, amendment: Any, article: Any | None) -> bool:
+    """The authors merge an article's amendment into a new version of it (from the merge page)."""
+    return (staff and amendment.kind != "insert" and article is not None and not article.removed
+            and amendment_changeable(amendment))
+
+
+def may_merge_insertion(staff: bool, amendment: Any) -> bool:
+    """The authors make an amendment proposing a new article into that article."""
+    return staff and amendment.kind == "insert" and amendment_changeable(amendment) and amendment.hidden_by_id is None
+
+
+def may_report(user: Person | None, item: Any) -> bool:
+    return user is not None and item.hidden_by_id is None
