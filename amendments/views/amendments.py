@@ -17,6 +17,7 @@ from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentResponse, 
 from amendments.services.participation import vote_tallies
 from drafting.services import bills
 from drafting import policy
+from drafting.texts import normalise
 from drafting.errors import Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
 
@@ -144,7 +145,7 @@ def proposal_context(session: Session, bill: Bill, article: Article, form: Mappi
     kind = form.get("kind") if form.get("kind") in KINDS else "modify"
     base = _base_version(session, article, form.get("base_version"))
     if "text" in form:
-        text = form["text"].replace("\r\n", "\n").replace("\r", "\n")
+        text = normalise(form["text"])
     else:
         text = "" if kind == "insert" else base.text
     too_long = len(text) > proposing.MAX_TEXT

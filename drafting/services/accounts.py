@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from drafting import policy
 from drafting.errors import Conflict, Invalid, Unauthorized
 from drafting.models import AuthToken, User
-from drafting.texts import text_field
+from drafting.texts import normalise, text_field
 
 USERNAME = re.compile(r"[a-z0-9_.-]{3,40}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -111,12 +111,13 @@ def create_user(
     organization = data.organization if data.kind == "organization" else None
     user = User(
         username=data.username,
-        display_name=(data.display_name or "").strip() or (organization.name.strip() if organization else data.username),
+        display_name=normalise(data.display_name or "").strip() or (normalise(organization.name).strip() if organization
+                                                                    else data.username),
         email=(data.email or "").strip() or None,
         password_hash=hash_password(data.password) if data.password else None,
         kind=data.kind,
-        organization_name=organization.name.strip() if organization else None,
-        declared_interests=organization.declared_interests.strip() if organization else None,
+        organization_name=normalise(organization.name).strip() if organization else None,
+        declared_interests=normalise(organization.declared_interests).strip() if organization else None,
         is_admin=is_admin,
         is_moderator=is_moderator,
         created_by_id=created_by.id if created_by else None,
