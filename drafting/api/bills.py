@@ -50,7 +50,7 @@ def create_bill(request: Request, body: RawBody) -> dict[str, Any]:
         return out.bill_json(session, bill)
 
 
-@get("/bills")
+@get("/bills", name="api:bills")
 @threaded
 def list_bills(request: Request) -> list[dict[str, Any]]:
     with transaction(request) as session:
@@ -105,7 +105,7 @@ def list_bill_versions(request: Request, slug: FromPath[str]) -> list[dict[str, 
         return [out.bill_version_summary(v) for v in bills.bill_versions(session, bill)]
 
 
-@get("/bills/{slug:str}/versions/{seq:int}")
+@get("/bills/{slug:str}/versions/{seq:int}", name="api:bill:version")
 @threaded
 def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response:
     if (cached := not_modified(request)) is not None:
@@ -141,7 +141,7 @@ def article_versions(request: Request, article_id: FromPath[int]) -> list[dict[s
         return out.article_versions_json(session, bills.article_versions(session, article))
 
 
-@get("/articles/{article_id:int}/versions/{n:int}")
+@get("/articles/{article_id:int}/versions/{n:int}", name="api:article:version")
 @threaded
 def article_version_detail(request: Request, article_id: FromPath[int], n: FromPath[int]) -> Response:
     if (cached := not_modified(request)) is not None:
