@@ -23,10 +23,18 @@ PG_URL = os.environ.get("NAVETTE_TEST_DATABASE_URL")
 TEST_SECRET = "test-secret-key-not-for-production"
 
 
+def missing(reason: str) -> None:
+    """Skip a test whose environment is absent on a workstation; under CI (``CI`` set) fail instead,
+    so a broken CI machine never passes by skipping."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: required here)", pytrace=False)
+    pytest.skip(reason)
+
+
 def corpus_path(*parts: str) -> Path:
     path = CORPUS.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"shared corpus not available at {path}")
+        missing(f"shared corpus not available at {path}")
     return path
 
 

@@ -64,3 +64,16 @@ def test_no_module_passes_about_four_hundred_lines():
             if lines > MAX_LINES and relative not in NOT_YET_SPLIT:
                 long[relative] = lines
     assert not long, f"split these modules into packages: {long}"
+
+
+def test_a_missing_corpus_or_browser_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    import pytest
+
+    from tests.conftest import missing
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        missing("no chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        missing("no chromium")

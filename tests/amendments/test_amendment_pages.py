@@ -11,6 +11,7 @@ from amendments.services import participation
 from amendments.models import Amendment, ModerationDecision, Vote
 from drafting.models import User
 from drafting.web.request import SESSION_COOKIE
+from tests.conftest import sign_in
 from tests.amendments.test_amendments_api import QuickApi, quick_account
 
 BASE = "\n".join(f"Alinéa {n} : les données publiques sont ouvertes." for n in range(1, 9))
@@ -40,12 +41,10 @@ def article(bill):
     return bill["articles"][0]
 
 
-def sign_in(client, api, username, **fields):
+def new_session(client, api, username, **fields):
     """A browser session for a new account (the login form itself is tested with accounts)."""
-    account = quick_account(api.db, username, kind="web", **fields)
-    client.cookies.set(SESSION_COOKIE, account.token)
-    if not client.cookies.get("navette_csrf"):
-        client.get("/")
+    quick_account(api.db, username, **fields)
+    sign_in(client, api.db, username)
 
 
 def post_form(client, url, data, **kwargs):
@@ -81,7 +80,7 @@ def test_article_page_links_to_proposing_and_the_editor_starts_from_the_current_
     assert f'href="{urls(bill, article)["propose"]}"' in page.text
     anonymous = client.get(urls(bill, article)["propose"], follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     editor = client.get(urls(bill, article)["propose"])
     assert editor.status_code == 200
     assert unescape(textarea(editor.text, "text")) == BASE
@@ -92,7 +91,7 @@ def test_article_page_links_to_proposing_and_the_editor_starts_from_the_current_
 
 
 def test_live_preview_answers_the_redline_fragment_to_htmx(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     form = {"kind": "modify", "base_version": "1", "text": CHANGED}
     response = post_form(client, urls(bill, article)["preview"], form, headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -106,7 +105,7 @@ def test_live_preview_answers_the_redline_fragment_to_htmx(client, api, bill, ar
 
 
 def test_without_javascript_the_form_posts_to_a_preview_page_then_confirms(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     form = {"kind": "modify", "base_version": "1", "text": CHANGED, "title": "Données privées",
             "explanation": "Les données **privées** aussi."}
     preview = post_form(client, urls(bill, article)["preview"], form)
@@ -128,7 +127,7 @@ def test_without_javascript_the_form_posts_to_a_preview_page_then_confirms(clien
 
 
 def test_invalid_proposal_shows_the_form_again_with_the_reason(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     response = post_form(client, urls(bill, article)["create"], {"kind": "modify", "base_version": "1", "text": BASE,
                                                                  "title": "Rien"})
     assert response.status_code == 400
@@ -139,7 +138,7 @@ def test_invalid_proposal_shows_the_form_again_with_the_reason(client, api, bill
 
 
 def test_deletion_and_new_article_are_proposed_from_the_article_page(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     deletion_page = client.get(urls(bill, article)["propose"] + "?kind=delete")
     assert deletion_page.status_code == 200 and "<del>" in deletion_page.text
     assert textarea(deletion_page.text, "text") is None
@@ -161,9 +160,9 @@ def test_deletion_and_new_article_are_proposed_from_the_article_page(client, api
 
 
 def test_identical_proposal_from_a_page_cosigns_and_says_so(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     first = post_form(client, urls(bill, article)["create"], {"kind": "modify", "base_version": "1", "text": CHANGED})
-    sign_in(client, api, "bob", display_name="Bob Martin")
+    new_session(client, api, "bob", display_name="Bob Martin")
     again = post_form(client, urls(bill, article)["create"], {"kind": "modify", "base_version": "1", "text": CHANGED})
     assert again.status_code == 303 and again.headers["location"] == first.headers["location"] + "?cosigned=1"
     page = client.get(again.headers["location"]).text
@@ -175,7 +174,7 @@ def test_identical_proposal_from_a_page_cosigns_and_says_so(client, api, bill, a
 # --- the amendment page ------------------------------------------------------------------------
 
 def test_amendment_page_shows_the_proposer_organization_and_declared_interests(client, api, bill, article):
-    sign_in(client, api, "assoc", display_name="Association Données", organization="Association Données",
+    new_session(client, api, "assoc", display_name="Association Données", organization="Association Données",
             declared_interests="Défense des libertés numériques")
     created = post_form(client, urls(bill, article)["create"], {"kind": "modify", "base_version": "1", "text": CHANGED})
     page = client.get(created.headers["location"]).text
@@ -184,7 +183,7 @@ def test_amendment_page_shows_the_proposer_organization_and_declared_interests(c
 
 
 def test_script_payloads_are_shown_as_text_everywhere(client, api, bill, article):
-    sign_in(client, api, "mallory", display_name=SCRIPT)
+    new_session(client, api, "mallory", display_name=SCRIPT)
     form = {"kind": "modify", "base_version": "1", "text": BASE + "\n" + SCRIPT, "title": SCRIPT,
             "explanation": SCRIPT + "\n\n[lien](javascript:alert(1))"}
     preview = post_form(client, urls(bill, article)["preview"], form)
@@ -201,7 +200,7 @@ def test_script_payloads_are_shown_as_text_everywhere(client, api, bill, article
 
 
 def test_side_by_side_view_pairs_the_alineas(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     created = post_form(client, urls(bill, article)["create"], {"kind": "modify", "base_version": "1", "text": CHANGED})
     page = client.get(created.headers["location"] + "?view=side").text
     assert '<table class="redline redline-side">' in page
@@ -211,12 +210,12 @@ def test_side_by_side_view_pairs_the_alineas(client, api, bill, article):
 
 
 def test_proposer_withdraws_from_the_page_and_others_cannot(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     alice_session = client.cookies.get(SESSION_COOKIE)
     created = post_form(client, urls(bill, article)["create"], {"kind": "modify", "base_version": "1", "text": CHANGED})
     location = created.headers["location"]
     assert "Retirer ma proposition" in client.get(location).text
-    sign_in(client, api, "bob")
+    new_session(client, api, "bob")
     assert "Retirer ma proposition" not in client.get(location).text
     assert post_form(client, f"{location}/withdraw", {}).status_code == 403
     client.cookies.set(SESSION_COOKIE, alice_session)
@@ -228,7 +227,7 @@ def test_proposer_withdraws_from_the_page_and_others_cannot(client, api, bill, a
 
 
 def test_article_page_sorts_and_filters_its_amendments(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     ids = []
     for n in range(3):
         created = post_form(client, urls(bill, article)["create"], {"kind": "modify", "text": BASE + f"\nAjout {n}.",
@@ -253,7 +252,7 @@ def test_article_page_sorts_and_filters_its_amendments(client, api, bill, articl
 
 
 def test_hidden_amendment_page_keeps_its_id_but_not_its_text(client, api, bill, article, db):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     created = post_form(client, urls(bill, article)["create"], {"kind": "modify", "text": CHANGED, "title": "Secret"})
     amendment_id = int(created.headers["location"].rsplit("/", 1)[1])
     with db.session() as session:
@@ -276,7 +275,7 @@ def test_proposing_needs_an_open_consultation_and_a_signed_in_user(client, api, 
     assert anonymous.status_code in (401, 403)  # 403 when the CSRF cookie is missing too
     client.get(urls(bill, article)["article"])
     assert post_form(client, urls(bill, article)["create"], {"kind": "modify", "text": CHANGED}).status_code == 401
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     no_token = client.post(urls(bill, article)["create"], data={"kind": "modify", "text": CHANGED},
                            follow_redirects=False)
     assert no_token.status_code == 403  # CSRF
@@ -288,6 +287,6 @@ def test_proposing_needs_an_open_consultation_and_a_signed_in_user(client, api, 
 
 
 def test_pages_are_translated_to_english(client, api, bill, article):
-    sign_in(client, api, "alice")
+    new_session(client, api, "alice")
     page = client.get(urls(bill, article)["article"] + "?lang=en").text
     assert "Propose an amendment" in page and "Proposed amendments" in page

@@ -17,7 +17,8 @@ from amendments.services import arguments
 from amendments.models import Argument
 from amendments.services.arguments import SIMILARITY_THRESHOLD, fold, similarity
 from drafting.models import User
-from tests.amendments.test_votes import account, admin, make_amendment, set_status, sign_in  # noqa: F401
+from tests.amendments.test_votes import account, admin, make_amendment, set_status  # noqa: F401
+from tests.conftest import sign_in
 from tests.conftest import corpus_path
 
 

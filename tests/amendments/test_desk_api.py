@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from amendments.models import AmendmentEvent
-from tests.conftest import Account
+from tests.conftest import Account, sign_in
 
 BASE = "Les administrations publient leurs données en ligne dans un délai de deux mois."
 # Two citizens change different words, a third the same word as the first.
@@ -379,18 +379,6 @@ def test_insertions_renumber_positions_when_no_gap_is_left(client, admin, desk):
 
 
 # --- pages: the desk without JavaScript, and its htmx fragment ------------------------------------
-
-def sign_in(client, db, username: str) -> None:
-    """A browser session for ``username`` on the test client (forms then send the CSRF cookie's token)."""
-    from drafting.services import accounts
-    from drafting.models import User
-
-    with db.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        token = accounts.issue_token(session, user, "web")
-    client.cookies.set("navette_session", token)
-    client.get("/")
-
 
 def post_form(client, url: str, data: dict[str, str], **kwargs):
     return client.post(url, data={**data, "_csrf_token": client.cookies.get("navette_csrf")},

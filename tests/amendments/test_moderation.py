@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from amendments.models import Argument, ModerationDecision, Report
 from drafting.models import User
-from tests.amendments.test_votes import account, admin, make_amendment, sign_in  # noqa: F401
+from tests.amendments.test_votes import account, admin, make_amendment  # noqa: F401
+from tests.conftest import sign_in
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from drafting.web import ratelimit
 from amendments.models import RateLimitCounter
 from drafting.app import create_app
 from drafting.settings import Settings
-from tests.amendments.test_votes import account, admin, sign_in  # noqa: F401
+from tests.amendments.test_votes import account, admin  # noqa: F401
+from tests.conftest import sign_in
 from tests.conftest import TEST_SECRET
 
 

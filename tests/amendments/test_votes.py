@@ -19,6 +19,7 @@ from amendments.models import Amendment, Vote
 from drafting.services import accounts
 from drafting.app import create_app
 from drafting.models import User
+from tests.conftest import sign_in  # noqa: F401  (used here and by the modules importing it)
 from tests.conftest import Account
 
 
@@ -56,16 +57,6 @@ def make_amendment(db, article_id: int, author: str, text: str = "La présente l
         session.flush()
         tallies.add(session, "article", article.id, amendments=1)  # as proposing would
         return amendment.id
-
-
-def sign_in(client, db, username: str) -> dict[str, str]:
-    """A browser session for ``username`` on the test client; answers the CSRF header forms need."""
-    with db.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        token = accounts.issue_token(session, user, "web")
-    client.cookies.set("navette_session", token)
-    client.get("/")
-    return {"x-csrftoken": client.cookies.get("navette_csrf")}
 
 
 def set_status(client, admin, bill, status: str) -> None:

@@ -8,7 +8,7 @@ Fixtures (reuse them, don't copy them):
   ``unique(prefix)`` for names that no other test of the session uses, ``create_user(...)``,
   ``create_bill(...)``, ``session_cookie(username)`` and ``sign_in(page, username, password)``.
   The database is shared by every test of one process: create your own users and bills with unique names.
-- ``browser`` (session): chromium launched from /usr/bin/chromium (the test is skipped if it is absent).
+- ``browser`` (session): chromium launched from /usr/bin/chromium (the test is skipped if it is absent, and fails when ``CI`` is set).
 - ``page`` / ``page_nojs``: a new context and page per test (``base_url`` is the live server, so
   ``page.goto("/login")`` works), with JavaScript on / off.
 
@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+
+from tests.conftest import missing
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -209,7 +211,10 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def _playwright():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("Playwright is not installed")
     with sync_api.sync_playwright() as playwright:
         yield playwright
 
@@ -217,8 +222,8 @@ def _playwright():
 @pytest.fixture(scope="session")
 def browser(_playwright):
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
-                    "to run the browser tests")
+        missing(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
+                "to run the browser tests")
     chromium = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()

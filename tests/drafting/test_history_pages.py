@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from amendments.models import AmendmentResponse
 from drafting.services import bills as services
+from tests.conftest import sign_in
 from tests.drafting.test_history_api import credit, proposer
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -38,14 +39,6 @@ def two_version_bill(api, client, admin, db) -> dict:
     assert response.status_code == 201, response.text
     return {"slug": bill["slug"], "article_id": article_id, "other_id": bill["articles"][1]["id"],
             "amendment_id": amendment_id}
-
-
-def sign_in(client, username: str, password: str = "correct horse battery") -> None:
-    client.get("/login")
-    response = client.post("/login", data={"username": username, "password": password, "next": "/",
-                                           "_csrf_token": client.cookies.get("navette_csrf")},
-                           follow_redirects=False)
-    assert response.status_code == 303, response.text
 
 
 @contextmanager
@@ -254,7 +247,7 @@ def test_versions_and_named_diffs_are_immutable_with_a_strong_etag_and_304(api, 
 def test_a_signed_in_reader_gets_a_private_copy_with_a_working_sign_out(api, client, admin, db):
     bill = two_version_bill(api, client, admin, db)
     api.user("lectrice", display_name="Lectrice assidue")
-    sign_in(client, "lectrice")
+    sign_in(client, api.db, "lectrice")
 
     page = client.get(f"/bills/{bill['slug']}/versions/2")
 

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 
 from drafting.services import accounts
 from drafting.settings import STATIC_DIR
+from tests.conftest import sign_in
 from tests.conftest import corpus_path
 
 PASSWORD = "correct horse battery"
@@ -93,7 +94,8 @@ def csrf_token(client, path: str = "/login") -> str:
     return json.loads(page(client.get(path)).find("main").attrs["hx-headers"])["X-CSRFToken"]
 
 
-def sign_in(client, username: str, password: str = PASSWORD):
+def log_in_with_form(client, username: str, password: str = PASSWORD):
+    """The login form, as a browser posts it (other tests open a session with tests.conftest.sign_in)."""
     response = client.post("/login", data={"username": username, "password": password,
                                            "_csrf_token": csrf_token(client)}, follow_redirects=False)
     assert response.status_code == 303, response.text
@@ -225,16 +227,16 @@ def test_authors_see_their_tools_and_citizens_do_not(api, admin, client, app):
     api.user("camille")
     assert "staff-tools" not in client.get(f"/bills/{bill['slug']}").text
     with TestClient(app=app) as citizen:
-        sign_in(citizen, "camille")
+        sign_in(citizen, api.db, "camille")
         assert page(citizen.get(f"/bills/{bill['slug']}")).find_all("section", "staff-tools") == []
-    sign_in(client, "admin")
+    sign_in(client, api.db, "admin")
     tools = page(client.get(f"/bills/{bill['slug']}")).find("section", "staff-tools")
     assert "Ouvrir la consultation" in tools.text
 
 
 def test_author_opens_the_consultation_from_the_bill_page(api, admin, client):
     bill = api.bill(admin, open_=False)
-    sign_in(client, "admin")
+    sign_in(client, api.db, "admin")
     response = client.post(f"/bills/{bill['slug']}/status",
                            data={"status": "open", "_csrf_token": csrf_token(client, f"/bills/{bill['slug']}")},
                            follow_redirects=False)
@@ -315,7 +317,7 @@ def test_organization_is_labelled_where_it_authored(api, admin, client):
 
 def test_bill_author_opens_an_account_on_the_participant_page(api, admin, client):
     bill = api.bill(admin)
-    sign_in(client, "admin")
+    sign_in(client, api.db, "admin")
     form = page(client.get(f"/bills/{bill['slug']}/participants/new")).find("main").find("form")
     assert form.attrs["action"] == f"/bills/{bill['slug']}/participants"
     token = form.find("input").attrs["value"]
@@ -354,7 +356,7 @@ def test_citizen_and_anonymous_cannot_open_accounts_on_the_page(api, admin, clie
     assert anonymous.status_code == 401
     assert page(anonymous).find("main").find_all("a")[0].attrs["href"] == \
         f"/login?next=/bills/{bill['slug']}/participants/new"
-    sign_in(client, "camille")
+    sign_in(client, api.db, "camille")
     assert client.get(f"/bills/{bill['slug']}/participants/new").status_code == 403
     response = client.post(f"/bills/{bill['slug']}/participants",
                            data={"username": "intrus", "kind": "citizen", "_csrf_token": csrf_token(client)})
@@ -415,7 +417,7 @@ def test_post_without_the_csrf_token_is_refused(api, client):
 def test_login_with_the_csrf_token_sets_the_session_cookie(api, client):
     api.user("camille", display_name="Camille Martin")
 
-    response = sign_in(client, "camille")
+    response = log_in_with_form(client, "camille")
 
     assert response.headers["location"] == "/"
     cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("navette_session="))
@@ -478,7 +480,7 @@ def test_register_errors_show_the_form_again_with_the_values(client):
 
 def test_logout_ends_the_session(api, client):
     api.user("camille", display_name="Camille Martin")
-    sign_in(client, "camille")
+    sign_in(client, api.db, "camille")
     session = client.cookies.get("navette_session")
 
     response = client.post("/logout", headers={"X-CSRFToken": csrf_token(client, "/")}, follow_redirects=False)
