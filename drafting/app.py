@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from drafting.api import api_router
     from drafting.controllers import drafting_pages
     from drafting.history_pages import history_pages
+    from drafting.records_routes import records_routes
 
     settings = settings or Settings.load()
     db = Database(settings.database_url)
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *desk_pages,
             *participation_pages,
             *history_pages,
+            *records_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(

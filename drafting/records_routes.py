@@ -1,0 +1,31 @@
+"""Routes of the public record in standard formats (CONTRACT §9): Akoma Ntoso documents and the Word
+document of a comparison with tracked changes. Handlers only translate HTTP; drafting.records builds."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, Response, get
+from litestar.params import FromPath, QueryParameter
+
+from drafting import services
+from drafting.records import akn
+from drafting.web import threaded, transaction
+
+
+@get("/api/v1/bills/{slug:str}/versions/{seq:int}/akn", name="records:bill-version-akn")
+@threaded
+def bill_version_akn(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response[bytes]:
+    with transaction(request) as session:
+        document = akn.bill_version_document(session, services.get_bill(session, slug), seq)
+    return Response(document, media_type=akn.MEDIA_TYPE)
+
+
+@get("/api/v1/amendments/{amendment_id:int}/akn", name="records:amendment-akn")
+@threaded
+def amendment_akn(request: Request, amendment_id: FromPath[int]) -> Response[bytes]:
+    with transaction(request) as session:
+        document = akn.amendment_document(session, amendment_id)
+    return Response(document, media_type=akn.MEDIA_TYPE)
+
+
+records_routes = [bill_version_akn, amendment_akn]
