@@ -2,13 +2,12 @@
 document of a comparison with tracked changes. Handlers only translate HTTP; drafting.records builds."""
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Request, Response, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath
 
 from drafting import services
-from drafting.records import akn
+from drafting.api import FromVersion, ToVersion
+from drafting.records import akn, docx_diff
 from drafting.web import threaded, transaction
 
 
@@ -28,4 +27,15 @@ def amendment_akn(request: Request, amendment_id: FromPath[int]) -> Response[byt
     return Response(document, media_type=akn.MEDIA_TYPE)
 
 
-records_routes = [bill_version_akn, amendment_akn]
+@get("/bills/{slug:str}/diff.docx", name="records:bill-diff-docx")
+@threaded
+def bill_diff_docx(request: Request, slug: FromPath[str], from_: FromVersion = None,
+                   to: ToVersion = None) -> Response[bytes]:
+    with transaction(request) as session:
+        bill = services.get_bill(session, slug)
+        document = docx_diff.bill_diff_document(session, bill, from_, to)
+    return Response(document, media_type=docx_diff.MEDIA_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{bill.slug}-diff.docx"'})
+
+
+records_routes = [bill_version_akn, amendment_akn, bill_diff_docx]

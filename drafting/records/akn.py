@@ -46,7 +46,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # --- small pieces ------------------------------------------------------------------------------
 
-def _xml(text: str | None) -> str:
+def xml_safe(text: str | None) -> str:
+    """Text XML 1.0 can carry: the control characters it cannot become U+FFFD."""
     return _NOT_XML.sub("\ufffd", text or "")
 
 
@@ -84,7 +85,7 @@ def alineas(text: str) -> list[str]:
 
 def _inline(element, text: str):
     """Fill an inline element with ``text``, each line break as ``<eol/>``."""
-    lines = _xml(text).split("\n")
+    lines = xml_safe(text).split("\n")
     element.text = lines[0]
     for line in lines[1:]:
         eol = E.eol()
@@ -114,9 +115,9 @@ class _Ids:
 
 
 def _article(ids: _Ids, number: str, heading: str, text: str, prefix: str = ""):
-    element = E.article(E.num(_xml(f"Article {number}")), eId=ids(f"{prefix}art_{_token(number)}"))
+    element = E.article(E.num(xml_safe(f"Article {number}")), eId=ids(f"{prefix}art_{_token(number)}"))
     if heading:
-        element.append(E.heading(_xml(heading)))
+        element.append(E.heading(xml_safe(heading)))
     element.append(E.content(*_paragraphs(text)))
     return element
 
@@ -136,7 +137,7 @@ def _identification(work: FrbrUri, *, title: str, work_date: str, work_author: s
         E.FRBRWork(
             E.FRBRthis(value=work.work_uri()),
             E.FRBRuri(value=work.work_uri(work_component=False)),
-            E.FRBRalias(value=_xml(title), name="title"),
+            E.FRBRalias(value=xml_safe(title), name="title"),
             E.FRBRdate(date=work_date, name="creation"),
             E.FRBRauthor(href=f"#{work_author}"),
             E.FRBRcountry(value=COUNTRY),
@@ -161,7 +162,7 @@ def _references(people: Iterable[tuple[str, str]], *extra):
         if username not in seen:
             seen.add(username)
             persons.append(E.TLCPerson(eId=person_eid(username), href=f"/ontology/person/{PLATFORM}/{username}",
-                                       showAs=_xml(shown or username)))
+                                       showAs=xml_safe(shown or username)))
     return E.references(
         *extra,
         E.TLCOrganization(eId=PLATFORM, href=f"/ontology/organization/{PLATFORM}", showAs="Navette"),
@@ -208,9 +209,9 @@ def _division(ids: _Ids, division: Division, parent_eid: str):
     number = label[1] if len(label) > 1 else str(division.position)
     eid = ids(f"{parent_eid}__{prefix}_{_token(number)}" if parent_eid else f"{prefix}_{_token(number)}")
     attributes = {"eId": eid, **({"name": _token(division.kind)} if tag == "hcontainer" else {})}
-    element = E(tag, E.num(_xml(division.label)), **attributes)
+    element = E(tag, E.num(xml_safe(division.label)), **attributes)
     if division.heading:
-        element.append(E.heading(_xml(division.heading)))
+        element.append(E.heading(xml_safe(division.heading)))
     return element
 
 
@@ -250,9 +251,9 @@ def bill_version_document(session: Session, bill: Bill, seq: int) -> bytes:
         _references(people),
     )
     preface = E.preface(
-        E.p(E.docTitle(_xml(bill.title)), **{"class": "title"}),
-        E.p(E.docStage(_xml(version.label)), **{"class": "stage"}),
-        *[E.p(E.docProponent(_xml(u.display_name or u.username), refersTo=f"#{person_eid(u.username)}"),
+        E.p(E.docTitle(xml_safe(bill.title)), **{"class": "title"}),
+        E.p(E.docStage(xml_safe(version.label)), **{"class": "stage"}),
+        *[E.p(E.docProponent(xml_safe(u.display_name or u.username), refersTo=f"#{person_eid(u.username)}"),
               **{"class": "author"}) for u in authors],
     )
     return _document(E.bill(meta, preface, body, name="bill"))
@@ -289,7 +290,7 @@ def _edge_words(text: str, *, last: bool, count: int = 4) -> str:
 
 
 def _target_ref(bill: Bill, number: str) -> Any:
-    return E.ref(_xml(f"l'article {number}"), href=f"{bill_work(bill).work_uri(work_component=False)}/~art_{_token(number)}")
+    return E.ref(xml_safe(f"l'article {number}"), href=f"{bill_work(bill).work_uri(work_component=False)}/~art_{_token(number)}")
 
 
 def _modifications(ids: _Ids, body: dict[str, Any], bill: Bill, article_number: str | None,
@@ -318,7 +319,7 @@ def _modifications(ids: _Ids, body: dict[str, Any], bill: Bill, article_number: 
         structure = E.quotedStructure(startQuote="«", endQuote="»", eId=ids(f"{element.get('eId')}__qstr_1"))
         article = E.article(E.num("Article additionnel"), eId=ids(f"{structure.get('eId')}__art_1"))
         if body["heading"]:
-            article.append(E.heading(_xml(body["heading"])))
+            article.append(E.heading(xml_safe(body["heading"])))
         article.append(E.content(*_paragraphs(body["text"])))
         structure.append(article)
         element.append(structure)
@@ -354,23 +355,23 @@ def amendment_document(session: Session, amendment_id: int) -> bytes:
                         work_author=person_eid(body["author"]), expression_date=created,
                         expression_author=person_eid(body["author"])),
         _references([proposer, *[(name, name) for name in body["cosigners"]]],
-                    E.activeRef(eId="target", href=bill_work(bill).work_uri(work_component=False), showAs=_xml(bill.title))),
+                    E.activeRef(eId="target", href=bill_work(bill).work_uri(work_component=False), showAs=xml_safe(bill.title))),
     )
     preface = E.preface(
-        E.p(E.docTitle(_xml(f"Amendement n° {body['id']}")), **{"class": "title"}),
-        E.p(E.docProponent(_xml(proposer[1] or proposer[0]), refersTo=f"#{person_eid(body['author'])}"),
+        E.p(E.docTitle(xml_safe(f"Amendement n° {body['id']}")), **{"class": "title"}),
+        E.p(E.docProponent(xml_safe(proposer[1] or proposer[0]), refersTo=f"#{person_eid(body['author'])}"),
             **{"class": "proposer"}),
-        *[E.p(E.docProponent(_xml(name), refersTo=f"#{person_eid(name)}"), **{"class": "cosigner"})
+        *[E.p(E.docProponent(xml_safe(name), refersTo=f"#{person_eid(name)}"), **{"class": "cosigner"})
           for name in body["cosigners"]],
         E.p(E.docStatus(body["status"]), **{"class": "status"}),
     )
     ids = _Ids()
     blocks = []
     if body["title"]:
-        blocks.append(E.amendmentHeading(E.p(_xml(body["title"]))))
+        blocks.append(E.amendmentHeading(E.p(xml_safe(body["title"]))))
     if body.get("hidden"):
         reason = body["hidden"]["reason"]
-        blocks.append(E.amendmentContent(E.p(_xml(f"Masqué par la modération : {reason}" if reason
+        blocks.append(E.amendmentContent(E.p(xml_safe(f"Masqué par la modération : {reason}" if reason
                                                    else "Masqué par la modération."))))
     else:
         blocks.append(E.amendmentContent(*_modifications(ids, body, bill, article_number, after_number)))
