@@ -4,6 +4,10 @@ rejecting every revision gives version A's."""
 from __future__ import annotations
 
 import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import docx
 import pytest
@@ -166,3 +170,34 @@ def test_an_unknown_bill_or_version_is_404(api, two_versions):
     assert api.client.get(f"/bills/{bill['slug']}/diff.docx?from=1&to=7").status_code == 404
     assert api.client.get(f"/bills/{bill['slug']}/diff.docx?from=0&to=2").status_code == 404
     assert api.client.get("/bills/absent/diff.docx?from=1&to=2").status_code == 404
+
+
+def _libreoffice_python() -> str | None:
+    """Debian's python3 when it has LibreOffice's uno bridge and soffice is installed, else None."""
+    if not shutil.which("soffice") or not Path("/usr/bin/python3").exists():
+        return None
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True)
+    return "/usr/bin/python3" if probe.returncode == 0 else None
+
+
+@pytest.mark.skipif(_libreoffice_python() is None,
+                    reason="needs LibreOffice and its Python bridge (apt-get install libreoffice-writer-nogui python3-uno)")
+@pytest.mark.parametrize("mode", ["accept", "reject"])
+def test_libreoffice_accepting_or_rejecting_all_changes_gives_each_version(api, two_versions, tmp_path, mode):
+    bill, (old, new) = two_versions
+    path = tmp_path / "diff.docx"
+    path.write_bytes(api.client.get(f"/bills/{bill['slug']}/diff.docx?from=1&to=2").content)
+
+    done = subprocess.run([_libreoffice_python(), str(Path(__file__).with_name("libreoffice_revisions.py")), mode,
+                           str(path), str(tmp_path / "profile")], capture_output=True, text=True, timeout=240)
+
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["revisions"] > 0
+    articles: list[tuple[str, list[str]]] = []
+    for style, text in seen["paragraphs"]:
+        if style == "Heading 2" and text:  # a document keeps its last paragraph, emptied, when rejected
+            articles.append((text, []))
+        elif style == "Standard" and articles:
+            articles[-1][1].append(text)
+    assert [(heading, "\n".join(lines)) for heading, lines in articles] == expected(new if mode == "accept" else old)
