@@ -82,8 +82,12 @@ class Amending:
     suffix: str = ""
     slots: list[_Slot] = field(default_factory=list)
     whole: str | None = None  # the whole text, once an instruction replaced it
+    parsed: bool = False  # slots, prefix and suffix given: the base is not split again
 
     def __post_init__(self) -> None:
+        if self.parsed:
+            return
+        self.parsed = True
         found = alineas(self.base)
         if not found:
             self.prefix = self.base
@@ -92,6 +96,11 @@ class Amending:
         for alinea, following in zip(found, [*found[1:], None]):
             after = self.base[alinea.end : following.start] if following else ""
             self.slots.append(_Slot(alinea.number, alinea.text, after))
+
+    def copy(self) -> Amending:
+        """Another text being amended from where this one stands."""
+        return Amending(self.base, self.prefix, self.suffix, [_Slot(s.number, s.text, s.after, s.live, s.shift) for s in self.slots],
+                        self.whole, parsed=True)
 
     @property
     def count(self) -> int:

@@ -50,9 +50,9 @@ def apply_change(amending: Amending, change: Change) -> None:
         amending.replace_span(change.number, change.start, change.end, change.text)
 
 
-def applied(base: str, changes: Iterable[Change]) -> Amending:
-    """The base with the changes made, in order."""
-    amending = Amending(base)
+def applied(base: str | Amending, changes: Iterable[Change]) -> Amending:
+    """The base (or a copy of a text being amended) with the changes made, in order."""
+    amending = base.copy() if isinstance(base, Amending) else Amending(base)
     for change in changes:
         apply_change(amending, change)
     return amending
@@ -76,12 +76,13 @@ def plan(base: str, text: str) -> list[Change]:
     if not old or not new or base[: old[0].start] != text[: new[0].start] or base[old[-1].end :] != text[new[-1].end :]:
         return [Change(REWRITE_ARTICLE, text=text)]
     anchors = [(-1, -1), *_kept(old, new), (len(old), len(new))]
+    origin = Amending(base)
     regions: list[list[Change]] = []
     groups: list[tuple[int, int] | None] = []  # per region: (first alinéa, text start) when rewritten as one
     for (i0, k0), (i1, k1) in zip(anchors, anchors[1:]):
         regions.append(_region(old[i0 + 1 : i1], new[k0 + 1 : k1], old[i0].number if i0 >= 0 else 0))
         groups.append(None)
-        if _matches(base, text, regions, old, new, i1, k1):
+        if _matches(origin, text, regions, old, new, i1, k1):
             continue
         first, start = (i0, new[k0].start) if i0 >= 0 else (0, new[0].start)
         if len(groups) > 1 and groups[-2] is not None:  # the previous group ends on this one's first alinéa
@@ -90,7 +91,7 @@ def plan(base: str, text: str) -> list[Change]:
         last, end = (i1, new[k1].end) if i1 < len(old) else (len(old) - 1, new[-1].end)
         regions[-1] = [Change(DELETE, a.number) for a in old[first:last]] + [Change(REWRITE, old[last].number, text[start:end])]
         groups[-1] = (first, start)
-        if not _matches(base, text, regions, old, new, i1, k1, through=True):
+        if not _matches(origin, text, regions, old, new, i1, k1, through=True):
             return [Change(REWRITE_ARTICLE, text=text)]
     changes = [change for region in regions for change in region]
     touched = {change.number for change in changes if change.kind != INSERT}
@@ -99,7 +100,7 @@ def plan(base: str, text: str) -> list[Change]:
     return changes
 
 
-def _matches(base: str, text: str, regions: list[list[Change]], old: list[Alinea], new: list[Alinea], i: int, k: int,
+def _matches(base: Amending, text: str, regions: list[list[Change]], old: list[Alinea], new: list[Alinea], i: int, k: int,
              through: bool = False) -> bool:
     """Whether the changes so far give the text up to kept alinéa old[i] = new[k] (through: up to its
     end; the whole text when i is past the last alinéa)."""
