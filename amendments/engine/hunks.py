@@ -56,11 +56,18 @@ def _place(change: Change) -> float:
     return change.number + (0.5 if change.kind == INSERT else 0)
 
 
+def _near(runs: list[list[Change]], k: int) -> bool:
+    """Whether another run has a change within two alinéas of run k's."""
+    low, high = _place(runs[k][0]), _place(runs[k][-1])
+    return (k > 0 and low - _place(runs[k - 1][-1]) <= 2) or (k + 1 < len(runs) and _place(runs[k + 1][0]) - high <= 2)
+
+
 def _independent(base: str, changes: list[Change]) -> list[list[Change]]:
     """The changes in runs that merge apart: a change is joined to the next when the three-way merge
     does not take the two, made apart, back into the text with both; and a run to its neighbour
-    while the merge does not take the run and all the others, made apart, back into the text, or
-    does not find the run inside the text (as when the amendment is rebased onto a partial merge)."""
+    while the merge does not find the run inside the text (as when the amendment is rebased onto a
+    partial merge), or, for a run with changes nearby, does not take the run and all the others,
+    made apart, back into the text."""
     origin = Amending(base)
     alone = [applied(origin, [change]).text() for change in changes]
     cache = DiffCache(size=2 * len(changes) + 2)
@@ -82,8 +89,11 @@ def _independent(base: str, changes: list[Change]) -> list[list[Change]]:
     k = 0
     while k < len(runs) and len(runs) > 1:
         made = alone[changes.index(runs[k][0])] if len(runs[k]) == 1 else applied(origin, runs[k]).text()
-        others = applied(origin, [change for run in runs[:k] + runs[k + 1 :] for change in run]).text()
-        if merge3(base, text, made, cache=cache).text == text and merge3(base, made, others, cache=cache).text == text:
+        apart = merge3(base, text, made, cache=cache).text == text
+        if apart and _near(runs, k):
+            others = applied(origin, [change for run in runs[:k] + runs[k + 1 :] for change in run]).text()
+            apart = merge3(base, made, others, cache=cache).text == text
+        if apart:
             k += 1
             continue
         k = min(k, len(runs) - 2)
