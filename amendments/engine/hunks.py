@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from amendments.engine.alineas import Amending
 from amendments.engine.changes import INSERT, Change, applied, plan
 from amendments.engine.diff import diff_words
-from amendments.engine.merge import DiffCache, merge3
+from amendments.engine.merge import merge3
+from amendments.engine.merge_diff import DiffCache
 from amendments.engine.tokens import Diff
 from amendments.engine.wording import instructions, numbered
 

@@ -402,7 +402,7 @@ def test_the_same_deletion_cut_differently_by_the_two_diffs_is_taken_once():
     ours = base.replace(sentence, "").replace("2017", "2018")
     # theirs's diff ends the deletion where the unchanged end of the text starts, at the last full
     # stop: ". Cette … gratuite"; ours's, which reaches 2017, deletes " Cette … gratuite."
-    cuts = [hunk for side in (ours, theirs) for hunk in engine.merge._changes(base, side).hunks]
+    cuts = [hunk for side in (ours, theirs) for hunk in engine.merge_diff._changes(base, side).hunks]
     deletions = {base[start:end] for start, end, text in cuts if not text}
     assert deletions == {". Cette mise en ligne est gratuite", " Cette mise en ligne est gratuite."}
     expected = "Le délai est de six mois après la publication.\nII. – Il entre en vigueur en 2018."
@@ -451,7 +451,7 @@ def test_a_diff_cache_gives_the_same_merges_and_diffs_each_pair_once():
     proposals = [base.replace("arrêté", "décret"), base.replace("maire", "receveur"), base.replace("fixe", "arrête")]
     cache = DiffCache(size=4)
     assert [merge3(base, p, head, cache=cache) for p in proposals] == [merge3(base, p, head) for p in proposals]
-    with mock.patch.object(engine.merge, "_merge_diff", wraps=engine.merge._merge_diff) as diffed:
+    with mock.patch.object(engine.merge_diff, "_merge_diff", wraps=engine.merge_diff._merge_diff) as diffed:
         again = [merge3(base, p, head, cache=cache) for p in proposals]
         assert diffed.call_count == 0  # the four pairs (head and three proposals) are all kept
         merge3(base, base + " Fin.", head, cache=cache)
