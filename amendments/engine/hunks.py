@@ -18,7 +18,7 @@ from amendments.engine.diff import diff_words
 from amendments.engine.merge import merge3
 from amendments.engine.merge_diff import DiffCache
 from amendments.engine.tokens import Diff
-from amendments.engine.wording import instructions, numbered
+from amendments.engine.wording import WordingError, apply_wording, article_wording, instructions, numbered
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,14 @@ def hunks(base: str, text: str, language: str = "fr") -> list[Hunk]:
     found = []
     for index, group in enumerate(_independent(base, plan(base, text))):
         alone = applied(base, group).text()
-        found.append(Hunk(index, numbered(instructions(base, group, language)), diff_words(base, alone), tuple(group)))
+        written = numbered(instructions(base, group, language))
+        try:
+            reads_back = apply_wording(base, written, language) == alone
+        except WordingError:
+            reads_back = False
+        if not reads_back:  # a passage that is itself a piece of the wording's syntax
+            written = article_wording("rewrite", language, alone)
+        found.append(Hunk(index, written, diff_words(base, alone), tuple(group)))
     return found
 
 
