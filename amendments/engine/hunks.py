@@ -55,7 +55,8 @@ def apply_hunks(base: str, text: str, indexes: Iterable[int]) -> str:
     chosen = sorted(set(indexes))
     wrong = [index for index in chosen if not 0 <= index < len(groups)]
     if wrong:
-        raise IndexError(f"no hunk {wrong[0]}: the hunks are numbered 0 to {len(groups) - 1}")
+        numbered_as = f"the hunks are numbered 0 to {len(groups) - 1}" if groups else "the text makes no change"
+        raise IndexError(f"no hunk {wrong[0]}: {numbered_as}")
     return applied(base, [change for index in chosen for change in groups[index]]).text()
 
 
