@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from drafting import retry
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -120,6 +122,8 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+        if write:
+            retry.committed()
 
     def write_mark(self) -> object:
         """Something that changes whenever any process commits a write to this database, cheap enough to

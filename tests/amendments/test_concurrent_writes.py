@@ -51,7 +51,8 @@ def _serve(database_url: str, tmp_path: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _write(client: httpx.Client, writer: int, round_: int, articles: list[int]) -> tuple[str, int, int, object]:
-    """One write of this writer's round: (what, article, status, what the answer says was written)."""
+    """One write of this writer's round (a vote, an argument, or a proposal: a change or a new article):
+    (what, article, status, what the answer says was written)."""
     article = articles[(writer + round_) % len(articles)]
     what = ("vote", "argument", "amendment")[(writer + round_) % 3]
     if what == "vote":
@@ -62,9 +63,12 @@ def _write(client: httpx.Client, writer: int, round_: int, articles: list[int]) 
         answer = client.post(f"/api/v1/articles/{article}/arguments",
                              json={"stance": "for" if round_ % 2 else "against",
                                    "body": f"Raison numéro {round_} de la personne {writer} : {writer * 1000 + round_}"})
-    else:
+    elif round_ % 2:
         answer = client.post(f"/api/v1/articles/{article}/amendments",
                              json={"text": f"Texte proposé par la personne {writer}, tour {round_}."})
+    else:  # a new article after this one: locks the bill, then checks the article's key
+        answer = client.post(f"/api/v1/articles/{article}/amendments",
+                             json={"kind": "insert", "text": f"Article nouveau de la personne {writer}, tour {round_}."})
     return what, article, answer.status_code, answer.json().get("id") if answer.status_code < 300 else None
 
 
