@@ -4,8 +4,8 @@ argon2 costs ~0.4 s of CPU a password, on purpose: it runs in a worker thread (a
 once, each taking 64 MiB), never on the event loop, and never inside a database transaction, which
 on SQLite would hold the write lock that long.
 
-Throttling: after FAILURES_PER_USERNAME failed sign-ins for one username, or FAILURES_PER_ADDRESS
-from one address, within WINDOW, sign-in answers 429 with Retry-After, even for the right password.
+Throttling: after 10 failed sign-ins for one username, or 50 from one address, within WINDOW
+(``Settings.signin_failures_per_*``), sign-in answers 429 with Retry-After, even for the right password.
 The failures are rows shared by every worker (``SignInFailure``); each attempt writes its row before
 the password is checked and deletes it only when the password matches, so an attempt that fails in
 any way is counted, and racing attempts see each other. A success deletes its own row only: it does
@@ -29,10 +29,9 @@ from drafting import accounts
 from drafting.db import utcnow
 from drafting.errors import Invalid, RateLimited, Unauthorized
 from drafting.models import SignInFailure, User
+from drafting.settings import Settings
 from drafting.web import blocking, transaction
 
-FAILURES_PER_USERNAME = 10
-FAILURES_PER_ADDRESS = 50
 WINDOW = timedelta(minutes=15)
 
 _argon2_threads = anyio.CapacityLimiter(max(2, os.cpu_count() or 2))
@@ -56,7 +55,10 @@ async def new_password_hash(data: accounts.UserIn) -> str | None:
 
 
 def _wait_for(session: Session, column, value: str, allowed: int, now: datetime) -> int | None:
-    """Seconds until ``value`` has fewer than ``allowed`` failures in the window, or None if it has."""
+    """Seconds until ``value`` has fewer than ``allowed`` failures in the window, or None if it has
+    (or ``allowed`` is 0: no limit)."""
+    if allowed <= 0:
+        return None
     oldest_counted = session.scalar(
         select(SignInFailure.at).where(column == value, SignInFailure.at > now - WINDOW)
         .order_by(SignInFailure.at.desc()).offset(allowed - 1).limit(1)
@@ -66,11 +68,12 @@ def _wait_for(session: Session, column, value: str, allowed: int, now: datetime)
     return max(1, math.ceil((oldest_counted + WINDOW - now).total_seconds()))
 
 
-def throttled(retry_after: int) -> RateLimited:
+def throttled(retry_after: int, settings: Settings) -> RateLimited:
     error = RateLimited(f"too many failed sign-ins for this username or from this address; "
                         f"retry in {retry_after} s", retry_after)
     error.extra = {"retry_after": retry_after, "window_seconds": int(WINDOW.total_seconds()),
-                   "limit_per_username": FAILURES_PER_USERNAME, "limit_per_address": FAILURES_PER_ADDRESS}
+                   "limit_per_username": settings.signin_failures_per_username,
+                   "limit_per_address": settings.signin_failures_per_address}
     return error
 
 
@@ -86,13 +89,15 @@ def _begin(request: Request, username: str) -> tuple[int, int | None, str | None
     """Refuse a throttled sign-in, else record the attempt as failed and answer (its row, the account,
     the password hash to check)."""
     address = client_address(request)[:120]
+    settings: Settings = request.app.state.settings
     now = utcnow()
     with transaction(request) as session:
-        waits = [wait for wait in (_wait_for(session, SignInFailure.username, _key(username), FAILURES_PER_USERNAME, now),
-                                   _wait_for(session, SignInFailure.address, address, FAILURES_PER_ADDRESS, now))
-                 if wait is not None]
+        waits = [wait for wait in (
+            _wait_for(session, SignInFailure.username, _key(username), settings.signin_failures_per_username, now),
+            _wait_for(session, SignInFailure.address, address, settings.signin_failures_per_address, now),
+        ) if wait is not None]
         if waits:
-            raise throttled(max(waits))
+            raise throttled(max(waits), settings)
         session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
         attempt = SignInFailure(username=_key(username), address=address, at=now)
         session.add(attempt)

@@ -2,8 +2,13 @@
 429 with Retry-After on the API and the sign-in page alike, even for the right password."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
+from litestar.testing import TestClient
+
+from drafting import accounts
+from drafting.app import create_app
 from drafting.db import utcnow
 from drafting.models import SignInFailure
 from tests.drafting.test_pages import csrf_token, page
@@ -94,3 +99,12 @@ def test_page_and_api_failures_count_together(api, client):
     assert {_token(api.client, "camille", f"wrong {n}").status_code for n in range(5)} == {401}
     assert _login(client, "camille", PASSWORD).status_code == 429
     assert _token(api.client, "camille", PASSWORD).status_code == 429
+
+
+def test_a_limit_set_to_zero_is_off(settings, db):
+    with db.session() as session:
+        accounts.create_user(session, accounts.UserIn(username="camille", password=PASSWORD))
+    app = create_app(dataclasses.replace(settings, signin_failures_per_username=0))
+    with TestClient(app=app) as client:
+        assert {_token(client, "camille", f"wrong {n}").status_code for n in range(12)} == {401}
+        assert _token(client, "camille", PASSWORD).status_code == 200
