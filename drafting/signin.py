@@ -34,7 +34,7 @@ from drafting.web import blocking, transaction
 
 WINDOW = timedelta(minutes=15)
 
-_argon2_threads = anyio.CapacityLimiter(max(2, os.cpu_count() or 2))
+_argon2_threads = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
 
 
 async def in_thread(fn, *args):
