@@ -1,10 +1,13 @@
-"""sign-in failures: counted per username and per address for sign-in throttling (CONTRACT §6)
+"""sign-in failures (sign-in throttling, CONTRACT §6); on PostgreSQL, the page cache's write mark
 
 Revision ID: 0003_signin
 Revises: 0002
 Create Date: 2026-12-01 08:40:00
 
-One row per sign-in that did not succeed in the last 15 minutes (drafting/signin.py).
+One row per sign-in that did not succeed in the last 15 minutes (drafting/signin.py). On PostgreSQL,
+the sequence ``navette_write_mark``, moved after each write transaction commits and read before each
+cached answer is replayed, so every worker sees every other worker's writes at once
+(drafting/db.py ``Database.write_mark``; SQLite uses its files' size and time instead).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,7 +32,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sign_in_failures_at'), ['at'], unique=False)
         batch_op.create_index('ix_sign_in_failures_username_at', ['username', 'at'], unique=False)
         batch_op.create_index('ix_sign_in_failures_address_at', ['address', 'at'], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE SEQUENCE navette_write_mark")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP SEQUENCE navette_write_mark")
     op.drop_table('sign_in_failures')
