@@ -8,8 +8,9 @@ Throttling: after 10 failed sign-ins for one username, or 50 from one address, w
 (``Settings.signin_failures_per_*``), sign-in answers 429 with Retry-After, even for the right password.
 The failures are rows shared by every worker (``SignInFailure``); each attempt writes its row before
 the password is checked and deletes it only when the password matches, so an attempt that fails in
-any way is counted, and racing attempts see each other. A success deletes its own row only: it does
-not forgive the address's other failures.
+any way is counted. Racing attempts see each other: the check and the record are one transaction,
+serialised per username and per address (SQLite's writers queue; PostgreSQL takes advisory locks).
+A success deletes its own row only: it does not forgive the address's other failures.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 import anyio
 import anyio.to_thread
 from litestar import Request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from amendments.ratelimit import client_address
@@ -34,6 +35,7 @@ from drafting.web import blocking, transaction
 
 WINDOW = timedelta(minutes=15)
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 _argon2_threads = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
 
 
@@ -92,6 +94,9 @@ def _begin(request: Request, username: str) -> tuple[int, int | None, str | None
     settings: Settings = request.app.state.settings
     now = utcnow()
     with transaction(request) as session:
+        if session.get_bind().dialect.name == "postgresql":  # always the username first: no lock cycle
+            for key in (f"signin:user:{_key(username)}", f"signin:addr:{address}"):
+                session.execute(_ADVISORY_LOCK, {"key": key})
         waits = [wait for wait in (
             _wait_for(session, SignInFailure.username, _key(username), settings.signin_failures_per_username, now),
             _wait_for(session, SignInFailure.address, address, settings.signin_failures_per_address, now),

@@ -4,12 +4,8 @@ be lost, and the stored counts must equal the rows (on PostgreSQL this once dead
 upsert's foreign-key share lock on the article against an argument's or proposal's FOR UPDATE)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
-from pathlib import Path
 
 import httpx
 from sqlalchemy import select
@@ -18,9 +14,8 @@ from amendments import tallies
 from amendments.models import Amendment, Argument, Vote
 from drafting import accounts
 from drafting.db import Database
-from tests.serving import first_answer, free_port, stop
+from tests.serving import first_answer, serve, stop
 
-NAVETTE = Path(sys.executable).with_name("navette")
 WRITERS = 8
 ROUNDS = 12
 VALUES = ("agree", "mixed", "disagree")
@@ -37,17 +32,6 @@ def _accounts(db: Database) -> tuple[str, list[tuple[int, str]]]:
             user = accounts.create_user(session, accounts.UserIn(username=f"writer{n}", password="correct horse battery"))
             writers.append((user.id, accounts.issue_token(session, user, "api")))
     return admin_token, writers
-
-
-def _serve(database_url: str, tmp_path: Path) -> tuple[subprocess.Popen, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NAVETTE_")}
-    env.update(NAVETTE_SECRET_KEY="concurrency-test-secret", NAVETTE_RATE_LIMIT_WRITES="0",
-               NAVETTE_PAGE_CACHE_SECONDS="0")
-    port = free_port()
-    server = subprocess.Popen([str(NAVETTE), "serve", "--workers", "2", "--port", str(port),
-                               "--database-url", database_url],
-                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return server, f"http://127.0.0.1:{port}"
 
 
 def _write(client: httpx.Client, writer: int, round_: int, articles: list[int]) -> tuple[str, int, int, object]:
@@ -74,7 +58,7 @@ def _write(client: httpx.Client, writer: int, round_: int, articles: list[int]) 
 
 def test_eight_concurrent_writers_get_no_error_and_lose_nothing(database_url, db, tmp_path):
     admin_token, writers = _accounts(db)
-    server, base = _serve(database_url, tmp_path)
+    server, base = serve(database_url, tmp_path, workers=2)
     results: list[tuple[int, str, int, int, object]] = []
     lock = threading.Lock()
     try:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import Counter
 from datetime import timedelta
 
+import httpx
 from litestar.testing import TestClient
 
 from drafting import accounts
@@ -12,6 +15,7 @@ from drafting.app import create_app
 from drafting.db import utcnow
 from drafting.models import SignInFailure
 from tests.drafting.test_pages import csrf_token, page
+from tests.serving import first_answer, serve, stop
 
 PASSWORD = "correct horse battery"
 WINDOW_SECONDS = 15 * 60
@@ -108,3 +112,30 @@ def test_a_limit_set_to_zero_is_off(settings, db):
     with TestClient(app=app) as client:
         assert {_token(client, "camille", f"wrong {n}").status_code for n in range(12)} == {401}
         assert _token(client, "camille", PASSWORD).status_code == 200
+
+
+def test_twenty_racing_wrong_passwords_get_ten_401_and_ten_429(database_url, db, tmp_path):
+    """Every attempt is recorded before its password is checked, one at a time per username: however
+    the guesses race (two workers, all sent at once), exactly ten are checked."""
+    with db.session() as session:
+        accounts.create_user(session, accounts.UserIn(username="camille", password=PASSWORD))
+    server, base = serve(database_url, tmp_path, workers=2)
+    statuses: list[int] = []
+    try:
+        health = first_answer(server, f"{base}/healthz", timeout=60)
+        assert health is not None and health.status_code == 200, f"the server did not start: {server.poll()}"
+        together = threading.Barrier(20, timeout=60)
+
+        def guess(n: int) -> None:
+            with httpx.Client(base_url=base, timeout=60) as guesser:
+                together.wait()
+                statuses.append(_token(guesser, "camille", f"wrong {n}").status_code)
+
+        threads = [threading.Thread(target=guess, args=(n,), daemon=True) for n in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        output = stop(server)
+    assert sorted(Counter(statuses).items()) == [(401, 10), (429, 10)], output[-3000:]
