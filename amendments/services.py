@@ -173,10 +173,17 @@ def count_article_amendments(session: Session, article: Article, *, status: str 
 
 # --- proposing ---------------------------------------------------------------------------------
 
-def _open_bill(session: Session, bill_id: int, *, lock: bool = False) -> Bill:
-    """The bill, if its consultation is open; ``lock`` serialises insertions into it (PostgreSQL)."""
+def _open_bill(session: Session, bill_id: int, *, lock: bool = False, share: bool = False) -> Bill:
+    """The bill, if its consultation is open; ``lock`` serialises insertions into it (PostgreSQL).
+
+    ``share`` (a proposal on one of its articles) takes the bill's FOR KEY SHARE lock, which the new
+    amendment's foreign key takes anyway, before the article's lock: every writer then locks the bill,
+    the article, the counts in that order (an insertion holds the bill and checks its anchor article).
+    """
     query = select(Bill).where(Bill.id == bill_id)
-    bill = session.scalar(query.with_for_update() if lock else query)
+    if lock or share:
+        query = query.with_for_update(read=not lock, key_share=not lock)
+    bill = session.scalar(query)
     if bill.status != "open":
         raise Conflict(f"bill: the consultation on '{bill.slug}' is not open (status {bill.status})")
     return bill
@@ -272,7 +279,7 @@ def propose_amendment(session: Session, actor: User | None, article: Article, *,
                       base_version: int | None = None) -> Proposed:
     """A new text for an article, written on ``base_version`` (the head by default)."""
     user = services.require_user(actor)
-    _open_bill(session, article.bill_id)
+    _open_bill(session, article.bill_id, share=True)
     _locked_article(session, article)
     base = _base_version(session, article, base_version)
     new_text = _proposal_text(text)
@@ -285,7 +292,7 @@ def propose_deletion(session: Session, actor: User | None, article: Article, *, 
                      title: str | None = "", base_version: int | None = None) -> Proposed:
     """Deleting the article: the proposed text is empty and its diff deletes everything."""
     user = services.require_user(actor)
-    _open_bill(session, article.bill_id)
+    _open_bill(session, article.bill_id, share=True)
     _locked_article(session, article)
     base = _base_version(session, article, base_version)
     title, explanation = _texts(title, explanation)

@@ -102,8 +102,10 @@ def create_user(
     is_admin: bool = False,
     is_moderator: bool = False,
     created_by: User | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account; 409 if the name is taken."""
+    """Create an account; 409 if the name is taken. ``password_hash``: the password's hash made
+    beforehand (off the event loop, drafting/signin.py); made here otherwise."""
     validate_user(data, password_required=created_by is None)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise Conflict(f"username: '{data.username}' is already taken", field="username")
@@ -112,7 +114,7 @@ def create_user(
         username=data.username,
         display_name=(data.display_name or "").strip() or (organization.name.strip() if organization else data.username),
         email=(data.email or "").strip() or None,
-        password_hash=hash_password(data.password) if data.password else None,
+        password_hash=password_hash or (hash_password(data.password) if data.password else None),
         kind=data.kind,
         organization_name=organization.name.strip() if organization else None,
         declared_interests=organization.declared_interests.strip() if organization else None,
@@ -139,15 +141,30 @@ def create_assisted_user(session: Session, staff: User, data: UserIn) -> User:
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.username == username)) if USERNAME.fullmatch(username) else None
-    try:
-        if user is None or user.password_hash is None:
-            _hasher.verify(_dummy_hash(), password + "x")
-            raise Unauthorized("bad username or password")
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise Unauthorized("bad username or password") from None
+    """The account whose password this is, checked here (on the caller's thread: drafting/signin.py
+    checks it off the event loop)."""
+    user = password_owner(session, username)
+    if not password_matches(user.password_hash if user else None, password):
+        raise Unauthorized("bad username or password")
     return user
+
+
+def password_owner(session: Session, username: str) -> User | None:
+    """The account named ``username``, if the name can be one."""
+    return session.scalar(select(User).where(User.username == username)) if USERNAME.fullmatch(username) else None
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` is the one ``password_hash`` was made from: argon2, slow on purpose
+    (~0.4 s of CPU). Without a hash (unknown name, account without password) a dummy one is checked,
+    so both failures take the same time."""
+    try:
+        if password_hash is None:
+            _hasher.verify(_dummy_hash(), password + "x")
+            return False
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def issue_token(session: Session, user: User, kind: str) -> str:

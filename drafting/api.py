@@ -8,11 +8,11 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from amendments import desk, ratelimit
-from drafting import accounts, history, services
+from drafting import accounts, history, services, signin
 from drafting import serializers as out
 from drafting.validation import parse_body
 from drafting.history_pages import immutable_json, not_modified
-from drafting.web import api_user, threaded, transaction
+from drafting.web import api_user, blocking, threaded, transaction
 
 
 # Read as text so that a bad value gets a 400 naming the parameter (history.version_number).
@@ -46,25 +46,25 @@ class ArticleVersionIn(msgspec.Struct):
 
 
 @post("/auth/token", status_code=200)
-@threaded
-def create_token(request: Request, body: RawBody) -> dict[str, Any]:
+async def create_token(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, TokenIn)
-    with transaction(request) as session:
-        user = accounts.authenticate(session, payload.username, payload.password)
-        return {"token": accounts.issue_token(session, user, "api")}
+    return {"token": await signin.sign_in(request, payload.username, payload.password, "api")}
 
 
 @post("/users", status_code=201)
-@threaded
-def create_user(request: Request, body: RawBody) -> dict[str, Any]:
+async def create_user(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, accounts.UserIn)
+    return await blocking(request, _create_user, request, payload, await signin.new_password_hash(payload))
+
+
+def _create_user(request: Request, payload: accounts.UserIn, password_hash: str | None) -> dict[str, Any]:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
         if actor is not None and payload.password in (None, ""):
             user = accounts.create_assisted_user(session, actor, payload)
         else:
-            user = accounts.create_user(session, payload)
+            user = accounts.create_user(session, payload, password_hash=password_hash)
         return out.user_json(user)
 
 

@@ -1,6 +1,7 @@
 """Pages for reading bills and articles, and for accounts; handlers only translate HTTP."""
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,9 +12,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from amendments import ratelimit
-from drafting import accounts, pages, services
-from drafting.errors import DomainError, Invalid
-from drafting.web import threaded, SESSION_COOKIE, page_user, transaction
+from drafting import accounts, pages, services, signin
+from drafting.errors import DomainError, Invalid, RateLimited
+from drafting.web import blocking, threaded, SESSION_COOKIE, page_user, transaction
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -98,18 +99,26 @@ def login_page(request: Request) -> Template:
 
 
 @post("/login", name="login:submit")
-@threaded
-def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     username, password = data.get("username", "").strip(), data.get("password", "")
     target = _local_path(data.get("next"))
-    with transaction(request) as session:
-        try:
-            user = accounts.authenticate(session, username, password)
-        except DomainError:
-            return render("drafting/login.html", session, request, status_code=400, user=None, next=target,
-                          error="Identifiant ou mot de passe incorrect.", username=username)
-        token = accounts.issue_token(session, user, "web")
+    try:
+        token = await signin.sign_in(request, username, password, "web")
+    except RateLimited as error:
+        return _throttled_login_page(request, error, target, username)
+    except DomainError:
+        return render("drafting/login.html", None, request, status_code=400, user=None, next=target,
+                      error="Identifiant ou mot de passe incorrect.", username=username)
     return _signed_in_redirect(target, token)
+
+
+def _throttled_login_page(request: Request, error: RateLimited, target: str, username: str) -> Template:
+    """The sign-in form again, saying when to retry: 429 with Retry-After, as the API answers."""
+    page = render("drafting/login.html", None, request, status_code=429, user=None, next=target,
+                  error="Trop de tentatives de connexion échouées. Réessayez dans {minutes} min.",
+                  error_values={"minutes": math.ceil(error.retry_after / 60)}, username=username)
+    page.headers["Retry-After"] = str(error.retry_after)
+    return page
 
 
 def _signed_in_redirect(target: str, token: str) -> Redirect:
@@ -153,13 +162,17 @@ def _user_in(data: dict[str, str], *, with_password: bool = True) -> accounts.Us
 
 
 @post("/register", name="register:submit")
-@threaded
-def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+async def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+    account = _user_in(data)
+    return await blocking(request, _register, request, data, account, await signin.new_password_hash(account))
+
+
+def _register(request: Request, data: dict[str, str], account: accounts.UserIn, password_hash: str | None) -> Response:
     target = _local_path(data.get("next"))
     with transaction(request) as session:
         ratelimit.enforce(session, request, None)
         try:
-            user = accounts.create_user(session, _user_in(data))
+            user = accounts.create_user(session, account, password_hash=password_hash)
         except DomainError as error:
             session.rollback()
             return render("drafting/register.html", session, request, status_code=error.status_code, user=None,

@@ -54,6 +54,8 @@ EN: dict[str, str] = {
     "Versions publiées du projet": "Published versions of the bill",
     "Aucune version publiée.": "No published version.",
     "Identifiant ou mot de passe incorrect.": "Wrong username or password.",
+    "Trop de tentatives de connexion échouées. Réessayez dans {minutes} min.":
+        "Too many failed sign-in attempts. Try again in {minutes} min.",
     "Votre compte est créé.": "Your account has been created.",
     # amendments: proposing, the redline, the amendment page (issue 3)
     "Actualiser l'aperçu": "Refresh the preview",

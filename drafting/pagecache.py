@@ -17,12 +17,11 @@ ETag (compared weakly, as drafting.history_pages does), the stored answer otherw
 
 Freshness: a non-safe request (POST, PUT, PATCH, DELETE) answering below 400 empties the cache of
 its process when its answer starts, after its transaction committed; an answer being rendered
-while that happens is not stored. On SQLite, writes by other processes (other workers, the
-command line) are caught by the database's write mark (``Database.write_mark``, the size and time
-of its files), read before an answer is rendered and compared before it is replayed: an answer
-older than the last write is rendered again. On PostgreSQL there is no such mark, and the other
-workers and machines of a deployment may show anonymous readers an answer up to
-``page_cache_seconds`` old. Concurrent misses of one key wait for the first one's answer instead
+while that happens is not stored. Writes by other processes (other workers and machines, the
+command line) are caught by the database's write mark (``Database.write_mark``: on SQLite the size
+and time of its files; on PostgreSQL a sequence every write transaction moves after it commits),
+read before an answer is rendered and compared before it is replayed: an answer older than the
+last write is rendered again. Concurrent misses of one key wait for the first one's answer instead
 of each rendering it.
 
 Each response considered gets ``X-Navette-Cache: hit`` or ``miss``; requests the cache does not
