@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from amendments import ratelimit
-from drafting import accounts, pages, services
+from drafting import accounts, i18n, pages, services
 from drafting.errors import DomainError, Invalid
 from drafting.web import threaded, SESSION_COOKIE, page_user, transaction
 
@@ -65,7 +65,7 @@ def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int
         bill = services.get_bill(session, slug)
         article = services.get_article(session, article_id)
         if article.bill_id != bill.id:
-            raise services.NotFound(f"no article {article_id} in bill '{slug}'")
+            raise services.NotFound("no article {article_id} in bill '{slug}'", article_id=article_id, slug=slug)
         return render("drafting/article.html", session, request, user=user,
                       **pages.article_context(session, bill, article, user, request.query_params))
 
@@ -107,7 +107,7 @@ def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Resp
             user = accounts.authenticate(session, username, password)
         except DomainError:
             return render("drafting/login.html", session, request, status_code=400, user=None, next=target,
-                          error="Identifiant ou mot de passe incorrect.", username=username)
+                          error=i18n.N_("Identifiant ou mot de passe incorrect."), username=username)
         token = accounts.issue_token(session, user, "web")
     return _signed_in_redirect(target, token)
 
@@ -199,10 +199,10 @@ def participant_submit(request: Request, slug: FromPath[str], data: URLEncodedBo
 @threaded
 def set_language(request: Request, code: FromPath[str]) -> Redirect:
     target = _local_path(request.query_params.get("next"))
-    if code not in ("fr", "en"):
-        raise Invalid("lang", "must be 'fr' or 'en'")
+    if code not in i18n.LANGUAGES:
+        raise Invalid("lang", "must be one of {choices}", choices=", ".join(i18n.LANGUAGES))
     return Redirect(path=target, status_code=303,
-                    cookies=[Cookie(key="lang", value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
+                    cookies=[Cookie(key=i18n.COOKIE, value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
 
 
 drafting_pages = [
