@@ -10,6 +10,8 @@ the domain errors of drafting.errors, whose message is their first argument (``I
 """
 from __future__ import annotations
 
+import io
+import re
 import sys
 from pathlib import Path
 
@@ -49,9 +51,22 @@ def extract() -> Catalog:
     return catalog
 
 
+_CREATION_DATE = re.compile(rb'^"POT-Creation-Date: [^"]*"\n', re.M)
+
+
+def _write(path: Path, catalog: Catalog, **options) -> None:
+    """Write a catalog, leaving the file alone when only its creation date would change (fewer
+    merge conflicts)."""
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, sort_output=True, **options)
+    new = out.getvalue()
+    if path.exists() and _CREATION_DATE.sub(b"", path.read_bytes()) == _CREATION_DATE.sub(b"", new):
+        return
+    path.write_bytes(new)
+
+
 def write_template(catalog: Catalog) -> None:
-    with TEMPLATE.open("wb") as out:
-        write_po(out, catalog, width=100, sort_output=True, omit_header=False)
+    _write(TEMPLATE, catalog)
 
 
 def update() -> None:
@@ -68,8 +83,7 @@ def update() -> None:
             catalog = Catalog(locale=language, domain=DOMAIN, project="Navette")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
-        with po_path.open("wb") as out:
-            write_po(out, catalog, width=100, sort_output=True, no_location=True, include_previous=False)
+        _write(po_path, catalog, no_location=True, include_previous=False)
 
 
 def compile_all() -> list[Path]:

@@ -149,9 +149,6 @@ def gettext(message: str, language: str = DEFAULT_LANGUAGE, **values: Any) -> st
     return _format(catalog.gettext(message), message, values)
 
 
-translate = gettext
-
-
 def ngettext(singular: str, plural: str, n: int, language: str = DEFAULT_LANGUAGE, **values: Any) -> str:
     """The form of ``singular``/``plural`` that the language's plural rule picks for ``n``, with ``{n}``."""
     return _format(translations(language).ngettext(singular, plural, n), singular if n == 1 else plural,

@@ -156,3 +156,18 @@ def test_the_page_cache_keeps_accept_language_variants_apart(cached_app):
     assert german.headers["x-navette-cache"] == "miss" and again.headers["x-navette-cache"] == "hit"
     assert '<html lang="de">' in again.text and '<html lang="en">' in english.text
     assert '<html lang="fr">' in french.text
+
+
+def test_the_review_desk_counts_arguments_and_votes_in_the_page_language(api, admin, client):
+    from tests.drafting.test_pages import sign_in
+
+    bill = api.bill(admin)
+    alice = api.user("alice")
+    created = client.post(f"/api/v1/articles/{bill['articles'][0]['id']}/amendments", headers=alice.headers,
+                          json={"kind": "modify", "text": "La présente loi teste Navette.", "base_version": 1})
+    assert created.status_code == 201, created.text
+    sign_in(client, "admin")
+    review = {lang: client.get(f"/bills/{bill['slug']}/review?lang={lang}").text for lang in ("fr", "en", "de")}
+    assert "0 pour, 0 contre" in review["fr"] and "0 co-signataire" in review["fr"]
+    assert "0 for, 0 against" in review["en"] and "0 agree, 0 mixed, 0 disagree" in review["en"]
+    assert "0 dafür, 0 dagegen" in review["de"] and "0 Mitunterzeichner" in review["de"]
