@@ -125,7 +125,7 @@ def _immutable_page(request: Request, user: User | None, key: tuple[Any, ...],
     headers = {
         "ETag": _strong_etag(_render_id(), *key, request_language(request), hx, viewer),
         "Cache-Control": cache_control,
-        "Vary": "Cookie, HX-Request",
+        "Vary": "Cookie, HX-Request, Accept-Language",
     }
     if _fresh(request, headers["ETag"]):
         return Response(content=b"", status_code=304, headers=headers)
