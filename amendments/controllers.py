@@ -21,7 +21,7 @@ def _bill_article(session: Session, slug: str, article_id: int) -> tuple[Bill, A
     bill = services.get_bill(session, slug)
     article = services.get_article(session, article_id)
     if article.bill_id != bill.id:
-        raise NotFound(f"no article {article_id} in bill '{slug}'")
+        raise NotFound("no article {article_id} in bill '{slug}'", article_id=article_id, slug=slug)
     return bill, article
 
 
@@ -62,9 +62,9 @@ def propose_page(request: Request, slug: FromPath[str], article_id: FromPath[int
             return Redirect(path=f"{request.app.route_reverse('login')}?{urlencode({'next': here})}",
                             status_code=303)
         if bill.status != "open":
-            raise Conflict(f"the consultation on '{bill.slug}' is not open: no proposals now")
+            raise Conflict("the consultation on '{slug}' is not open: no proposals now", slug=bill.slug)
         if article.removed:
-            raise Conflict(f"article {article.number} has been deleted")
+            raise Conflict("article {number} has been deleted", number=article.number)
         form = {"kind": request.query_params.get("kind", "modify")}
         return render("amendments/propose.html", session, request, user=user,
                       **pages.proposal_context(session, bill, article, form))

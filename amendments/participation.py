@@ -89,13 +89,13 @@ def _target_statement(kind: str):
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
     """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit."""
     if kind not in TARGET_KINDS:
-        raise NotFound(f"no target kind '{kind}'")
+        raise NotFound("no target kind '{kind}'", kind=kind)
     model = Article if kind == "article" else Amendment
     if for_update:  # lock the bare row: FOR UPDATE refuses the eager join of the author
         session.execute(select(model.id).where(model.id == target_id).with_for_update())
     found = session.execute(_target_statement(kind), {"target_id": target_id}).first()
     if found is None:
-        raise NotFound(f"no {kind} {target_id}")
+        raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
     return Target(kind, found[0], found[1])
 
 
@@ -106,11 +106,12 @@ def target_for_row(session: Session, row: Article | Amendment) -> Target:
 def require_open(target: Target) -> None:
     """Participation writes need an open consultation and a visible target."""
     if target.bill.status != "open":
-        raise Conflict(f"the consultation on '{target.bill.slug}' is {target.bill.status}, not open")
+        raise Conflict("the consultation on '{slug}' is {status}, not open",
+                       slug=target.bill.slug, status=target.bill.status)
     if target.hidden:
-        raise Conflict(f"amendment {target.id} was hidden by moderation")
+        raise Conflict("amendment {id} was hidden by moderation", id=target.id)
     if isinstance(target.row, Article) and target.row.removed:
-        raise Conflict(f"article {target.id} was removed from the bill")
+        raise Conflict("article {id} was removed from the bill", id=target.id)
 
 
 def _insert(session: Session):
@@ -176,7 +177,7 @@ def cast_vote(session: Session, actor: User | None, target: Target, value: Any) 
     the same transaction, so racing requests leave one row and an exact count."""
     user = require_user(actor)
     if value not in VOTE_VALUES:
-        raise Invalid("value", f"must be one of {', '.join(VOTE_VALUES)}")
+        raise Invalid("value", "must be one of {choices}", choices=', '.join(VOTE_VALUES))
     require_open(target)
     counts, previous = _previous_vote(session, user, target)
     if previous == value:
@@ -250,7 +251,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     """A new argument; the same argument written again (folded) joins the first one's supporters."""
     user = require_user(actor)
     if stance not in STANCES:
-        raise Invalid("stance", f"must be one of {', '.join(STANCES)}")
+        raise Invalid("stance", "must be one of {choices}", choices=', '.join(STANCES))
     if not isinstance(body, str):
         raise Invalid("body", "must be text")
     body = text_field("body", normalise_newlines(body), max_length=MAX_ARGUMENT)
@@ -286,7 +287,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
 def get_argument(session: Session, argument_id: int) -> Argument:
     argument = session.get(Argument, argument_id)
     if argument is None:
-        raise NotFound(f"no argument {argument_id}")
+        raise NotFound("no argument {argument_id}", argument_id=argument_id)
     return argument
 
 
@@ -301,7 +302,7 @@ def set_useful(session: Session, actor: User | None, argument: Argument, useful:
     user = require_user(actor)
     require_open(argument_target(session, argument))
     if argument.hidden_by_id is not None:
-        raise Conflict(f"argument {argument.id} was hidden by moderation")
+        raise Conflict("argument {id} was hidden by moderation", id=argument.id)
     if useful:
         changed = len(session.execute(_insert(session)(UsefulMark).values(
             argument_id=argument.id, user_id=user.id, created_at=utcnow()
@@ -425,7 +426,7 @@ def check_url(url: Any) -> str:
         raise Invalid("url", "is required")
     url = url.strip()
     if len(url) > MAX_SOURCE_URL:
-        raise Invalid("url", f"is longer than the limit of {MAX_SOURCE_URL} characters")
+        raise Invalid("url", "is longer than the limit of {limit} characters", limit=MAX_SOURCE_URL)
     if any(char.isspace() or unicodedata.category(char) == "Cc" for char in url):
         raise Invalid("url", "must not contain spaces or control characters")
     try:
@@ -451,7 +452,7 @@ def add_source(session: Session, actor: User | None, target: Target, title: Any,
     require_open(target)
     cited = session.scalar(select(Source.id).where(target.matches(Source), Source.url == url).limit(1))
     if cited is not None:
-        raise Conflict(f"url: this address is already cited here (source {cited})", field="url",
+        raise Conflict("url: this address is already cited here (source {cited})", cited=cited, field="url",
                        extra={"source": cited})
     source = Source(title=title, url=url, note=note, author_id=user.id, **target.values())
     session.add(source)
@@ -462,7 +463,7 @@ def add_source(session: Session, actor: User | None, target: Target, title: Any,
 def get_source(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:
-        raise NotFound(f"no source {source_id}")
+        raise NotFound("no source {source_id}", source_id=source_id)
     return source
 
 

@@ -25,11 +25,12 @@ from drafting.errors import Conflict, Invalid, NotFound
 from drafting import services
 from drafting.models import Article, User
 from drafting.web import page_user, threaded, transaction
+from drafting.i18n import N_
 
 GROUPS_ON_TARGET_PAGE = 10  # argument groups per column on the article and amendment pages
 GROUPS_PER_PAGE = 30  # on the full list of arguments
-VOTE_LABELS = {"agree": "D'accord", "mixed": "Mitigé", "disagree": "Pas d'accord"}
-STANCE_LABELS = {"for": "Pour", "against": "Contre"}
+VOTE_LABELS = {"agree": N_("D'accord"), "mixed": N_("Mitigé"), "disagree": N_("Pas d'accord")}
+STANCE_LABELS = {"for": N_("Pour"), "against": N_("Contre")}
 
 
 @dataclass
@@ -201,15 +202,15 @@ def _writer(session: Session, request: Request) -> User | None:
 
 # What a refused form says, per field (French source strings, translated by the templates).
 FORM_MESSAGES = {
-    "stance": "Choisissez si votre argument est pour ou contre.",
-    "body": "Écrivez votre argument : un texte de 5 000 caractères au plus.",
-    "title": "Donnez un titre à la source (300 caractères au plus).",
-    "url": "L'adresse doit être complète et commencer par http:// ou https://.",
-    "note": "La note ne peut dépasser 2 000 caractères.",
-    "duplicate_url": "Cette adresse est déjà citée ici.",
-    "hidden": "Cet argument a été masqué par la modération.",
-    "reason": "Indiquez pourquoi (2 000 caractères au plus).",
-    "reported": "Vous avez déjà signalé cette contribution : un modérateur va l'examiner.",
+    "stance": N_("Choisissez si votre argument est pour ou contre."),
+    "body": N_("Écrivez votre argument : un texte de 5 000 caractères au plus."),
+    "title": N_("Donnez un titre à la source (300 caractères au plus)."),
+    "url": N_("L'adresse doit être complète et commencer par http:// ou https://."),
+    "note": N_("La note ne peut dépasser 2 000 caractères."),
+    "duplicate_url": N_("Cette adresse est déjà citée ici."),
+    "hidden": N_("Cet argument a été masqué par la modération."),
+    "reason": N_("Indiquez pourquoi (2 000 caractères au plus)."),
+    "reported": N_("Vous avez déjà signalé cette contribution : un modérateur va l'examiner."),
 }
 
 
@@ -301,7 +302,7 @@ def _target_pages(kind: str) -> list:
                 return _render_view("participation/source_form.html", session, request, view, status_code=400)
             if _is_htmx(request):
                 view = build(session, target, user, votes=False, arguments=False)
-                view.notice = "Source ajoutée."
+                view.notice = N_("Source ajoutée.")
                 return _render_view("participation/_sources.html", session, request, view)
             return _back(target_url(target), f"source-{source.id}")
 
@@ -310,10 +311,10 @@ def _target_pages(kind: str) -> list:
 
 def _argument_notice(result: participation.ArgumentResult) -> str:
     if not result.created:
-        return "Cet argument avait déjà été avancé : vous le soutenez désormais."
+        return N_("Cet argument avait déjà été avancé : vous le soutenez désormais.")
     if result.argument.similar_to_id is not None:
-        return "Votre argument est publié, à côté d'un argument proche."
-    return "Votre argument est publié."
+        return N_("Votre argument est publié, à côté d'un argument proche.")
+    return N_("Votre argument est publié.")
 
 
 @post("/arguments/{argument_id:int}/useful", name="participation:useful")
@@ -340,7 +341,7 @@ def _reported_item(session: Session, target_type: str | None, raw_id: str | None
         raise NotFound("nothing to report here")
     item = moderation.get_item(session, target_type, int(raw_id))
     if item.hidden_by_id is not None:
-        raise Conflict(f"this {target_type} was already hidden by moderation")
+        raise Conflict("this {target_type} was already hidden by moderation", target_type=target_type)
     return item
 
 
@@ -422,7 +423,7 @@ def moderation_item(request: Request, target: FromPath[str], target_id: FromPath
         if isinstance(user, Redirect):
             return user
         if target not in moderation.MODELS:
-            raise NotFound(f"no moderation target '{target}'")
+            raise NotFound("no moderation target '{target}'", target=target)
         item = moderation.get_item(session, target, target_id)
         decision = session.get(moderation.ModerationDecision, item.hidden_by_id) if item.hidden_by_id else None
         return render("participation/moderation_item.html", session, request, user=user, target_type=target,
@@ -437,7 +438,7 @@ def moderation_hide(request: Request, target: FromPath[str], target_id: FromPath
         user = _writer(session, request)
         moderation.require_moderator(user)
         if target not in moderation.MODELS:
-            raise NotFound(f"no moderation target '{target}'")
+            raise NotFound("no moderation target '{target}'", target=target)
         try:
             moderation.hide(session, user, target, target_id, data.get("reason", ""))
         except Invalid:  # raised before anything is written

@@ -132,7 +132,7 @@ def _proposal_text(text: str | None) -> str:
         raise Invalid("text", "is required")
     new_text = normalise_newlines(text)
     if len(new_text) > services.MAX_ARTICLE_TEXT:
-        raise Invalid("text", f"is longer than the limit of {services.MAX_ARTICLE_TEXT} characters")
+        raise Invalid("text", "is longer than the limit of {limit} characters", limit=services.MAX_ARTICLE_TEXT)
     return new_text
 
 
@@ -144,7 +144,7 @@ def resubmit_amendment(session: Session, actor: User | None, amendment: Amendmen
     if amendment.kind != "modify" or amendment.article_id is None:
         raise Conflict("only an amendment that rewrites an article can be resubmitted against its head")
     if amendment.status not in ("open", "conflict"):
-        raise Conflict(f"status: an {amendment.status} amendment can no longer change")
+        raise Conflict("status: an {status} amendment can no longer change", status=amendment.status)
     bill = session.get(Bill, amendment.bill_id)
     if bill.status != "open":
         raise Conflict("the consultation on this bill is not open")

@@ -39,7 +39,7 @@ def text_digest(text: str) -> str:
 def get_amendment(session: Session, amendment_id: int) -> Amendment:
     amendment = session.get(Amendment, amendment_id)
     if amendment is None:
-        raise NotFound(f"no amendment {amendment_id}")
+        raise NotFound("no amendment {amendment_id}", amendment_id=amendment_id)
     return amendment
 
 
@@ -87,7 +87,7 @@ def check_status_filter(status: str | None) -> str | None:
     if status in (None, ""):
         return None
     if status not in AMENDMENT_STATUSES:
-        raise Invalid("status", f"must be one of {', '.join(AMENDMENT_STATUSES)}")
+        raise Invalid("status", "must be one of {choices}", choices=', '.join(AMENDMENT_STATUSES))
     return status
 
 
@@ -185,7 +185,8 @@ def _open_bill(session: Session, bill_id: int, *, lock: bool = False, share: boo
         query = query.with_for_update(read=not lock, key_share=not lock)
     bill = session.scalar(query)
     if bill.status != "open":
-        raise Conflict(f"bill: the consultation on '{bill.slug}' is not open (status {bill.status})")
+        raise Conflict("bill: the consultation on '{slug}' is not open (status {status})",
+                       slug=bill.slug, status=bill.status)
     return bill
 
 
@@ -204,7 +205,8 @@ def _proposal_text(value: str | None, *, field: str = "text", blank: bool = True
         raise Invalid(field, "is required")
     text = normalise_newlines(value)
     if len(text) > MAX_TEXT:
-        raise Invalid(field, f"is longer than the limit of {MAX_TEXT} characters", extra={"limit": MAX_TEXT})
+        raise Invalid(field, "is longer than the limit of {limit} characters",
+                      limit=MAX_TEXT, extra={"limit": MAX_TEXT})
     if not blank and not text.strip():
         raise Invalid(field, "must not be empty")
     return text
@@ -220,15 +222,15 @@ def _texts(title: str | None, explanation: str | None) -> tuple[str, str]:
 def _base_version(session: Session, article: Article, wanted: int | None) -> ArticleVersion:
     """The version a proposal is written on: the head unless ``wanted`` names an existing one."""
     if article.removed:
-        raise Conflict(f"article: article {article.number} has been deleted")
+        raise Conflict("article: article {number} has been deleted", number=article.number)
     if wanted is None:
         return services.head_version(session, article)
     found = session.scalar(
         select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version == wanted)
     )
     if found is None:
-        raise Invalid("base_version", f"article {article.id} has no version {wanted} "
-                                      f"(the head is version {article.current_version})")
+        raise Invalid("base_version", "article {id} has no version {wanted} (the head is version {current_version})",
+                      id=article.id, wanted=wanted, current_version=article.current_version)
     return found
 
 
@@ -262,7 +264,8 @@ def _create(session: Session, user: User, **fields) -> Proposed:
 def _propose_on_article(session: Session, user: User, article: Article, *, kind: str, text: str, title: str,
                         explanation: str, base: ArticleVersion) -> Proposed:
     if text == base.text:
-        raise Invalid("text", f"is identical to the text it amends (version {base.version}): nothing changes")
+        raise Invalid("text", "is identical to the text it amends (version {version}): nothing changes",
+                      version=base.version)
     digest = text_digest(text)
     same = _identical(session, select(Amendment).where(
         Amendment.article_id == article.id, Amendment.base_version == base.version,
@@ -309,9 +312,10 @@ def propose_insertion(session: Session, actor: User | None, bill: Bill, *, after
     if after_article is not None:
         anchor = session.get(Article, after_article)
         if anchor is None or anchor.bill_id != bill.id:
-            raise Invalid("after_article", f"no article {after_article} in bill '{bill.slug}'")
+            raise Invalid("after_article", "no article {after_article} in bill '{slug}'",
+                          after_article=after_article, slug=bill.slug)
         if anchor.removed:
-            raise Invalid("after_article", f"article {anchor.number} has been deleted")
+            raise Invalid("after_article", "article {number} has been deleted", number=anchor.number)
     new_text = _proposal_text(text, blank=False)
     heading = text_field("heading", heading, required=False, max_length=MAX_HEADING)
     title, explanation = _texts(title, explanation)
@@ -340,7 +344,7 @@ def withdraw_amendment(session: Session, actor: User | None, amendment: Amendmen
         raise Forbidden("only the amendment's proposer can withdraw it")
     previous = session.scalar(select(Amendment.status).where(Amendment.id == amendment.id).with_for_update())
     if previous not in WITHDRAWABLE:
-        raise Conflict(f"status: a {previous} amendment cannot be withdrawn")
+        raise Conflict("status: a {previous} amendment cannot be withdrawn", previous=previous)
     amendment.status = "withdrawn"
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="withdrawn", actor_id=user.id, detail=previous))
     session.flush()

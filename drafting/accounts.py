@@ -78,7 +78,7 @@ def validate_user(data: UserIn, *, password_required: bool = True) -> None:
         if password_required:
             raise Invalid("password", "is required")
     elif len(data.password) < MIN_PASSWORD:
-        raise Invalid("password", f"must be at least {MIN_PASSWORD} characters")
+        raise Invalid("password", "must be at least {limit} characters", limit=MIN_PASSWORD)
     elif len(data.password) > 1024:
         raise Invalid("password", "is longer than 1024 characters")
     if data.email and not EMAIL.fullmatch(data.email.strip()):
@@ -108,7 +108,7 @@ def create_user(
     beforehand (off the event loop, drafting/signin.py); made here otherwise."""
     validate_user(data, password_required=created_by is None)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict(f"username: '{data.username}' is already taken", field="username")
+        raise Conflict("username: '{username}' is already taken", username=data.username, field="username")
     organization = data.organization if data.kind == "organization" else None
     user = User(
         username=data.username,
@@ -126,7 +126,7 @@ def create_user(
     try:
         session.flush()
     except IntegrityError:  # the same name signed up at the same moment
-        raise Conflict(f"username: '{data.username}' is already taken", field="username") from None
+        raise Conflict("username: '{username}' is already taken", username=data.username, field="username") from None
     return user
 
 

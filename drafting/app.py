@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from http import HTTPStatus
+from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -20,6 +22,7 @@ from sqlalchemy.exc import DataError
 from drafting import i18n
 from drafting.db import Database
 from drafting.errors import DomainError, RateLimited
+from drafting.i18n import Message, N_
 from drafting.pagecache import PageCache, PageCacheMiddleware, cacheable_path
 from drafting.rendering import law_text_html, markdown_html
 from drafting.settings import STATIC_DIR, TEMPLATES_DIR, Settings
@@ -34,8 +37,11 @@ def _wants_json(request: Request) -> bool:
 
 def _error_response(request: Request, status_code: int, detail: str, extra: Any = None,
                     headers: dict[str, str] | None = None) -> Response:
+    """The contract's error shape for the API, in the language Accept-Language asks; the error page,
+    in the page's language, otherwise."""
     if _wants_json(request):
-        body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+        body: dict[str, Any] = {"status_code": status_code,
+                                "detail": i18n.gettext(detail, i18n.api_language(request))}
         if extra:
             body["extra"] = extra
         return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
@@ -43,7 +49,7 @@ def _error_response(request: Request, status_code: int, detail: str, extra: Any 
         template_name="errors/error.html",
         context={"status_code": status_code, "detail": detail, "user": _signed_in(request)},
         status_code=status_code,
-        headers=headers,
+        headers={**(headers or {}), "Vary": "Accept-Language, Cookie"},
     )
 
 
@@ -58,7 +64,7 @@ def _signed_in(request: Request):
 
 def bad_value_handler(request: Request, error: Exception) -> Response:
     """A value the database cannot hold (an id beyond its range): the client's error."""
-    return _error_response(request, 400, "a value is out of range or malformed")
+    return _error_response(request, 400, Message("a value is out of range or malformed"))
 
 
 def domain_error_handler(request: Request, error: DomainError) -> Response:
@@ -69,16 +75,35 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
     return _error_response(request, error.status_code, error.detail, extra or None, headers)
 
 
+# Litestar's own refusals, said in our words (and so in the reader's language).
+_HTTP_DETAILS = {
+    "CSRF token verification failed": N_("the form was sent without its security token: reload the page and try again"),
+}
+_HTTP_STATUS_DETAILS = {
+    400: N_("bad request"),
+    401: N_("authentication required"),
+    403: N_("forbidden"),
+    404: N_("page not found"),
+    405: N_("this address does not accept this method"),
+    413: N_("request body is larger than the limit of 1 MiB"),
+    429: N_("too many requests"),
+}
+
+
 def http_error_handler(request: Request, error: HTTPException) -> Response:
-    detail = error.detail or "error"
-    if error.status_code == 413:
-        detail = "request body is larger than the limit of 1 MiB"
+    detail = error.detail or ""
+    if detail in _HTTP_DETAILS:
+        detail = Message(_HTTP_DETAILS[detail])
+    elif error.status_code == 413 or detail in ("", HTTPStatus(error.status_code).phrase):
+        detail = Message(_HTTP_STATUS_DETAILS.get(error.status_code, N_("error")))
+    else:  # a detail Litestar wrote for this request (a malformed parameter): its own words
+        detail = i18n.verbatim(detail)
     return _error_response(request, error.status_code, detail, error.extra or None, error.headers)
 
 
 def internal_error_handler(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal server error")
+    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, Message("internal server error"))
 
 
 @get("/healthz", name="healthz")
@@ -89,15 +114,48 @@ def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
-def request_language(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.cookies.get("lang")
-    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+request_language = i18n.request_language
+
+
+def _page_language(context) -> str:
+    request = context.get("request")
+    return i18n.request_language(request) if request is not None else i18n.DEFAULT_LANGUAGE
 
 
 @pass_context
-def _translate(context, message: str, **values: Any) -> str:
-    request = context.get("request")
-    return i18n.translate(message, request_language(request) if request is not None else i18n.DEFAULT_LANGUAGE, **values)
+def _gettext(context, message: str, **values: Any) -> str:
+    return i18n.gettext(message, _page_language(context), **values)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int, **values: Any) -> str:
+    return i18n.ngettext(singular, plural, n, _page_language(context), **values)
+
+
+@pass_context
+def _text_lang(context, bill: Any = None) -> Markup:
+    """` lang="fr"` on an element holding a bill's text when the page is in another language."""
+    language = i18n.text_language(bill)
+    return Markup(f' lang="{language}"') if language != _page_language(context) else Markup("")
+
+
+def _localized(format_value: Callable[[Any, str], str]):
+    @pass_context
+    def filter_(context, value: Any) -> str:
+        return format_value(value, _page_language(context))
+
+    return filter_
+
+
+def vary_on_language(response: Response) -> Response:
+    """Pages are rendered in the language the cookie or Accept-Language picks: caches must know."""
+    if isinstance(response, Template) or str(getattr(response, "media_type", "") or "").startswith("text/html"):
+        vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+        for name in ("Accept-Language", "Cookie"):
+            if name.lower() not in {v.lower() for v in vary}:
+                vary.append(name)
+        response.headers["Vary"] = ", ".join(vary)
+    return response
 
 
 def template_environment() -> Environment:
@@ -109,8 +167,14 @@ def template_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals["_"] = _translate
+    environment.globals["_"] = environment.globals["gettext"] = _gettext
+    environment.globals["ngettext"] = _ngettext
     environment.globals["language_of"] = request_language
+    environment.globals["languages"] = i18n.LANGUAGE_NAMES
+    environment.globals["text_lang"] = _text_lang
+    environment.filters["datetime"] = _localized(i18n.format_moment)
+    environment.filters["date"] = _localized(i18n.format_day)
+    environment.filters["number"] = _localized(i18n.format_number)
     # An anonymous page on such a path is shared through the page cache: no per-visitor token on it.
     environment.globals["shared_when_anonymous"] = lambda request: cacheable_path(request.url.path)
     environment.filters["markdown"] = markdown_html
@@ -179,6 +243,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[on_shutdown],
+        after_request=vary_on_language,
         debug=settings.debug,
         openapi_config=None,
     )

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from amendments import ratelimit
-from drafting import accounts, pages, services, signin
+from drafting import accounts, i18n, pages, services, signin
 from drafting.errors import DomainError, Invalid, RateLimited
 from drafting.web import blocking, threaded, SESSION_COOKIE, page_user, transaction
 
@@ -66,7 +66,7 @@ def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int
         bill = services.get_bill(session, slug)
         article = services.get_article(session, article_id)
         if article.bill_id != bill.id:
-            raise services.NotFound(f"no article {article_id} in bill '{slug}'")
+            raise services.NotFound("no article {article_id} in bill '{slug}'", article_id=article_id, slug=slug)
         return render("drafting/article.html", session, request, user=user,
                       **pages.article_context(session, bill, article, user, request.query_params))
 
@@ -108,14 +108,14 @@ async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -
         return _throttled_login_page(request, error, target, username)
     except DomainError:
         return render("drafting/login.html", None, request, status_code=400, user=None, next=target,
-                      error="Identifiant ou mot de passe incorrect.", username=username)
+                      error=i18n.N_("Identifiant ou mot de passe incorrect."), username=username)
     return _signed_in_redirect(target, token)
 
 
 def _throttled_login_page(request: Request, error: RateLimited, target: str, username: str) -> Template:
     """The sign-in form again, saying when to retry: 429 with Retry-After, as the API answers."""
     page = render("drafting/login.html", None, request, status_code=429, user=None, next=target,
-                  error="Trop de tentatives de connexion échouées. Réessayez dans {minutes} min.",
+                  error=i18n.N_("Trop de tentatives de connexion échouées. Réessayez dans {minutes} min."),
                   error_values={"minutes": math.ceil(error.retry_after / 60)}, username=username)
     page.headers["Retry-After"] = str(error.retry_after)
     return page
@@ -212,10 +212,10 @@ def participant_submit(request: Request, slug: FromPath[str], data: URLEncodedBo
 @threaded
 def set_language(request: Request, code: FromPath[str]) -> Redirect:
     target = _local_path(request.query_params.get("next"))
-    if code not in ("fr", "en"):
-        raise Invalid("lang", "must be 'fr' or 'en'")
+    if code not in i18n.LANGUAGES:
+        raise Invalid("lang", "must be one of {choices}", choices=", ".join(i18n.LANGUAGES))
     return Redirect(path=target, status_code=303,
-                    cookies=[Cookie(key="lang", value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
+                    cookies=[Cookie(key=i18n.COOKIE, value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
 
 
 drafting_pages = [

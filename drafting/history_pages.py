@@ -54,7 +54,7 @@ def _render_id() -> str:
     for path in [*code, *sorted(p for p in TEMPLATES_DIR.rglob("*") if p.is_file())]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    digest.update(repr(sorted(i18n.EN.items())).encode())
+    digest.update(i18n.catalog_digest().encode())
     return digest.hexdigest()
 
 
@@ -125,7 +125,7 @@ def _immutable_page(request: Request, user: User | None, key: tuple[Any, ...],
     headers = {
         "ETag": _strong_etag(_render_id(), *key, request_language(request), hx, viewer),
         "Cache-Control": cache_control,
-        "Vary": "Cookie, HX-Request",
+        "Vary": "Cookie, HX-Request, Accept-Language",
     }
     if _fresh(request, headers["ETag"]):
         return Response(content=b"", status_code=304, headers=headers)
@@ -246,7 +246,7 @@ def bill_feed(request: Request, slug: FromPath[str]) -> Response:
         body = template.render(request=request, bill=bill, entries=entries, redlines=redlines, base=base,
                                updated=entries[0].at if entries else bill.created_at)
         return Response(content=_NOT_XML.sub("", body).encode(), media_type="application/atom+xml; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=300"})
+                        headers={"Cache-Control": "public, max-age=300", "Vary": "Accept-Language, Cookie"})
 
 
 # Characters XML 1.0 forbids even escaped; a pasted legal text may carry one (a form feed, say).

@@ -71,8 +71,8 @@ def _wait_for(session: Session, column, value: str, allowed: int, now: datetime)
 
 
 def throttled(retry_after: int, settings: Settings) -> RateLimited:
-    error = RateLimited(f"too many failed sign-ins for this username or from this address; "
-                        f"retry in {retry_after} s", retry_after)
+    error = RateLimited("too many failed sign-ins for this username or from this address; "
+                        "retry in {retry_after} s", retry_after)
     error.extra = {"retry_after": retry_after, "window_seconds": int(WINDOW.total_seconds()),
                    "limit_per_username": settings.signin_failures_per_username,
                    "limit_per_address": settings.signin_failures_per_address}

@@ -7,15 +7,31 @@ from typing import Any, TypeVar
 import msgspec
 
 from drafting.errors import Invalid
+from drafting.i18n import Message, N_, verbatim
 
 T = TypeVar("T")
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
 _MISSING = re.compile(r"missing required field `([^`]+)`")
 
 
+# msgspec's refusals as translatable messages (its wording, stable since 0.18); others stay as it says them.
+_MSGSPEC_MESSAGES = (
+    (re.compile(r"\AObject missing required field `[^`]+`\Z"), N_("is required")),
+    (re.compile(r"\AObject contains unknown field `[^`]+`\Z"), N_("is not a known field")),
+    (re.compile(r"\AExpected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`"), N_("expected {expected}, got {got}")),
+)
+
+
 def _field_of(message: str) -> str | None:
     found = _MISSING.search(message) or _PATH.search(message)
     return found.group(1) if found else None
+
+
+def _validation_message(message: str) -> Message:
+    for pattern, msgid in _MSGSPEC_MESSAGES:
+        if found := pattern.search(message):
+            return Message(msgid, **found.groupdict())
+    return verbatim(message)
 
 
 def decode_json(raw: bytes) -> Any:
@@ -24,7 +40,7 @@ def decode_json(raw: bytes) -> Any:
     try:
         return msgspec.json.decode(raw)
     except msgspec.DecodeError as error:
-        raise Invalid("body", f"malformed JSON ({error})") from None
+        raise Invalid("body", "malformed JSON ({error})", error=str(error)) from None
 
 
 def convert(value: Any, type_: type[T]) -> T:
@@ -35,7 +51,7 @@ def convert(value: Any, type_: type[T]) -> T:
         return msgspec.convert(value, type_)
     except msgspec.ValidationError as error:
         message = str(error)
-        raise Invalid(_field_of(message), message) from None
+        raise Invalid(_field_of(message), _validation_message(message)) from None
 
 
 def parse_body(raw: bytes, type_: type[T]) -> T:
@@ -60,7 +76,7 @@ def text_field(field: str, value: str | None, *, required: bool = True, max_leng
     if required and not cleaned:
         raise Invalid(field, "must not be empty")
     if len(value) > max_length:
-        raise Invalid(field, f"is longer than the limit of {max_length} characters")
+        raise Invalid(field, "is longer than the limit of {limit} characters", limit=max_length)
     return cleaned
 
 
