@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install bench clean migration
+.PHONY: run test install bench clean migration messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install
 bench: install
 	@command -v wrk >/dev/null || echo "wrk missing (apt-get install -y wrk): the slower Python load generator will be used"
 	$(BIN)/python -m bench.run
+
+## make messages: extract the msgids of Python and templates, merge them into the fr/en/de catalogs
+messages: install
+	$(BIN)/python -m drafting.catalogs update
 
 clean:
 	rm -rf $(VENV) var .pytest_cache build dist *.egg-info

@@ -191,3 +191,60 @@ def vote_burst(port: int, url: str, tokens: list[str], voters: list[int], articl
     return {"voters": len(tokens), "requests": len(statuses), "answered_200": ok, "rows": len(rows),
             "rows_as_sent_last": sum(1 for user, value in rows if expected.get(user) == value),
             "api_tally": shown, "row_tally": tally, "exact": exact}
+
+
+def _healthz_latencies(port: int, until: float) -> list[float]:
+    """/healthz asked again and again by one keep-alive client until ``until``: each answer's seconds."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    latencies = []
+    try:
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                latencies.append(time.perf_counter() - started)
+            time.sleep(0.005)  # a prober, not a load: it leaves the server to the password checks
+    finally:
+        connection.close()
+    return latencies
+
+
+def _ms(latencies: list[float], p: float) -> float | None:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else None
+
+
+def healthz_during_wrong_passwords(port: int, duration: float, clients: int = 8) -> dict:
+    """/healthz latency (median, p99) from one client while ``clients`` others send wrong passwords to
+    POST /api/v1/auth/token without pause (argon2 with its production parameters), against the same
+    probe on the idle server just before. The server must not throttle sign-in (all comes from one
+    address): the probe measures the password checks, not their refusal."""
+    idle = _healthz_latencies(port, time.perf_counter() + min(duration, 2.0))
+    stop = threading.Event()
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    body = json.dumps({"username": "bench-nobody", "password": "not the password"})
+
+    def guesser() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while not stop.is_set():
+            connection.request("POST", "/api/v1/auth/token", body=body, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            with lock:
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+        connection.close()
+
+    threads = [threading.Thread(target=guesser, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # every guesser has a check running
+    loaded = _healthz_latencies(port, time.perf_counter() + duration)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    return {"clients": clients, "seconds": duration, "healthz_answers": len(loaded),
+            "median_ms": _ms(loaded, 50), "p99_ms": _ms(loaded, 99), "idle_median_ms": _ms(idle, 50),
+            "sign_in_answers": dict(sorted(statuses.items()))}

@@ -70,6 +70,7 @@ class Run:
     profiles: dict[str, dict[str, PageProfile]] = field(default_factory=dict)
     vote_checks: list[tuple[str, dict]] = field(default_factory=list)
     cache_checks: list[dict] = field(default_factory=list)
+    latency_checks: list[dict] = field(default_factory=list)  # absolute latencies under a load (ms)
     diff: list[dict] | str | None = None
     rebase: list[dict] | str | None = None
     notes: list[str] = field(default_factory=list)
@@ -279,6 +280,7 @@ def render_markdown(run: Run) -> str:
         lines += ["", "### Misses, and what this run measured about them", ""]
         for f in misses:
             lines.append(f"- **{f.name}, {f.where}, {f.concurrency} connections — {f.verdict}**: {explain(f, run)}.")
+    lines += _latency_lines(run.latency_checks)
     analysis = REPO / "bench" / "ANALYSIS.md"
     if analysis.exists():
         lines += ["", analysis.read_text(encoding="utf-8").strip()]
@@ -336,6 +338,33 @@ def render_markdown(run: Run) -> str:
     if run.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
     return "\n".join(lines) + "\n"
+
+
+def latency_verdict(check: dict) -> str:
+    """PASS when the median is under its target and every guess was checked (401), not refused."""
+    median, answers = check.get("median_ms"), check.get("sign_in_answers", {})
+    if median is None or not answers:
+        return "n/a"
+    checked_only = set(answers) == {"401"} or set(answers) == {401}
+    return "PASS" if median < check["target_ms"] and checked_only else "MISS"
+
+
+def _latency_lines(checks: list[dict]) -> list[str]:
+    if not checks:
+        return []
+    lines = ["", "## Latency while passwords are checked", "",
+             "One client asks `/healthz` again and again while the others send wrong passwords to "
+             "`POST /api/v1/auth/token` without pause (argon2 with its production parameters, sign-in "
+             "throttling off so that every guess is checked). Target: the median stays under the time given.", "",
+             "| probe | database | seconds | /healthz answers | median ms | p99 ms | idle median ms "
+             "| sign-in answers (status: count) | target | verdict |",
+             "|---|---|---:|---:|---:|---:|---:|---|---:|---|"]
+    for c in checks:
+        answers = ", ".join(f"{status}: {count:,}" for status, count in c.get("sign_in_answers", {}).items())
+        lines.append(f"| {c['name']} | {c['where']} | {c['seconds']:.0f} | {c['healthz_answers']:,} "
+                     f"| {_n(c.get('median_ms'), 1)} | {_n(c.get('p99_ms'), 1)} | {_n(c.get('idle_median_ms'), 1)} "
+                     f"| {answers or '–'} | < {c['target_ms']:.0f} ms | {latency_verdict(c)} |")
+    return lines
 
 
 def _diff_miss(row: dict, rows: list[dict]) -> str:

@@ -22,7 +22,7 @@ from typing import Callable
 
 from bench import datasets, probes, servers
 from bench.loadgen import Load, LoadResult, run_load, wrk_path
-from bench.report import Figure, Run, load_run, machine_info, render_markdown, save_run
+from bench.report import Figure, Run, latency_verdict, load_run, machine_info, render_markdown, save_run
 from drafting.seeding import bench as benchseed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,6 +31,8 @@ VOTERS = 50
 CONCURRENCY = (10, 50)
 LAST_RUN = {mode: REPO / "bench" / "var" / f"last-{mode}-run.json" for mode in ("full", "quick")}
 SLOW_PAGE = 2.0  # seconds for one request, beyond which a page is not put under load
+PASSWORD_GUESSERS = 8
+PASSWORD_PROBE_TARGET_MS = 50.0  # issue 11: /healthz median while the guessers run
 
 
 class Bench:
@@ -194,6 +196,7 @@ class Bench:
                                                self.hello.get(c), 0.10, exact=check["exact"]))
             self.burst(server, d, f"{where}, 1 worker")
             self.cache_checks(server, d)
+        self.password_probe(d, scale)
         self.say("Navette on SQLite, one worker, anonymous page cache on (as deployed)")
         with servers.navette(f"{scale}-sqlite-cached", d.url, page_cache=True) as server:
             cached = "anonymous readers, page cache as deployed"
@@ -214,6 +217,19 @@ class Bench:
                 seen[name] = {k.lower(): v for k, v in headers.items()}.get("x-navette-cache", "absent")
             self.run.notes.append("Page cache check after the cached loads (X-Navette-Cache of the second of two "
                                   "more anonymous GETs): " + ", ".join(f"{n} {v}" for n, v in seen.items()) + ".")
+
+    def password_probe(self, d: datasets.Dataset, scale: str) -> None:
+        """/healthz while 8 clients send wrong passwords: argon2 (production parameters) must never
+        stall other requests. Sign-in throttling is off for it, or the guesses would be refused at once."""
+        self.say("/healthz while 8 clients send wrong passwords")
+        with servers.navette(f"{scale}-sqlite-passwords", d.url, env={
+            "NAVETTE_SIGNIN_FAILURES_PER_USERNAME": "0", "NAVETTE_SIGNIN_FAILURES_PER_ADDRESS": "0",
+        }) as server:
+            check = probes.healthz_during_wrong_passwords(server.port, self.duration, clients=PASSWORD_GUESSERS)
+            server.wait_idle()
+        self.run.latency_checks.append({
+            "name": f"/healthz while {PASSWORD_GUESSERS} clients send wrong passwords (median)",
+            "where": f"{d.label}, 1 worker", "target_ms": PASSWORD_PROBE_TARGET_MS, **check})
 
     def cache_checks(self, server: servers.Server, d: datasets.Dataset) -> None:
         """Published versions and diffs never change: do their URLs say so (ETag, immutable)?"""
@@ -358,6 +374,10 @@ class Bench:
                 ratio = f"{figure.ratio:.0%}" if figure.ratio is not None else "–"
                 print(f"{figure.verdict:4}  {figure.name}, {figure.where}, c={figure.concurrency}: {ratio} "
                       f"(target {figure.target:.0%})")
+        for check in self.run.latency_checks:
+            median = f"{check['median_ms']:.1f} ms" if check.get("median_ms") is not None else "–"
+            print(f"{latency_verdict(check):4}  {check['name']}, {check['where']}: {median} "
+                  f"(target < {check['target_ms']:.0f} ms)")
         return 1 if failed else 0
 
 

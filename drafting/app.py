@@ -23,11 +23,12 @@ from drafting.db import Database
 from drafting.pages.accounts import account_pages
 from drafting.pages.bills import drafting_pages
 from drafting.pages.history import history_pages
+from drafting.pages.records import records_routes
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
 from drafting.web.request import threaded
-from drafting.web.templates import request_language, template_environment
+from drafting.web.templates import request_language, template_environment, vary_on_language
 
 
 @get("/healthz", name="healthz")
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *participation_pages,
             *moderation_pages,
             *history_pages,
+            *records_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[on_shutdown],
+        after_request=vary_on_language,
         debug=settings.debug,
         openapi_config=None,
     )

@@ -151,6 +151,28 @@ def cmd_bench_seed(args) -> int:
     return benchseed.main(argv + (["--quiet"] if args.quiet else []))
 
 
+def cmd_backup(args) -> int:
+    from drafting.records import backup
+
+    try:
+        print(backup.backup(_database(args), Path(args.file)))
+    except backup.BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from drafting.records import backup
+
+    try:
+        print(backup.restore(Path(args.file), _database(args)))
+    except backup.BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="navette", description="Navette, the collaborative law-drafting workspace")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scale", choices=["small", "rn", "gd", "gd-lite"], default="rn")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
     bench.set_defaults(func=cmd_bench_seed)
+
+    backup = with_db(commands.add_parser("backup", help="write a consistent copy of the database while it serves "
+                                         "(SQLite online backup; PostgreSQL pg_dump, custom format)"))
+    backup.add_argument("file")
+    backup.set_defaults(func=cmd_backup)
+    restore = with_db(commands.add_parser("restore", help="bring a backup back into an empty database"))
+    restore.add_argument("file")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

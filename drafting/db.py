@@ -1,16 +1,22 @@
 """Database engines and sessions: SQLite (WAL, foreign keys) embedded, PostgreSQL in production."""
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from drafting import retry
+
+log = logging.getLogger("navette.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -94,6 +100,11 @@ def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
     return create_engine(real_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+WRITE_MARK_SEQUENCE = "navette_write_mark"
+_MOVE_MARK = text(f"SELECT nextval('{WRITE_MARK_SEQUENCE}')")
+_READ_MARK = text(f"SELECT last_value FROM {WRITE_MARK_SEQUENCE}")
+
+
 class Database:
     """The two session factories of one deployment: reads, and writes (serialised on SQLite)."""
 
@@ -108,6 +119,9 @@ class Database:
         self._marked_files = ((parsed.database, parsed.database + "-wal")
                               if parsed.drivername.startswith("sqlite") and parsed.database
                               and parsed.database != ":memory:" else ())
+        # PostgreSQL's write mark: a sequence of our schema, moved after each write transaction commits.
+        self._mark_engine = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
+                             if self.engine.dialect.name == "postgresql" else None)
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -120,13 +134,35 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+        if write:
+            retry.committed()
+            self._move_write_mark()
+
+    def _move_write_mark(self) -> None:
+        """PostgreSQL: move the write mark, after the commit, so that a reader who reads the new mark
+        then renders sees the write (moved before, a reader could store an old answer under it)."""
+        if self._mark_engine is not None:
+            self._on_mark(_MOVE_MARK)
+
+    def _on_mark(self, statement) -> object:
+        """Run one statement on the write-mark sequence outside any transaction; None (and the cache
+        falls back to its seconds) if the database lacks it, as one migrated before 0003 would."""
+        try:
+            with self._mark_engine.connect() as connection:
+                return connection.execute(statement).scalar()
+        except DBAPIError as error:
+            log.warning("no write mark on this database (%s): cached answers may be up to "
+                        "page_cache_seconds old", error.orig)
+            return None
 
     def write_mark(self) -> object:
         """Something that changes whenever any process commits a write to this database, cheap enough to
         ask before every cached answer (drafting/pagecache.py): on SQLite, the size and time of the
-        database file and its write-ahead log (no query). None where there is no such mark: an
-        in-memory database, and PostgreSQL, whose cheap marks (the WAL position, the next transaction
-        id) move with every write of the whole cluster, other databases included."""
+        database file and its write-ahead log (no query); on PostgreSQL, the sequence
+        ``navette_write_mark`` of our schema, moved by every write transaction of every worker (one read
+        of a sequence, outside any transaction). None for an in-memory database."""
+        if self._mark_engine is not None:
+            return self._on_mark(_READ_MARK)
         if not self._marked_files:
             return None
         marks = []

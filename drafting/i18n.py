@@ -1,368 +1,242 @@
-"""One translation function for every UI string: French is the source language, English follows."""
+"""The interface's languages through Babel and gettext: the catalogs of drafting/locale, the
+language of a request, and messages that are translated where they are shown.
+
+- Templates mark text with ``_("…")`` and ``ngettext("{n} …", "{n} …s", n)``; placeholders are
+  ``{name}`` (``str.format``), given as keywords: ``_("Page {page} sur {pages}", page=p, pages=n)``.
+  ``ngettext`` passes its count as ``n``. Template msgids are today's French text.
+- Python marks a message to translate later with ``Message("…", **params)`` (its ``str`` value is
+  the formatted source text, so logs and tests keep reading it), and a string only to be found by
+  ``pybabel extract`` with ``N_("…")``. Domain errors build their ``Message`` themselves
+  (drafting.errors): ``Invalid("title", "is longer than the limit of {limit} characters", limit=300)``.
+  Python msgids are English.
+- The language is resolved once per request (``request_language``) and kept in the request's scope.
+"""
 from __future__ import annotations
 
-LANGUAGES = ("fr", "en")
+import functools
+import hashlib
+import io
+import re
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from babel import negotiate_locale
+from babel.dates import format_skeleton, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+LANGUAGES = ("fr", "en", "de")
 DEFAULT_LANGUAGE = "fr"
+API_DEFAULT_LANGUAGE = "en"  # CONTRACT §6: API ``detail`` in English unless Accept-Language asks fr or de
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
+COOKIE = "lang"
+DOMAIN = "messages"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# Bills have no language yet (CONTRACT §2 adds ``language``): every bill so far is French.
+DEFAULT_TEXT_LANGUAGE = "fr"
 
-# French source string -> English. A missing entry falls back to the French text.
-EN: dict[str, str] = {
-    "Accueil": "Home",
-    "Projets de loi": "Bills",
-    "Se connecter": "Sign in",
-    "Se déconnecter": "Sign out",
-    "Créer un compte": "Create an account",
-    "Identifiant": "Username",
-    "Mot de passe": "Password",
-    "Nom affiché": "Display name",
-    "Adresse e-mail (facultative)": "E-mail address (optional)",
-    "Type de compte": "Account type",
-    "Citoyen ou citoyenne": "Citizen",
-    "Organisation": "Organization",
-    "Nom de l'organisation": "Organization name",
-    "Intérêts déclarés": "Declared interests",
-    "En consultation": "Open for consultation",
-    "Brouillons": "Drafts",
-    "Consultations closes": "Closed consultations",
-    "brouillon": "draft",
-    "ouvert": "open",
-    "clos": "closed",
-    "Sommaire": "Contents",
-    "Texte du projet": "Text of the bill",
-    "Voter, argumenter, proposer une modification": "Vote, argue, propose a change",
-    "Article": "Article",
-    "articles": "articles",
-    "Versions de l'article": "Article versions",
-    "version": "version",
-    "Historique": "History",
-    "Qui a écrit quoi": "Who wrote what",
-    "et {n} autres arguments proches": "and {n} more similar arguments",
-    "Auteurs": "Authors",
-    "Ouverture": "Opens",
-    "Clôture": "Closes",
-    "Aucun projet de loi pour l'instant.": "No bills yet.",
-    "Compte créé par l'équipe": "Account created by staff",
-    "Pour": "For",
-    "Contre": "Against",
-    "Erreur": "Error",
-    "Page introuvable": "Page not found",
-    "Retour à l'accueil": "Back to home",
-    "Modifications": "Amendments",
-    "Aller au contenu": "Skip to content",
-    "Langue": "Language",
-    "Texte de l'article": "Article text",
-    "Connecté en tant que": "Signed in as",
-    "Versions publiées du projet": "Published versions of the bill",
-    "Aucune version publiée.": "No published version.",
-    "Identifiant ou mot de passe incorrect.": "Wrong username or password.",
-    "Votre compte est créé.": "Your account has been created.",
-    # amendments: proposing, the redline, the amendment page (issue 3)
-    "Actualiser l'aperçu": "Refresh the preview",
-    "Afficher": "Show",
-    "Aperçu de votre proposition": "Preview of your proposal",
-    "Aperçu des modifications": "Preview of the changes",
-    "Aucune modification pour l'instant : le texte est identique à celui de l'article.": "No change yet: the text is the same as the article's.",
-    "Aucune modification.": "No change.",
-    "Aucune proposition avec ce statut.": "No proposal with this status.",
-    "Aucune proposition de modification pour l'instant.": "No proposed amendment yet.",
-    "Cette proposition a été masquée par la modération.": "This proposal was hidden by the moderators.",
-    "Confirmer et déposer la proposition": "Confirm and submit the proposal",
-    "Déposer la proposition": "Submit the proposal",
-    "Exposé des motifs": "Explanatory statement",
-    "Historique de la proposition": "Record of the proposal",
-    "Intitulé": "Heading",
-    "Intitulé du nouvel article": "Heading of the new article",
-    "La consultation n'est pas ouverte : on ne peut pas proposer de modification.": "The consultation is not open: amendments cannot be proposed.",
-    "Markdown": "Markdown",
-    "Modifications proposées": "Proposed changes",
-    "Modifiez le texte comme vous l'écririez : l'aperçu montre les mots ajoutés et supprimés.": "Edit the text as you would write it: the preview shows the words added and removed.",
-    "Motif": "Reason",
-    "Pas d'exposé des motifs.": "No explanatory statement.",
-    "Proposer la suppression de l'article": "Propose deleting the article",
-    "Proposer un nouvel article après celui-ci": "Propose a new article after this one",
-    "Proposer un nouvel article après l'article": "Propose a new article after article",
-    "Proposer une modification": "Propose an amendment",
-    "Proposer une modification de l'article": "Propose an amendment to article",
-    "Proposition": "Proposal",
-    "Propositions de modification": "Proposed amendments",
-    "Proposée par": "Proposed by",
-    "Prévisualiser": "Preview",
-    "Retirer ma proposition": "Withdraw my proposal",
-    "Réponse des auteurs du projet": "Answer of the bill's authors",
-    "Statut": "Status",
-    "Texte actuel": "Current text",
-    "Texte de l'article tel que vous le proposez": "The article's text as you propose it",
-    "Texte du nouvel article": "Text of the new article",
-    "Texte proposé": "Proposed text",
-    "Titre de la proposition": "Title of the proposal",
-    "Trier par": "Sort by",
-    "Version": "Version",
-    "Votre proposition est identique à celle-ci : vous en êtes désormais co-signataire.": "Your proposal is identical to this one: you now co-sign it.",
-    "Votre proposition porte sur la version": "Your proposal amends version",
-    "Vue côte à côte": "Side by side",
-    "Vue intégrée": "Inline view",
-    "Vérifiez les modifications, puis confirmez pour déposer la proposition.": "Check the changes, then confirm to submit the proposal.",
-    "après l'article": "after article",
-    "au début du projet": "at the start of the bill",
-    "de l'article": "of the article",
-    "début d'insertion": "insertion starts",
-    "début de suppression": "deletion starts",
-    "facultatif": "optional",
-    "fin d'insertion": "insertion ends",
-    "fin de suppression": "deletion ends",
-    "les plus récentes": "most recent",
-    "les plus soutenues": "most supported",
-    "par": "by",
-    "rédigée sur la version": "written on version",
-    "sur la version": "on version",
-    "tous": "all",
-    "version actuelle": "current version",
-    "{n} alinéas inchangés": "{n} unchanged paragraphs",
-    "{n} co-signataires": "{n} co-signers",
-    "{n} pour": "{n} agree",
-    "{n} mitigés": "{n} mixed",
-    "{n} contre": "{n} disagree",
-    "Le texte dépasse la limite de {n} caractères.": "The text is over the limit of {n} characters.",
-    "en conflit": "in conflict",
-    "retenu": "accepted",
-    "rejeté": "rejected",
-    "retiré": "withdrawn",
-    "Modification": "Amendment",
-    "Suppression de l'article": "Deletion of the article",
-    "Nouvel article": "New article",
-    "proposée": "proposed",
-    "co-signée": "co-signed",
-    "retirée": "withdrawn",
-    "mise à jour sur la nouvelle version": "updated onto the new version",
-    "en conflit avec la nouvelle version": "in conflict with the new version",
-    "proposée à nouveau": "proposed again",
-    "retenue": "accepted",
-    "rejetée": "rejected",
-    "réponse des auteurs": "answer of the authors",
-    # foundation pages (issue 2)
-    "3 à 40 caractères : lettres minuscules, chiffres, _ . -": "3 to 40 characters: lower-case letters, digits, _ . -",
-    "Mot de passe (facultatif)": "Password (optional)",
-    "Équipe du projet": "Bill team",
-    "Ouvrir la consultation": "Open the consultation",
-    "Clore la consultation": "Close the consultation",
-    "Libellé de la version": "Version label",
-    "Message": "Message",
-    "Publier une version du projet": "Publish a version of the bill",
-    "Créer un compte pour un participant sans e-mail": "Create an account for a participant without e-mail",
-    "Compte créé :": "Account created:",
-    "Créer le compte": "Create the account",
-    "article supprimé": "article deleted",
-    "modifications": "amendments",
-    "votes": "votes",
-    # participation (votes, arguments, sources, moderation)
-    '{n} personnes ont avancé cet argument': '{n} people made this argument',
-    'Signaler': 'Report',
-    'Modérer': 'Moderate',
-    'Votre argument est': 'Your argument is',
-    'Argument (texte simple, 5 000 caractères au plus)': 'Argument (plain text, at most 5,000 characters)',
-    "Publier l'argument": 'Publish the argument',
-    'Arguments': 'Arguments',
-    'Arguments proches': 'Similar arguments',
-    "Aucun argument pour l'instant.": 'No arguments yet.',
-    'Voir les {n} arguments': 'See all {n} arguments',
-    'Motif public du masquage': 'Public reason for hiding',
-    'Masquer': 'Hide',
-    'Proposition de modification': 'Proposed amendment',
-    'Argument': 'Argument',
-    'pour': 'for',
-    'contre': 'against',
-    'Source': 'Source',
-    'Voir dans son contexte': 'See it in context',
-    'Contributions masquées par la modération': 'Contributions hidden by moderation',
-    'Sources': 'Sources',
-    "Aucune source citée pour l'instant.": 'No sources cited yet.',
-    'Citer une source': 'Cite a source',
-    'Titre': 'Title',
-    'Adresse (http:// ou https://)': 'Address (http:// or https://)',
-    'Note (facultative)': 'Note (optional)',
-    'Ajouter la source': 'Add the source',
-    'Connectez-vous': 'Sign in',
-    'pour participer.': 'to take part.',
-    'La consultation est close.': 'The consultation is closed.',
-    "La consultation n'est pas encore ouverte.": 'The consultation is not open yet.',
-    'Cet article a été supprimé du projet.': 'This article was removed from the bill.',
-    'Retirer ma marque « utile »': 'Take back my "useful" mark',
-    'Marquer cet argument comme utile': 'Mark this argument as useful',
-    'Utile': 'Useful',
-    'Votes': 'Votes',
-    '1 vote': '1 vote',
-    '{n} votes': '{n} votes',
-    'Votre avis': 'Your opinion',
-    'Votre vote': 'Your vote',
-    'Retirer mon vote': 'Take back my vote',
-    'Ajouter un argument': 'Add an argument',
-    'Pages': 'Pages',
-    'Page précédente': 'Previous page',
-    'Page {page} sur {pages}': 'Page {page} of {pages}',
-    'Page suivante': 'Next page',
-    'Pages des propositions': 'Pages of proposals',
-    'Modération': 'Moderation',
-    'La contribution est masquée ; elle figure dans la corbeille publique du projet.': "The contribution is hidden; it is listed in the bill's public trash.",
-    'Signalement classé : la contribution reste visible.': 'Report dismissed: the contribution stays visible.',
-    'Aucun signalement en attente.': 'No reports waiting.',
-    'Signalements': 'Reports',
-    'Déjà masquée.': 'Already hidden.',
-    'Classer sans suite': 'Dismiss',
-    'Modérer une contribution': 'Moderate a contribution',
-    'Masquée le': 'Hidden on',
-    'Signaler une contribution': 'Report a contribution',
-    'Merci : votre signalement a été transmis aux modérateurs.': 'Thank you: your report was sent to the moderators.',
-    'Revenir à la contribution': 'Back to the contribution',
-    'Pourquoi cette contribution devrait-elle être masquée ?': 'Why should this contribution be hidden?',
-    'Annuler': 'Cancel',
-    'Contributions masquées': 'Hidden contributions',
-    "Le texte d'une contribution masquée n'est plus publié ; son auteur, la date et le motif de la décision le restent.": "A hidden contribution's text is no longer published; its author, the date and the reason for the decision are.",
-    'Contribution': 'Contribution',
-    'Auteur': 'Author',
-    'Aucune contribution masquée.': 'No hidden contributions.',
-    "D'accord": 'Agree',
-    'Mitigé': 'Mixed',
-    "Pas d'accord": 'Disagree',
-    'Choisissez si votre argument est pour ou contre.': 'Choose whether your argument is for or against.',
-    'Écrivez votre argument : un texte de 5 000 caractères au plus.': 'Write your argument: a text of at most 5,000 characters.',
-    'Donnez un titre à la source (300 caractères au plus).': 'Give the source a title (at most 300 characters).',
-    "L'adresse doit être complète et commencer par http:// ou https://.": 'The address must be complete and start with http:// or https://.',
-    'La note ne peut dépasser 2 000 caractères.': 'The note cannot be longer than 2,000 characters.',
-    'Cette adresse est déjà citée ici.': 'This address is already cited here.',
-    'Cet argument a été masqué par la modération.': 'This argument was hidden by moderation.',
-    'Cet argument avait déjà été avancé : vous le soutenez désormais.': 'This argument had already been made: you now support it.',
-    "Votre argument est publié, à côté d'un argument proche.": 'Your argument is published, next to a similar one.',
-    'Votre argument est publié.': 'Your argument is published.',
-    'Source ajoutée.': 'Source added.',
-    'Signaler cette proposition': 'Report this proposal',
-    'Indiquez pourquoi (2 000 caractères au plus).': 'Say why (at most 2,000 characters).',
-    "Vous avez déjà signalé cette contribution : un modérateur va l'examiner.": 'You already reported this contribution: a moderator will look at it.',
-    # Public history (drafting/history_pages.py)
-    'Affichage': 'View',
-    'Amendement rejeté': 'Amendment rejected',
-    'Amendements intégrés :': 'Amendments merged:',
-    'Art.': 'Art.',
-    "Aucun article n'a changé entre ces deux versions.": 'No article changed between these two versions.',
-    'Aucun événement.': 'Nothing yet.',
-    'Aucune différence.': 'No difference.',
-    'Cette version ne contient aucun article.': 'This version contains no article.',
-    "Chaque passage est marqué de la version qui l'a écrit ; survolez-le ou suivez sa marque pour voir l'amendement et son auteur.": 'Each passage is marked with the version that wrote it; hover over it or follow its mark to see the amendment and its author.',
-    'Chronologie': 'Timeline',
-    'Comparer': 'Compare',
-    'Comparer avec la version précédente': 'Compare with the previous version',
-    'Comparer deux versions': 'Compare two versions',
-    "Comparer deux versions de l'article": 'Compare two versions of article',
-    'Comparer deux versions du projet': 'Compare two versions of the bill',
-    'Comparer les versions': 'Compare versions',
-    'Consultation close par': 'Consultation closed by',
-    'Consultation ouverte par': 'Consultation opened by',
-    'De': 'From',
-    "Historique de l'article": 'Article history',
-    'Historique du projet': 'Bill history',
-    'Le texte de cette version est vide.': 'The text of this version is empty.',
-    'Lien permanent': 'Permanent link',
-    'Légende': 'Key',
-    'Modifications par rapport à la version': 'Changes from version',
-    'Nouvelles versions du projet et des articles, réponses aux amendements': 'New versions of the bill and its articles, answers to amendments',
-    'Qui a écrit quoi': 'Who wrote what',
-    "Réponse à l'amendement": 'Answer to amendment',
-    'Suivre les nouvelles versions (fil Atom)': 'Follow new versions (Atom feed)',
-    'Texte initial': 'Initial text',
-    'Toutes les versions': 'All versions',
-    'Version précédente': 'Previous version',
-    'Version publiée n°': 'Published version no.',
-    'Version suivante': 'Next version',
-    'Versions': 'Versions',
-    'Voir les modifications': 'See the changes',
-    'absent': 'absent',
-    'ajouté': 'added',
-    'ajouté(s)': 'added',
-    'amendement': 'amendment',
-    'article': 'article',
-    'article(s) inchangé(s)': 'unchanged article(s)',
-    'corrections dans le texte': 'changes marked in the text',
-    'côte à côte': 'side by side',
-    'inchangé(s)': 'unchanged',
-    'intégré par': 'merged by',
-    'modifications depuis la version précédente': 'changes since the previous version',
-    'modifié': 'modified',
-    'modifié(s)': 'modified',
-    'nouvel article': 'new article',
-    'proposé par': 'proposed by',
-    'publiée par': 'published by',
-    'qui a écrit quoi': 'who wrote what',
-    'rédigé par': 'written by',
-    "suppression de l'article": 'article deleted',
-    'supprimé': 'removed',
-    'supprimé(s)': 'removed',
-    'version(s)': 'version(s)',
-    '{count} alinéas inchangés': '{count} unchanged paragraphs',
-    'à': 'to',
-    'écrit par': 'written by',
-    # The authors' desk (amendments/desk_pages.py, templates/amendments/desk/, _desk_panel.html)
-    'Examen des amendements': 'Review of amendments',
-    'Filtrer par statut': 'Filter by status',
-    'à traiter': 'to handle',
-    'Fusionner des amendements de cet article': 'Merge amendments of this article',
-    "Nouveaux articles proposés après l'article": 'New articles proposed after article',
-    'Nouveaux articles proposés en tête du projet': 'New articles proposed at the start of the bill',
-    'Aucun amendement avec ce statut.': 'No amendment with this status.',
-    'Publier une nouvelle version du projet': 'Publish a new version of the bill',
-    'Un instantané de la version actuelle de chaque article.': "A snapshot of every article's current version.",
-    'Dernière version publiée': 'Latest published version',
-    'Intitulé de la version': 'Version label',
-    'Publier la version du projet': 'Publish the bill version',
-    'Réponse publique': 'Public answer',
-    'Fusionner…': 'Merge…',
-    'Répondre ou rejeter…': 'Answer or reject…',
-    'Numéro du nouvel article': 'Number of the new article',
-    'ex. 3 bis': 'e.g. 3 bis',
-    'Message de version': 'Version message',
-    "Créer l'article": 'Create the article',
-    'Aperçu de la nouvelle version': 'Preview of the new version',
-    "Ces amendements modifient les mêmes mots que la version actuelle ou qu'un amendement fusionné avant eux : ils ne peuvent pas être appliqués tels quels.": 'These amendments change the same words as the current version or as an amendment merged before them: they cannot be applied as they are.',
-    'Amendement': 'Amendment',
-    'texte de départ': 'original text',
-    "l'amendement": 'the amendment',
-    'la version actuelle': 'the current version',
-    'Rédigez vous-même le texte final ci-dessous (les amendements cochés seront crédités), ou décochez-les.': 'Write the final text yourself below (the ticked amendments will be credited), or untick them.',
-    "Cet amendement supprime l'article : il quittera la prochaine version du projet, son historique reste consultable.": 'This amendment deletes the article: it will leave the next version of the bill; its history stays public.',
-    'Nouvelle version': 'New version',
-    'Cochez un ou plusieurs amendements pour voir le résultat, ou modifiez directement le texte.': 'Tick one or more amendments to see the result, or edit the text directly.',
-    'Texte de la nouvelle version (modifiable)': 'Text of the new version (editable)',
-    'Ce qui change et pourquoi': 'What changes and why',
-    'Publier la version': 'Publish version',
-    "Nouvelle version de l'article": 'New version of article',
-    'Amendements à fusionner, dans cet ordre': 'Amendments to merge, in this order',
-    "Voir l'amendement": 'See amendment',
-    'Aucun amendement ouvert sur cet article : vous pouvez modifier directement le texte ci-dessous.': 'No open amendment on this article: you can edit the text directly below.',
-    'Suivi par les auteurs du projet': "Follow-up by the bill's authors",
-    'En conflit': 'In conflict',
-    "la version {n} de l'article supprime l'article que cette proposition modifie.": 'version {n} of the article deletes the article this proposal changes.',
-    "la version {n} de l'article modifie les mêmes mots que cette proposition ; elle n'a pas pu être reportée automatiquement.": 'version {n} of the article changes the same words as this proposal; it could not be carried over automatically.',
-    'Texte de départ': 'Original text',
-    'cette proposition': 'this proposal',
-    'Réécrivez votre proposition sur le texte actuel (version {n})': 'Rewrite your proposal on the current text (version {n})',
-    'Modifier votre proposition (sur la version {n})': 'Change your proposal (on version {n})',
-    'Soumettre à nouveau sur la version actuelle': 'Resubmit on the current version',
-    'Pour les auteurs du projet': "For the bill's authors",
-    "Fusionner dans une nouvelle version de l'article": 'Merge into a new version of the article',
-    'Réponse publique motivant le rejet': 'Public answer giving the reasons for the rejection',
-    "Rejeter l'amendement": 'Reject the amendment',
-    'Réponse publique (sans changer le statut)': 'Public answer (the status does not change)',
-    'Répondre': 'Answer',
-    'Réponses publiques des auteurs': "The authors' public answers",
-    'Rejet': 'Rejection',
-    'Réponse': 'Answer',
-    'Reports et décisions': 'Rebases and decisions',
-    "reportée de la version {a} sur la version {b} de l'article": 'carried over from version {a} to version {b} of the article',
-    "en conflit avec la version {b} de l'article (reste sur la version {a})": 'in conflict with version {b} of the article (stays on version {a})',
-    'soumise à nouveau sur la version {b} par son auteur': 'resubmitted on version {b} by its proposer',
-    "déjà réalisée par la version {b} de l'article": 'already made by version {b} of the article',
-    'retenue dans la version {b}': 'accepted in version {b}',
-    'Texte avant ce changement': 'Text before this change',
-}
+_STATE_KEY = "navette.language"
+_API_STATE_KEY = "navette.api_language"
 
 
-def translate(message: str, language: str = DEFAULT_LANGUAGE, **values: object) -> str:
-    text = EN.get(message, message) if language == "en" else message
-    return text.format(**values) if values else text
+def N_(msgid: str) -> str:
+    """Mark a string for ``pybabel extract`` where it is defined; it is translated where it is shown."""
+    return msgid
+
+
+class Message(str):
+    """Text to show in the reader's language: its ``str`` value is the source text formatted with
+    ``params``; ``translated`` formats the catalog's translation instead. A parameter that is itself a
+    Message is translated too."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **params: Any) -> "Message":
+        self = super().__new__(cls, _format(msgid, msgid, params))
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def translated(self, catalog: NullTranslations) -> str:
+        params = {name: value.translated(catalog) if isinstance(value, Message) else value
+                  for name, value in self.params.items()}
+        return _format(catalog.gettext(self.msgid), self.msgid, params)
+
+    def __reduce__(self):
+        return (_rebuild_message, (self.msgid, self.params))
+
+
+def verbatim(text: str) -> Message:
+    """Text that has no msgid (another library's words): shown as it is in every language."""
+    return Message(_VERBATIM, text=text)
+
+
+_VERBATIM = "{text}"
+
+
+def _rebuild_message(msgid: str, params: dict[str, Any]) -> Message:
+    return Message(msgid, **params)
+
+
+def _format(text: str, msgid: str, params: dict[str, Any]) -> str:
+    """``text`` with its placeholders filled; a translation whose placeholders are wrong (the catalog
+    test refuses those) falls back to the source text rather than failing the page."""
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return msgid.format(**params)
+
+
+# --- Catalogs ------------------------------------------------------------------------------------
+
+def catalog_paths(language: str) -> tuple[Path, Path]:
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+
+
+def compile_catalog(po_path: Path) -> bytes:
+    """A .po file as .mo bytes, fuzzy entries left out (as ``pybabel compile`` does)."""
+    with po_path.open("rb") as source:
+        catalog = read_po(source, locale=po_path.parent.parent.name, domain=DOMAIN)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+@functools.cache
+def translations(language: str) -> NullTranslations:
+    """The compiled catalog of ``language``. A wheel ships .mo files compiled at build time; in a
+    checkout (the editable install) a missing or stale .mo is compiled from its .po here, and written
+    beside it when the folder is writable."""
+    po_path, mo_path = catalog_paths(language)
+    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+        with mo_path.open("rb") as compiled:
+            return Translations(compiled, domain=DOMAIN)
+    if not po_path.exists():
+        return NullTranslations()
+    data = compile_catalog(po_path)
+    try:
+        mo_path.write_bytes(data)
+    except OSError:
+        pass
+    return Translations(io.BytesIO(data), domain=DOMAIN)
+
+
+@functools.cache
+def catalog_digest() -> str:
+    """Changes whenever a catalog does: part of the ETags of pages that are rendered once per language."""
+    digest = hashlib.sha256()
+    for language in LANGUAGES:
+        po_path, mo_path = catalog_paths(language)
+        for path in (po_path, mo_path):
+            if path.exists():
+                digest.update(path.read_bytes())
+                break
+    return digest.hexdigest()[:16]
+
+
+def gettext(message: str, language: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """``message`` (a msgid, or a Message) in ``language``, its ``{placeholders}`` filled from ``values``."""
+    catalog = translations(language)
+    if isinstance(message, Message):
+        return message.translated(catalog)
+    return _format(catalog.gettext(message), message, values)
+
+
+def ngettext(singular: str, plural: str, n: int, language: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """The form of ``singular``/``plural`` that the language's plural rule picks for ``n``, with ``{n}``."""
+    return _format(translations(language).ngettext(singular, plural, n), singular if n == 1 else plural,
+                   {"n": n, **values})
+
+
+# --- Which language ------------------------------------------------------------------------------
+
+def _accept_language(header: str) -> list[str]:
+    """The tags of an Accept-Language header, preferred first (RFC 9110 section 12.5.4); q=0 refused."""
+    weighted = []
+    for position, item in enumerate(header.split(",")):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        match = re.search(r"q\s*=\s*([0-9.]+)", params)
+        if match:
+            try:
+                quality = float(match.group(1))
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag.strip()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(header: str | None) -> str | None:
+    """The best of our languages for an Accept-Language header, or None."""
+    if not header:
+        return None
+    found = negotiate_locale(_accept_language(header), LANGUAGES, sep="-", aliases=None)
+    return found.lower() if found else None
+
+
+def _state(request: Any) -> dict[str, Any]:
+    return request.scope.setdefault("state", {})
+
+
+def request_language(request: Any) -> str:
+    """A page's language: ``?lang=`` (links and tests), else the ``lang`` cookie set by /lang/{code},
+    else Accept-Language, else French. Resolved once and kept for the rest of the request."""
+    state = _state(request)
+    language = state.get(_STATE_KEY)
+    if language is None:
+        chosen = request.query_params.get("lang") or request.cookies.get(COOKIE)
+        if chosen not in LANGUAGES:
+            chosen = negotiate(request.headers.get("accept-language")) or DEFAULT_LANGUAGE
+        language = state[_STATE_KEY] = chosen
+    return language
+
+
+def api_language(request: Any) -> str:
+    """The API's language: Accept-Language only (fr, en, de), English otherwise."""
+    state = _state(request)
+    language = state.get(_API_STATE_KEY)
+    if language is None:
+        language = state[_API_STATE_KEY] = negotiate(request.headers.get("accept-language")) or API_DEFAULT_LANGUAGE
+    return language
+
+
+def text_language(bill: Any = None) -> str:
+    """The language a bill's text is written in: its ``language`` once bills have one, else French."""
+    return getattr(bill, "language", None) or DEFAULT_TEXT_LANGUAGE
+
+
+# --- Dates and numbers ---------------------------------------------------------------------------
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are UTC, naive on SQLite."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def format_day(day: date | datetime | None, language: str) -> str:
+    """A date the language's way, digits only: ``01/12/2026``, ``12/01/2026``, ``01.12.2026``."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = _utc(day).date()
+    return format_skeleton("yMMdd", datetime(day.year, day.month, day.day), locale=language)
+
+
+def format_moment(moment: datetime | None, language: str) -> str:
+    """A date and time the language's way, on the site's clock (UTC): ``01/12/2026 08:30 UTC``."""
+    if moment is None:
+        return ""
+    moment = _utc(moment)
+    return f"{format_day(moment, language)} {format_time(moment, 'short', tzinfo=timezone.utc, locale=language)} UTC"
+
+
+def format_number(number: float | int | None, language: str) -> str:
+    """``12 345`` (fr), ``12,345`` (en), ``12.345`` (de)."""
+    return "" if number is None else format_decimal(number, locale=language)

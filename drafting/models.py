@@ -56,6 +56,22 @@ class AuthToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class SignInFailure(Base):
+    """A sign-in that did not succeed: written before the password is checked and deleted if it
+    matches, so a request that fails in any way still counts. Counted per username and per address
+    over the last minutes (drafting/signin.py); older rows are deleted as new ones come."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = (Index("ix_sign_in_failures_username_at", "username", "at"),
+                      Index("ix_sign_in_failures_address_at", "address", "at"))
+
+
 class Bill(Base):
     __tablename__ = "bills"
 

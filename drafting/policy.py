@@ -12,18 +12,19 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from drafting.errors import Conflict, Forbidden, Unauthorized
+from drafting.i18n import N_
 
-SIGN_IN_REQUIRED = "authentication required"
-ADMINS_ONLY = "only administrators can do this"
-BILL_STAFF_ONLY = "only the bill's authors can do this"
-STAFF_ONLY = "only a bill's authors or an administrator can do this"
-MODERATORS_ONLY = "only moderators can do this"
-PROPOSER_ONLY = "only the amendment's proposer can do this"
-CONSULTATION_NOT_OPEN = "the consultation on this bill is not open"
-ARTICLE_DELETED = "the article has been deleted"
-HIDDEN = "this contribution was hidden by moderation"
-AMENDMENT_SETTLED = "status: the amendment is {status}; only an open or conflicting amendment can {action}"
-BILL_STATUS_REFUSED = "status: a {status} bill cannot become {wanted}"
+SIGN_IN_REQUIRED = N_("authentication required")
+ADMINS_ONLY = N_("only administrators can do this")
+BILL_STAFF_ONLY = N_("only the bill's authors can do this")
+STAFF_ONLY = N_("only a bill's authors or an administrator can do this")
+MODERATORS_ONLY = N_("only moderators can do this")
+PROPOSER_ONLY = N_("only the amendment's proposer can do this")
+CONSULTATION_NOT_OPEN = N_("the consultation on this bill is not open")
+ARTICLE_DELETED = N_("the article has been deleted")
+HIDDEN = N_("this contribution was hidden by moderation")
+AMENDMENT_SETTLED = N_("status: the amendment is {status}; only an open or conflicting amendment can {action}")
+BILL_STATUS_REFUSED = N_("status: a {status} bill cannot become {wanted}")
 
 
 class Person(Protocol):
@@ -66,7 +67,7 @@ def transition(status: str, action: str) -> str:
     try:
         return AMENDMENT_TRANSITIONS[(status, action)]
     except KeyError:
-        raise Conflict(AMENDMENT_SETTLED.format(status=status, action=AMENDMENT_ACTIONS[action]),
+        raise Conflict(AMENDMENT_SETTLED, status=status, action=AMENDMENT_ACTIONS[action],
                        field="status") from None
 
 
@@ -86,7 +87,7 @@ def can_change_bill_status(bill: Any, wanted: str) -> bool:
 
 def require_bill_status_change(bill: Any, wanted: str) -> None:
     if not can_change_bill_status(bill, wanted):
-        raise Conflict(BILL_STATUS_REFUSED.format(status=bill.status, wanted=wanted), field="status")
+        raise Conflict(BILL_STATUS_REFUSED, status=bill.status, wanted=wanted, field="status")
 
 
 # --- who ---------------------------------------------------------------------------------------

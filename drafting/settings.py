@@ -75,6 +75,12 @@ class Settings:
         default_factory=lambda: _int_env("NAVETTE_RATE_LIMIT_ADDRESS_WRITES", 0)
         if os.environ.get("NAVETTE_RATE_LIMIT_ADDRESS_WRITES") else None
     )
+    # Failed sign-ins allowed per username and per address in 15 minutes before 429 (CONTRACT §6);
+    # 0 turns that limit off (the benchmark's password probe: all its load comes from one address).
+    signin_failures_per_username: int = field(
+        default_factory=lambda: _int_env("NAVETTE_SIGNIN_FAILURES_PER_USERNAME", 10))
+    signin_failures_per_address: int = field(
+        default_factory=lambda: _int_env("NAVETTE_SIGNIN_FAILURES_PER_ADDRESS", 50))
     max_body_bytes: int = 1024 * 1024
     # Anonymous GET answers of public pages and the JSON API are kept this long in each worker
     # (drafting/pagecache.py); 0 turns the cache off. At most page_cache_entries answers per worker.

@@ -10,6 +10,7 @@ import unicodedata
 from typing import Any
 
 from drafting.errors import Invalid
+from drafting.i18n import N_
 
 # The limits shared by several services.
 MAX_ARTICLE_TEXT = 100_000
@@ -18,14 +19,13 @@ MAX_TITLE = 300
 MAX_HEADING = 1000
 MAX_MESSAGE = 20_000
 
-REQUIRED = "is required"
-NOT_TEXT = "must be text"
-HAS_NUL = "must not contain NUL characters"
-BLANK = "must not be empty"
+REQUIRED = N_("is required")
+NOT_TEXT = N_("must be text")
+HAS_NUL = N_("must not contain NUL characters")
+BLANK = N_("must not be empty")
 
 
-def too_long(limit: int) -> str:
-    return f"is longer than the limit of {limit} characters"
+TOO_LONG = N_("is longer than the limit of {limit} characters")
 
 
 def normalise(text: str) -> str:
@@ -51,7 +51,7 @@ def text_field(field: str, value: Any, *, max_length: int, required: bool = True
         raise Invalid(field, HAS_NUL)
     text = normalise(value)
     if len(text) > max_length:
-        raise Invalid(field, too_long(max_length), extra={"limit": max_length})
+        raise Invalid(field, TOO_LONG, limit=max_length, extra={"limit": max_length})
     if required and not allow_blank and not text.strip():
         raise Invalid(field, BLANK)
     return text.strip() if strip else text

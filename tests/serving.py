@@ -1,9 +1,12 @@
 """Running `navette serve` as a real process in tests: a free port, waiting for it, stopping it."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -34,3 +37,16 @@ def stop(server: subprocess.Popen) -> str:
         server.kill()
         output, _ = server.communicate()
     return output
+
+
+def serve(database_url: str, cwd: Path, *, workers: int = 1, **env: str) -> tuple[subprocess.Popen, str]:
+    """`navette serve` on ``database_url`` with these NAVETTE_* settings (rate limits and the page
+    cache off unless given), and its base URL; wait for it with ``first_answer``, end it with ``stop``."""
+    settings = {"NAVETTE_SECRET_KEY": "serving-test-secret", "NAVETTE_RATE_LIMIT_WRITES": "0",
+                "NAVETTE_PAGE_CACHE_SECONDS": "0", **env}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NAVETTE_")} | settings
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).with_name("navette")), "serve", "--workers", str(workers),
+                               "--port", str(port), "--database-url", database_url],
+                              cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return server, f"http://127.0.0.1:{port}"

@@ -179,7 +179,7 @@ def hide(request: Request, target: FromPath[str], target_id: FromPath[int], body
         user = _writer(session, request)
         policy.require_moderator(user)
         if target not in moderation.MODELS:
-            raise NotFound(f"no moderation target '{target}'")
+            raise NotFound("no moderation target '{target}'", target=target)
         payload = parse_body(body, HideIn)
         decision = moderation.hide(session, user, target, target_id, payload.reason)
         return {**shapes.decision_json(decision), "hidden": shapes.hidden_json(decision)}

@@ -24,7 +24,7 @@ def _bill_article(session: Session, slug: str, article_id: int) -> tuple[Bill, A
     bill = bills.get_bill(session, slug)
     article = bills.get_article(session, article_id)
     if article.bill_id != bill.id:
-        raise NotFound(f"no article {article_id} in bill '{slug}'")
+        raise NotFound("no article {article_id} in bill '{slug}'", article_id=article_id, slug=slug)
     return bill, article
 
 

@@ -47,7 +47,7 @@ def moderation_item(request: Request, target: FromPath[str], target_id: FromPath
         if isinstance(user, Redirect):
             return user
         if target not in moderation.MODELS:
-            raise NotFound(f"no moderation target '{target}'")
+            raise NotFound("no moderation target '{target}'", target=target)
         item = moderation.get_item(session, target, target_id)
         decision = session.get(moderation.ModerationDecision, item.hidden_by_id) if item.hidden_by_id else None
         return render("participation/moderation_item.html", session, request, user=user, target_type=target,
@@ -62,7 +62,7 @@ def moderation_hide(request: Request, target: FromPath[str], target_id: FromPath
         user = writer(session, request)
         policy.require_moderator(user)
         if target not in moderation.MODELS:
-            raise NotFound(f"no moderation target '{target}'")
+            raise NotFound("no moderation target '{target}'", target=target)
         try:
             moderation.hide(session, user, target, target_id, data.get("reason", ""))
         except Invalid:  # raised before anything is written

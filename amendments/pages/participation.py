@@ -16,6 +16,7 @@ from amendments.services import arguments, moderation, participation, sources
 from amendments.views import participation as views
 from amendments.views.participation import Participation
 from drafting import policy
+from drafting.i18n import N_
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
 from drafting.web import ratelimit
@@ -113,7 +114,7 @@ def _target_pages(kind: str) -> list:
                 return _render_view("participation/source_form.html", session, request, view, status_code=400)
             if is_htmx(request):
                 view = views.build(session, target, user, votes=False, arguments=False)
-                view.notice = "Source ajoutée."
+                view.notice = N_("Source ajoutée.")
                 return _render_view("participation/_sources.html", session, request, view)
             return back(views.target_url(target), f"source-{source.id}")
 

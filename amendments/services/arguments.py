@@ -84,7 +84,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     """A new argument; the same argument written again (folded) joins the first one's supporters."""
     user = require_user(actor)
     if stance not in STANCES:
-        raise Invalid("stance", f"must be one of {', '.join(STANCES)}")
+        raise Invalid("stance", "must be one of {choices}", choices=', '.join(STANCES))
     body = text_field("body", body, max_length=MAX_ARGUMENT)
     folded = fold(body)
     if not folded:
@@ -99,7 +99,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     )
     if same is not None:
         if same.hidden_by_id is not None:
-            raise Conflict(f"body: {policy.HIDDEN}", field="body")
+            raise Conflict("body: this contribution was hidden by moderation", field="body")
         if same.author_id != user.id:
             statement = dialect_insert(session)(ArgumentSupporter).values(
                 argument_id=same.id, user_id=user.id, created_at=utcnow()
@@ -118,7 +118,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
 def get_argument(session: Session, argument_id: int) -> Argument:
     argument = session.get(Argument, argument_id)
     if argument is None:
-        raise NotFound(f"no argument {argument_id}")
+        raise NotFound("no argument {argument_id}", argument_id=argument_id)
     return argument
 
 

@@ -57,14 +57,15 @@ def amendments_to_merge(session: Session, article: Article, ids: list[int], *, l
     for amendment_id in ids:
         amendment = found.get(amendment_id)
         if amendment is None:
-            raise Invalid("merge", f"there is no amendment {amendment_id}")
+            raise Invalid("merge", "there is no amendment {amendment_id}", amendment_id=amendment_id)
         if amendment.kind == "insert":
-            raise Invalid("merge", f"amendment {amendment_id} proposes a new article: "
-                                   "merge it with POST /api/v1/amendments/{id}/merge-insert")
+            raise Invalid("merge", "amendment {amendment_id} proposes a new article: merge it with "
+                                   "POST /api/v1/amendments/{{id}}/merge-insert", amendment_id=amendment_id)
         if amendment.article_id != article.id:
-            raise Invalid("merge", f"amendment {amendment_id} is not an amendment of article {article.id}")
+            raise Invalid("merge", "amendment {amendment_id} is not an amendment of article {id}",
+                          amendment_id=amendment_id, id=article.id)
         if amendment.hidden_by_id is not None:
-            raise Conflict(f"merge: amendment {amendment_id}: {policy.HIDDEN}")
+            raise Conflict("merge: amendment {amendment_id} was hidden by moderation", amendment_id=amendment_id)
         policy.transition(amendment.status, "accept")  # 409 unless it may still be merged
         amendments.append(amendment)
     if len(amendments) > 1 and any(a.kind == "delete" for a in amendments):
@@ -123,7 +124,8 @@ def _publish(session: Session, user: User, article: Article, *, expected_version
     session.refresh(article, with_for_update=True)  # one publisher at a time per article
     if expected_version != article.current_version:
         raise Conflict(
-            f"expected_version: the head is version {article.current_version}, not {expected_version}",
+            "expected_version: the head is version {current_version}, not {expected_version}",
+            current_version=article.current_version, expected_version=expected_version,
             field="expected_version",
         )
     message = text_field("message", message, required=False, max_length=MAX_MESSAGE)
@@ -139,9 +141,9 @@ def _publish(session: Session, user: User, article: Article, *, expected_version
         if not combination.clean:
             ids = list(combination.conflicts)
             raise Conflict(
-                "merge: amendments " + ", ".join(map(str, ids)) + " change the same words as the head "
-                "or as an amendment merged before them; give the final text or resubmit them",
-                extra={"conflicts": ids},
+                "merge: amendments {ids} change the same words as the head or as an amendment merged "
+                "before them; give the final text or resubmit them",
+                ids=", ".join(map(str, ids)), extra={"conflicts": ids},
             )
         new_text, deletes = combination.text, combination.deletes_article
         if deletes and article.removed:
@@ -221,7 +223,7 @@ def merge_insertion(session: Session, actor: User | None, amendment: Amendment, 
     taken = session.scalar(select(Article.id).where(
         Article.bill_id == bill.id, Article.number == number, Article.removed.is_(False)))
     if taken is not None:
-        raise Conflict(f"number: the bill already has an article {number}", field="number")
+        raise Conflict("number: the bill already has an article {number}", number=number, field="number")
     after = session.get(Article, amendment.after_article_id) if amendment.after_article_id else None
     if after is not None and after.bill_id != bill.id:
         after = None

@@ -29,7 +29,7 @@ STANCE_LABELS = {"for": "pour", "against": "contre"}
 
 def _check_target_type(target_type: Any) -> str:
     if target_type not in MODELS:
-        raise Invalid("target", f"must be one of {', '.join(MODELS)}")
+        raise Invalid("target", "must be one of {choices}", choices=', '.join(MODELS))
     return target_type
 
 
@@ -40,7 +40,7 @@ def get_item(session: Session, target_type: str, target_id: Any) -> Any:
         raise Invalid("id", "must be an integer")
     item = session.get(model, target_id)
     if item is None:
-        raise NotFound(f"no {target_type} {target_id}")
+        raise NotFound("no {target_type} {target_id}", target_type=target_type, target_id=target_id)
     return item
 
 
@@ -63,13 +63,14 @@ def report(session: Session, actor: User | None, target_type: Any, target_id: An
     item = get_item(session, target_type, target_id)
     reason = _reason(reason, required=True)
     if item.hidden_by_id is not None:
-        raise Conflict(f"{target_type} {target_id} is already hidden")
+        raise Conflict("{target_type} {target_id} is already hidden", target_type=target_type, target_id=target_id)
     pending = session.scalar(select(Report.id).where(
         Report.target_type == target_type, Report.target_id == target_id, Report.reporter_id == user.id,
         Report.decision_id.is_(None),
     ).limit(1))
     if pending is not None:
-        raise Conflict(f"you already reported this {target_type}; the report is awaiting a moderator",
+        raise Conflict("you already reported this {target_type}; the report is awaiting a moderator",
+                       target_type=target_type,
                        extra={"report": pending})
     row = Report(target_type=target_type, target_id=target_id, bill_id=bill_of(session, item).id,
                  reason=reason, reporter_id=user.id)
@@ -91,7 +92,7 @@ def hide(session: Session, actor: User | None, target_type: Any, target_id: Any,
     item = get_item(session, target_type, target_id)
     reason = _reason(reason, required=True)
     if item.hidden_by_id is not None:
-        raise Conflict(f"{target_type} {target_id} is already hidden")
+        raise Conflict("{target_type} {target_id} is already hidden", target_type=target_type, target_id=target_id)
     decision = ModerationDecision(target_type=target_type, target_id=target_id, bill_id=bill_of(session, item).id,
                                   action="hide", reason=reason, moderator_id=moderator.id)
     session.add(decision)
@@ -119,7 +120,7 @@ def _recount_around(session: Session, item: Any) -> None:
 def get_report(session: Session, report_id: int) -> Report:
     found = session.get(Report, report_id)
     if found is None:
-        raise NotFound(f"no report {report_id}")
+        raise NotFound("no report {report_id}", report_id=report_id)
     return found
 
 
@@ -129,7 +130,7 @@ def dismiss(session: Session, actor: User | None, report_id: int, reason: Any = 
     found = get_report(session, report_id)
     reason = _reason(reason, required=False)
     if found.decision_id is not None:
-        raise Conflict(f"report {report_id} was already settled")
+        raise Conflict("report {report_id} was already settled", report_id=report_id)
     decision = ModerationDecision(target_type=found.target_type, target_id=found.target_id, bill_id=found.bill_id,
                                   action="dismiss", reason=reason, moderator_id=moderator.id)
     session.add(decision)

@@ -69,13 +69,13 @@ def _target_statement(kind: str):
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
     """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit."""
     if kind not in TARGET_KINDS:
-        raise NotFound(f"no target kind '{kind}'")
+        raise NotFound("no target kind '{kind}'", kind=kind)
     model = Article if kind == "article" else Amendment
     if for_update:  # lock the bare row: FOR UPDATE refuses the eager join of the author
         session.execute(select(model.id).where(model.id == target_id).with_for_update())
     found = session.execute(_target_statement(kind), {"target_id": target_id}).first()
     if found is None:
-        raise NotFound(f"no {kind} {target_id}")
+        raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
     return Target(kind, found[0], found[1])
 
 
@@ -151,7 +151,7 @@ def cast_vote(session: Session, actor: User | None, target: Target, value: Any) 
     the same transaction, so racing requests leave one row and an exact count."""
     user = require_user(actor)
     if value not in VOTE_VALUES:
-        raise Invalid("value", f"must be one of {', '.join(VOTE_VALUES)}")
+        raise Invalid("value", "must be one of {choices}", choices=', '.join(VOTE_VALUES))
     require_open(target)
     counts, previous = _previous_vote(session, user, target)
     if previous == value:

@@ -39,7 +39,7 @@ def text_digest(text: str) -> str:
 def get_amendment(session: Session, amendment_id: int) -> Amendment:
     amendment = session.get(Amendment, amendment_id)
     if amendment is None:
-        raise NotFound(f"no amendment {amendment_id}")
+        raise NotFound("no amendment {amendment_id}", amendment_id=amendment_id)
     return amendment
 
 
@@ -87,7 +87,7 @@ def check_status_filter(status: str | None) -> str | None:
     if status in (None, ""):
         return None
     if status not in AMENDMENT_STATUSES:
-        raise Invalid("status", f"must be one of {', '.join(AMENDMENT_STATUSES)}")
+        raise Invalid("status", "must be one of {choices}", choices=', '.join(AMENDMENT_STATUSES))
     return status
 
 
@@ -173,10 +173,17 @@ def count_article_amendments(session: Session, article: Article, *, status: str 
 
 # --- proposing ---------------------------------------------------------------------------------
 
-def _open_bill(session: Session, bill_id: int, *, lock: bool = False) -> Bill:
-    """The bill, if its consultation is open; ``lock`` serialises insertions into it (PostgreSQL)."""
+def _open_bill(session: Session, bill_id: int, *, lock: bool = False, share: bool = False) -> Bill:
+    """The bill, if its consultation is open; ``lock`` serialises insertions into it (PostgreSQL).
+
+    ``share`` (a proposal on one of its articles) takes the bill's FOR KEY SHARE lock, which the new
+    amendment's foreign key takes anyway, before the article's lock: every writer then locks the bill,
+    the article, the counts in that order (an insertion holds the bill and checks its anchor article).
+    """
     query = select(Bill).where(Bill.id == bill_id)
-    bill = session.scalar(query.with_for_update() if lock else query)
+    if lock or share:
+        query = query.with_for_update(read=not lock, key_share=not lock)
+    bill = session.scalar(query)
     policy.require_consultation_open(bill)
     return bill
 
@@ -211,8 +218,8 @@ def _base_version(session: Session, article: Article, wanted: int | None) -> Art
         select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version == wanted)
     )
     if found is None:
-        raise Invalid("base_version", f"article {article.id} has no version {wanted} "
-                                      f"(the head is version {article.current_version})")
+        raise Invalid("base_version", "article {id} has no version {wanted} (the head is version {current_version})",
+                      id=article.id, wanted=wanted, current_version=article.current_version)
     return found
 
 
@@ -246,7 +253,8 @@ def _create(session: Session, user: User, **fields) -> Proposed:
 def _propose_on_article(session: Session, user: User, article: Article, *, kind: str, text: str, title: str,
                         explanation: str, base: ArticleVersion) -> Proposed:
     if text == base.text:
-        raise Invalid("text", f"is identical to the text it amends (version {base.version}): nothing changes")
+        raise Invalid("text", "is identical to the text it amends (version {version}): nothing changes",
+                      version=base.version)
     digest = text_digest(text)
     same = _identical(session, select(Amendment).where(
         Amendment.article_id == article.id, Amendment.base_version == base.version,
@@ -263,7 +271,7 @@ def propose_amendment(session: Session, actor: User | None, article: Article, *,
                       base_version: int | None = None) -> Proposed:
     """A new text for an article, written on ``base_version`` (the head by default)."""
     user = require_user(actor)
-    _open_bill(session, article.bill_id)
+    _open_bill(session, article.bill_id, share=True)
     _locked_article(session, article)
     base = _base_version(session, article, base_version)
     new_text = _proposal_text(text)
@@ -276,7 +284,7 @@ def propose_deletion(session: Session, actor: User | None, article: Article, *, 
                      title: str | None = "", base_version: int | None = None) -> Proposed:
     """Deleting the article: the proposed text is empty and its diff deletes everything."""
     user = require_user(actor)
-    _open_bill(session, article.bill_id)
+    _open_bill(session, article.bill_id, share=True)
     _locked_article(session, article)
     base = _base_version(session, article, base_version)
     title, explanation = _texts(title, explanation)
@@ -293,7 +301,8 @@ def propose_insertion(session: Session, actor: User | None, bill: Bill, *, after
     if after_article is not None:
         anchor = session.get(Article, after_article)
         if anchor is None or anchor.bill_id != bill.id:
-            raise Invalid("after_article", f"no article {after_article} in bill '{bill.slug}'")
+            raise Invalid("after_article", "no article {after_article} in bill '{slug}'",
+                          after_article=after_article, slug=bill.slug)
         if anchor.removed:
             raise Invalid("after_article", policy.ARTICLE_DELETED)
     new_text = _proposal_text(text)

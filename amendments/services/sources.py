@@ -26,7 +26,7 @@ def check_url(url: Any) -> str:
         raise Invalid("url", "is required")
     url = url.strip()
     if len(url) > MAX_SOURCE_URL:
-        raise Invalid("url", f"is longer than the limit of {MAX_SOURCE_URL} characters")
+        raise Invalid("url", "is longer than the limit of {limit} characters", limit=MAX_SOURCE_URL)
     if any(char.isspace() or unicodedata.category(char) == "Cc" for char in url):
         raise Invalid("url", "must not contain spaces or control characters")
     try:
@@ -48,7 +48,7 @@ def add_source(session: Session, actor: User | None, target: Target, title: Any,
     require_open(target)
     cited = session.scalar(select(Source.id).where(target.matches(Source), Source.url == url).limit(1))
     if cited is not None:
-        raise Conflict(f"url: this address is already cited here (source {cited})", field="url",
+        raise Conflict("url: this address is already cited here (source {cited})", cited=cited, field="url",
                        extra={"source": cited})
     source = Source(title=title, url=url, note=note, author_id=user.id, **target.values())
     session.add(source)
@@ -59,7 +59,7 @@ def add_source(session: Session, actor: User | None, target: Target, title: Any,
 def get_source(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:
-        raise NotFound(f"no source {source_id}")
+        raise NotFound("no source {source_id}", source_id=source_id)
     return source
 
 

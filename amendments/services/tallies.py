@@ -2,7 +2,7 @@
 argument and amendment, recounted from the rows where moderation changes what is visible.
 
 Pages read one row per target whatever the size of the debate. Exactness under concurrency: a vote
-locks its target's row (``lock``) before it reads the voter's previous vote, so two requests changing
+locks its target's counts (``lock``) before it reads the voter's previous vote, so two requests changing
 votes on one target queue there; ``add`` is one atomic statement; ``recount`` locks the row before it
 counts, so a change committed meanwhile is either counted or added after.
 """
@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import VOTE_VALUES, Amendment, Argument, TargetCounts, UsefulMark, Vote
+from drafting.models import Article
 
 COUNTS = ("agree", "mixed", "disagree", "amendments", "arguments_for", "arguments_against",
           "groups_for", "groups_against")
@@ -59,8 +60,22 @@ def add(session: Session, kind: str, target_id: int, **deltas: int) -> dict[str,
     return _row(session.execute(statement, parameters).one())
 
 
+@functools.lru_cache(maxsize=4)
+def _target_lock_statement(kind: str):
+    model = Article if kind == "article" else Amendment
+    return select(model.id).where(model.id == bindparam("target_id")).with_for_update(read=True, key_share=True)
+
+
 def lock(session: Session, kind: str, target_id: int) -> dict[str, int]:
-    """Lock the target's counts until the transaction ends (creating them) and answer them."""
+    """Lock the target's counts until the transaction ends (creating them) and answer them.
+
+    Every writer locks the target's own row before its counts (PostgreSQL): arguments and proposals
+    take it FOR UPDATE, and here FOR KEY SHARE, the lock that inserting a row referring to the target
+    (a vote, the counts row itself) takes anyway, only taken first. Taken after the counts, it closed
+    a cycle with a writer holding the target and waiting for its counts: a deadlock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_target_lock_statement(kind), {"target_id": target_id})
     return add(session, kind, target_id)
 
 

@@ -24,13 +24,14 @@ from amendments.services.sources import list_sources
 from amendments.services.participation import Target
 from amendments.services.arguments import ArgumentGroup
 from drafting import policy
+from drafting.i18n import N_
 from drafting.errors import Conflict, Invalid
 from drafting.models import Article, User
 
 GROUPS_ON_TARGET_PAGE = 10  # argument groups per column on the article and amendment pages
 GROUPS_PER_PAGE = 30  # on the full list of arguments
-VOTE_LABELS = {"agree": "D'accord", "mixed": "Mitigé", "disagree": "Pas d'accord"}
-STANCE_LABELS = {"for": "Pour", "against": "Contre"}
+VOTE_LABELS = {"agree": N_("D'accord"), "mixed": N_("Mitigé"), "disagree": N_("Pas d'accord")}
+STANCE_LABELS = {"for": N_("Pour"), "against": N_("Contre")}
 
 
 @dataclass
@@ -182,15 +183,15 @@ def amendment_participation_context(session: Session, amendment: Amendment, user
 
 # What a refused form says, per field (French source strings, translated by the templates).
 FORM_MESSAGES = {
-    "stance": "Choisissez si votre argument est pour ou contre.",
-    "body": "Écrivez votre argument : un texte de 5 000 caractères au plus.",
-    "title": "Donnez un titre à la source (300 caractères au plus).",
-    "url": "L'adresse doit être complète et commencer par http:// ou https://.",
-    "note": "La note ne peut dépasser 2 000 caractères.",
-    "duplicate_url": "Cette adresse est déjà citée ici.",
-    "hidden": "Cet argument a été masqué par la modération.",
-    "reason": "Indiquez pourquoi (2 000 caractères au plus).",
-    "reported": "Vous avez déjà signalé cette contribution : un modérateur va l'examiner.",
+    "stance": N_("Choisissez si votre argument est pour ou contre."),
+    "body": N_("Écrivez votre argument : un texte de 5 000 caractères au plus."),
+    "title": N_("Donnez un titre à la source (300 caractères au plus)."),
+    "url": N_("L'adresse doit être complète et commencer par http:// ou https://."),
+    "note": N_("La note ne peut dépasser 2 000 caractères."),
+    "duplicate_url": N_("Cette adresse est déjà citée ici."),
+    "hidden": N_("Cet argument a été masqué par la modération."),
+    "reason": N_("Indiquez pourquoi (2 000 caractères au plus)."),
+    "reported": N_("Vous avez déjà signalé cette contribution : un modérateur va l'examiner."),
 }
 
 
@@ -204,10 +205,10 @@ def form_errors(error: Invalid | Conflict) -> dict[str, str]:
 
 def argument_notice(result: ArgumentResult) -> str:
     if not result.created:
-        return "Cet argument avait déjà été avancé : vous le soutenez désormais."
+        return N_("Cet argument avait déjà été avancé : vous le soutenez désormais.")
     if result.argument.similar_to_id is not None:
-        return "Votre argument est publié, à côté d'un argument proche."
-    return "Votre argument est publié."
+        return N_("Votre argument est publié, à côté d'un argument proche.")
+    return N_("Votre argument est publié.")
 
 
 def item_url(session: Session, target_type: str, item: Any, bill: Any = None) -> str:

@@ -12,29 +12,30 @@ from typing import Iterable
 from jinja2 import Environment
 
 from amendments import engine
+from drafting.i18n import N_
 
 STATUS_LABELS = {
-    "open": "ouvert",
-    "conflict": "en conflit",
-    "accepted": "retenu",
-    "rejected": "rejeté",
-    "withdrawn": "retiré",
+    "open": N_("ouvert"),
+    "conflict": N_("en conflit"),
+    "accepted": N_("retenu"),
+    "rejected": N_("rejeté"),
+    "withdrawn": N_("retiré"),
 }
 KIND_LABELS = {
-    "modify": "Modification",
-    "delete": "Suppression de l'article",
-    "insert": "Nouvel article",
+    "modify": N_("Modification"),
+    "delete": N_("Suppression de l'article"),
+    "insert": N_("Nouvel article"),
 }
 EVENT_LABELS = {
-    "proposed": "proposée",
-    "cosigned": "co-signée",
-    "withdrawn": "retirée",
-    "rebased": "mise à jour sur la nouvelle version",
-    "conflict": "en conflit avec la nouvelle version",
-    "resubmitted": "proposée à nouveau",
-    "accepted": "retenue",
-    "rejected": "rejetée",
-    "responded": "réponse des auteurs",
+    "proposed": N_("proposée"),
+    "cosigned": N_("co-signée"),
+    "withdrawn": N_("retirée"),
+    "rebased": N_("mise à jour sur la nouvelle version"),
+    "conflict": N_("en conflit avec la nouvelle version"),
+    "resubmitted": N_("proposée à nouveau"),
+    "accepted": N_("retenue"),
+    "rejected": N_("rejetée"),
+    "responded": N_("réponse des auteurs"),
 }
 
 

@@ -12,7 +12,8 @@ from drafting.services import accounts, bills
 from drafting.views import json as out
 from drafting.web import ratelimit
 from drafting.web.bodies import parse_body
-from drafting.web.request import api_user, threaded, transaction
+from drafting.web import signin
+from drafting.web.request import api_user, blocking, threaded, transaction
 
 
 class TokenIn(msgspec.Struct):
@@ -21,25 +22,25 @@ class TokenIn(msgspec.Struct):
 
 
 @post("/auth/token", status_code=200)
-@threaded
-def create_token(request: Request, body: RawBody) -> dict[str, Any]:
+async def create_token(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, TokenIn)
-    with transaction(request) as session:
-        user = accounts.authenticate(session, payload.username, payload.password)
-        return {"token": accounts.issue_token(session, user, "api")}
+    return {"token": await signin.sign_in(request, payload.username, payload.password, "api")}
 
 
 @post("/users", status_code=201)
-@threaded
-def create_user(request: Request, body: RawBody) -> dict[str, Any]:
+async def create_user(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, accounts.UserIn)
+    return await blocking(request, _create_user, request, payload, await signin.new_password_hash(payload))
+
+
+def _create_user(request: Request, payload: accounts.UserIn, password_hash: str | None) -> dict[str, Any]:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
         if actor is not None and payload.password in (None, ""):
             user = accounts.create_assisted_user(session, actor, payload)
         else:
-            user = accounts.create_user(session, payload)
+            user = accounts.create_user(session, payload, password_hash=password_hash)
         return out.user_json(user)
 
 

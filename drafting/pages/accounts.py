@@ -1,16 +1,19 @@
 """Pages for accounts: signing in and out, registering, accounts opened by staff, the language."""
 from __future__ import annotations
 
+import math
+
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from drafting.errors import DomainError, Invalid
+from drafting import i18n
+from drafting.errors import DomainError, Invalid, RateLimited
 from drafting.services import accounts, bills
-from drafting.web import ratelimit
+from drafting.web import ratelimit, signin
 from drafting.web.render import local_path, render
-from drafting.web.request import SESSION_COOKIE, page_user, threaded, transaction
+from drafting.web.request import SESSION_COOKIE, blocking, page_user, threaded, transaction
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -24,18 +27,26 @@ def login_page(request: Request) -> Template:
 
 
 @post("/login", name="login:submit")
-@threaded
-def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     username, password = data.get("username", "").strip(), data.get("password", "")
     target = local_path(data.get("next"))
-    with transaction(request) as session:
-        try:
-            user = accounts.authenticate(session, username, password)
-        except DomainError:
-            return render("drafting/login.html", session, request, status_code=400, user=None, next=target,
-                          error="Identifiant ou mot de passe incorrect.", username=username)
-        token = accounts.issue_token(session, user, "web")
+    try:
+        token = await signin.sign_in(request, username, password, "web")
+    except RateLimited as error:
+        return _throttled_login_page(request, error, target, username)
+    except DomainError:
+        return render("drafting/login.html", None, request, status_code=400, user=None, next=target,
+                      error=i18n.N_("Identifiant ou mot de passe incorrect."), username=username)
     return _signed_in_redirect(target, token)
+
+
+def _throttled_login_page(request: Request, error: RateLimited, target: str, username: str) -> Template:
+    """The sign-in form again, saying when to retry: 429 with Retry-After, as the API answers."""
+    page = render("drafting/login.html", None, request, status_code=429, user=None, next=target,
+                  error=i18n.N_("Trop de tentatives de connexion échouées. Réessayez dans {minutes} min."),
+                  error_values={"minutes": math.ceil(error.retry_after / 60)}, username=username)
+    page.headers["Retry-After"] = str(error.retry_after)
+    return page
 
 
 def _signed_in_redirect(target: str, token: str) -> Redirect:
@@ -79,13 +90,17 @@ def _user_in(data: dict[str, str], *, with_password: bool = True) -> accounts.Us
 
 
 @post("/register", name="register:submit")
-@threaded
-def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+async def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+    account = _user_in(data)
+    return await blocking(request, _register, request, data, account, await signin.new_password_hash(account))
+
+
+def _register(request: Request, data: dict[str, str], account: accounts.UserIn, password_hash: str | None) -> Response:
     target = local_path(data.get("next"))
     with transaction(request) as session:
         ratelimit.enforce(session, request, None)
         try:
-            user = accounts.create_user(session, _user_in(data))
+            user = accounts.create_user(session, account, password_hash=password_hash)
         except DomainError as error:
             session.rollback()
             return render("drafting/register.html", session, request, status_code=error.status_code, user=None,
@@ -98,10 +113,10 @@ def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> R
 @threaded
 def set_language(request: Request, code: FromPath[str]) -> Redirect:
     target = local_path(request.query_params.get("next"))
-    if code not in ("fr", "en"):
-        raise Invalid("lang", "must be 'fr' or 'en'")
+    if code not in i18n.LANGUAGES:
+        raise Invalid("lang", "must be one of {choices}", choices=", ".join(i18n.LANGUAGES))
     return Redirect(path=target, status_code=303,
-                    cookies=[Cookie(key="lang", value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
+                    cookies=[Cookie(key=i18n.COOKIE, value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
 
 
 @get("/bills/{slug:str}/participants/new", name="bills:participant")

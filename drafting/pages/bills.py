@@ -37,7 +37,7 @@ def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int
         bill = bills.get_bill(session, slug)
         article = bills.get_article(session, article_id)
         if article.bill_id != bill.id:
-            raise NotFound(f"no article {article_id} in bill '{slug}'")
+            raise NotFound("no article {article_id} in bill '{slug}'", article_id=article_id, slug=slug)
         return render("drafting/article.html", session, request, user=user,
                       **reading.article_context(session, bill, article, user, request.query_params))
 

@@ -107,7 +107,7 @@ def bill_feed(request: Request, slug: FromPath[str]) -> Response:
         body = template.render(request=request, base=str(request.base_url).rstrip("/"),
                                **views.feed_context(session, bill))
         return Response(content=_NOT_XML.sub("", body).encode(), media_type="application/atom+xml; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=300"})
+                        headers={"Cache-Control": "public, max-age=300", "Vary": "Accept-Language, Cookie"})
 
 
 # --- one article -------------------------------------------------------------------------------

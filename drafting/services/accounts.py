@@ -79,7 +79,7 @@ def validate_user(data: UserIn, *, password_required: bool = True) -> None:
         if password_required:
             raise Invalid("password", "is required")
     elif len(data.password) < MIN_PASSWORD:
-        raise Invalid("password", f"must be at least {MIN_PASSWORD} characters")
+        raise Invalid("password", "must be at least {limit} characters", limit=MIN_PASSWORD)
     elif len(data.password) > 1024:
         raise Invalid("password", "is longer than 1024 characters")
     if data.email and not EMAIL.fullmatch(data.email.strip()):
@@ -103,18 +103,20 @@ def create_user(
     is_admin: bool = False,
     is_moderator: bool = False,
     created_by: User | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account; 409 if the name is taken."""
+    """Create an account; 409 if the name is taken. ``password_hash``: the password's hash made
+    beforehand (off the event loop, drafting/signin.py); made here otherwise."""
     validate_user(data, password_required=created_by is None)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict(f"username: '{data.username}' is already taken", field="username")
+        raise Conflict("username: '{username}' is already taken", username=data.username, field="username")
     organization = data.organization if data.kind == "organization" else None
     user = User(
         username=data.username,
         display_name=normalise(data.display_name or "").strip() or (normalise(organization.name).strip() if organization
                                                                     else data.username),
         email=(data.email or "").strip() or None,
-        password_hash=hash_password(data.password) if data.password else None,
+        password_hash=password_hash or (hash_password(data.password) if data.password else None),
         kind=data.kind,
         organization_name=normalise(organization.name).strip() if organization else None,
         declared_interests=normalise(organization.declared_interests).strip() if organization else None,
@@ -126,7 +128,7 @@ def create_user(
     try:
         session.flush()
     except IntegrityError:  # the same name signed up at the same moment
-        raise Conflict(f"username: '{data.username}' is already taken", field="username") from None
+        raise Conflict("username: '{username}' is already taken", username=data.username, field="username") from None
     return user
 
 
@@ -140,15 +142,30 @@ def create_assisted_user(session: Session, staff: User, data: UserIn) -> User:
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.username == username)) if USERNAME.fullmatch(username) else None
-    try:
-        if user is None or user.password_hash is None:
-            _hasher.verify(_dummy_hash(), password + "x")
-            raise Unauthorized("bad username or password")
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise Unauthorized("bad username or password") from None
+    """The account whose password this is, checked here (on the caller's thread: drafting/signin.py
+    checks it off the event loop)."""
+    user = password_owner(session, username)
+    if not password_matches(user.password_hash if user else None, password):
+        raise Unauthorized("bad username or password")
     return user
+
+
+def password_owner(session: Session, username: str) -> User | None:
+    """The account named ``username``, if the name can be one."""
+    return session.scalar(select(User).where(User.username == username)) if USERNAME.fullmatch(username) else None
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` is the one ``password_hash`` was made from: argon2, slow on purpose
+    (~0.4 s of CPU). Without a hash (unknown name, account without password) a dummy one is checked,
+    so both failures take the same time."""
+    try:
+        if password_hash is None:
+            _hasher.verify(_dummy_hash(), password + "x")
+            return False
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def issue_token(session: Session, user: User, kind: str) -> str:

@@ -91,14 +91,14 @@ def get_bill(session: Session, slug: str) -> Bill:
     # Every stored slug matches SLUG; anything else (a NUL byte included) names no bill.
     bill = session.scalar(_statement("bill"), {"slug": slug}) if SLUG.fullmatch(slug or "") else None
     if bill is None:
-        raise NotFound(f"no bill '{slug}'")
+        raise NotFound("no bill '{slug}'", slug=slug)
     return bill
 
 
 def get_article(session: Session, article_id: int) -> Article:
     article = session.get(Article, article_id) if in_id_range(article_id) else None
     if article is None:
-        raise NotFound(f"no article {article_id}")
+        raise NotFound("no article {article_id}", article_id=article_id)
     return article
 
 
@@ -134,7 +134,7 @@ def article_version(session: Session, article: Article, version: int) -> Article
         select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version == version)
     ) if in_id_range(version) else None
     if found is None:
-        raise NotFound(f"article {article.id} has no version {version}")
+        raise NotFound("article {id} has no version {version}", id=article.id, version=version)
     return found
 
 
@@ -176,7 +176,7 @@ def get_bill_version(session: Session, bill: Bill, seq: int) -> BillVersion:
         .where(BillVersion.bill_id == bill.id, BillVersion.seq == seq)
     ) if in_id_range(seq) else None
     if found is None:
-        raise NotFound(f"bill '{bill.slug}' has no version {seq}")
+        raise NotFound("bill '{slug}' has no version {seq}", slug=bill.slug, seq=seq)
     return found
 
 
@@ -205,7 +205,7 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
         if not SLUG.fullmatch(data.slug) or len(data.slug) > 80:
             raise Invalid("slug", "must be lower-case letters, digits and single dashes, at most 80 characters")
         if session.scalar(select(Bill.id).where(Bill.slug == data.slug)) is not None:
-            raise Conflict(f"slug: a bill '{data.slug}' already exists", field="slug")
+            raise Conflict("slug: a bill '{slug}' already exists", slug=data.slug, field="slug")
         slug = data.slug
     else:
         slug = _unique_slug(session, slugify(title))
@@ -216,8 +216,9 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
         markdown = text_field("markdown", data.markdown, max_length=MAX_BILL_TEXT, strip=False)
         try:
             parsed = importer.parse_bill_text(markdown)
-        except importer.NoArticlesFound as error:
-            raise Invalid("markdown", str(error)) from None
+        except importer.NoArticlesFound:
+            raise Invalid("markdown", "no article found: each article must start with a line such as 'Article 1', "
+                                      "'Art. 2' or '§ 3' (or a Markdown heading '## Article 1')") from None
         divisions = parsed.divisions
         articles = [(a.number, a.heading, a.text, a.division) for a in parsed.articles]
     else:
@@ -236,7 +237,8 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"slug: a bill '{slug}' was created at the same time; try again", field="slug") from None
+        raise Conflict("slug: a bill '{slug}' was created at the same time; try again",
+                       slug=slug, field="slug") from None
     session.add(BillAuthor(bill_id=bill.id, user_id=user.id, added_by_id=user.id))
     division_ids: dict[int, int] = {}
     for position, division in enumerate(divisions):
@@ -278,14 +280,15 @@ def add_author(session: Session, actor: User | None, bill: Bill, username: str) 
     require_author(session, bill, actor)
     user = find_user(session, username)
     if user is None:
-        raise NotFound(f"username: no user '{username}'")
+        raise NotFound("username: no user '{username}'", username=username)
     if is_author(session, bill, user):
-        raise Conflict(f"username: '{username}' is already an author of this bill", field="username")
+        raise Conflict("username: '{username}' is already an author of this bill", username=username, field="username")
     session.add(BillAuthor(bill_id=bill.id, user_id=user.id, added_by_id=actor.id))
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"username: '{username}' is already an author of this bill", field="username") from None
+        raise Conflict("username: '{username}' is already an author of this bill",
+                       username=username, field="username") from None
     return user
 
 
@@ -345,7 +348,8 @@ def append_article_version(session: Session, user: User, article: Article, expec
     """Append the next immutable version; 409 if someone else published since ``expected_version``."""
     if expected_version != article.current_version:
         raise Conflict(
-            f"expected_version: the head is version {article.current_version}, not {expected_version}",
+            "expected_version: the head is version {current_version}, not {expected_version}",
+            current_version=article.current_version, expected_version=expected_version,
             field="expected_version",
         )
     version = ArticleVersion(
@@ -378,5 +382,5 @@ def find_user(session: Session, username: str) -> User | None:
 def get_user(session: Session, username: str) -> User:
     user = find_user(session, username)
     if user is None:
-        raise NotFound(f"no user '{username}'")
+        raise NotFound("no user '{username}'", username=username)
     return user

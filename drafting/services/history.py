@@ -41,7 +41,7 @@ def version_number(field_name: str, value: VersionArg) -> int:
     try:
         return int(str(value).strip())
     except ValueError:
-        raise Invalid(field_name, f"must be an integer version number, not '{value}'") from None
+        raise Invalid(field_name, "must be an integer version number, not '{value}'", value=value) from None
 
 
 # --- lookups in bounded queries ----------------------------------------------------------------
@@ -63,7 +63,7 @@ def article_versions_by_number(session: Session, article: Article,
     }
     missing = sorted(wanted - found.keys())
     if missing:
-        raise NotFound(f"article {article.id} has no version {missing[0]}")
+        raise NotFound("article {id} has no version {version}", id=article.id, version=missing[0])
     return found
 
 
@@ -208,11 +208,11 @@ def blame_segments(session: Session, article: Article, upto: int | None = None) 
     """Each passage of the article's text at version ``upto`` (default: the head) with what wrote it."""
     upto = article.current_version if upto is None else upto
     if not bills.in_id_range(upto):
-        raise NotFound(f"article {article.id} has no version {upto}")
+        raise NotFound("article {id} has no version {version}", id=article.id, version=upto)
     query = select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version <= upto)
     versions = list(session.scalars(query.order_by(ArticleVersion.version)))
     if not versions or versions[-1].version != upto:
-        raise NotFound(f"article {article.id} has no version {upto}")
+        raise NotFound("article {id} has no version {version}", id=article.id, version=upto)
     credits = merged_amendments(session, [v.id for v in versions])
     texts = {v.version: v.text for v in versions}
     steps: list[tuple[str, tuple[int, int | None]]] = []

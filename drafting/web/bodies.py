@@ -7,13 +7,22 @@ from typing import Any, TypeVar
 import msgspec
 
 from drafting.errors import Invalid
+from drafting.i18n import Message, N_, verbatim
 
 T = TypeVar("T")
 # No request of the API nests deeper than a few levels; anything deeper is refused before it is read.
 MAX_DEPTH = 32
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
 _MISSING = re.compile(r"missing required field `([^`]+)`")
-_TOO_DEEP = f"is nested deeper than {MAX_DEPTH} levels"
+_TOO_DEEP = "is nested deeper than 32 levels"  # MAX_DEPTH
+
+
+# msgspec's refusals as translatable messages (its wording, stable since 0.18); others stay as it says them.
+_MSGSPEC_MESSAGES = (
+    (re.compile(r"\AObject missing required field `[^`]+`\Z"), N_("is required")),
+    (re.compile(r"\AObject contains unknown field `[^`]+`\Z"), N_("is not a known field")),
+    (re.compile(r"\AExpected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`"), N_("expected {expected}, got {got}")),
+)
 
 
 def _field_of(message: str) -> str | None:
@@ -34,6 +43,13 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _validation_message(message: str) -> Message:
+    for pattern, msgid in _MSGSPEC_MESSAGES:
+        if found := pattern.search(message):
+            return Message(msgid, **found.groupdict())
+    return verbatim(message)
+
+
 def decode_json(raw: bytes) -> Any:
     """A JSON document, nested at most ``MAX_DEPTH`` levels."""
     if not raw.strip():
@@ -41,7 +57,7 @@ def decode_json(raw: bytes) -> Any:
     try:
         value = msgspec.json.decode(raw)
     except msgspec.DecodeError as error:
-        raise Invalid("body", f"malformed JSON ({error})") from None
+        raise Invalid("body", "malformed JSON ({error})", error=str(error)) from None
     except RecursionError:
         raise Invalid("body", _TOO_DEEP) from None
     if _depth(value) > MAX_DEPTH:
@@ -57,7 +73,7 @@ def convert(value: Any, type_: type[T]) -> T:
         return msgspec.convert(value, type_)
     except msgspec.ValidationError as error:
         message = str(error)
-        raise Invalid(_field_of(message), message) from None
+        raise Invalid(_field_of(message), _validation_message(message)) from None
 
 
 def parse_body(raw: bytes, type_: type[T]) -> T:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -10,8 +11,9 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from drafting import policy
+from drafting import i18n, policy
 from drafting.errors import DomainError, RateLimited
+from drafting.i18n import Message, N_
 from drafting.web.request import page_user
 
 log = logging.getLogger("navette")
@@ -23,9 +25,11 @@ def _wants_json(request: Request) -> bool:
 
 def error_response(request: Request, status_code: int, detail: str, extra: Any = None,
                    headers: dict[str, str] | None = None) -> Response:
-    """``{"status_code", "detail", "extra"?}`` on the API; ``errors/error.html`` on pages."""
+    """``{"status_code", "detail", "extra"?}`` on the API, in the language Accept-Language asks;
+    ``errors/error.html`` on pages, in the page's language."""
     if _wants_json(request):
-        body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+        body: dict[str, Any] = {"status_code": status_code,
+                                "detail": i18n.gettext(detail, i18n.api_language(request))}
         if extra:
             body["extra"] = extra
         return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
@@ -34,7 +38,7 @@ def error_response(request: Request, status_code: int, detail: str, extra: Any =
         context={"status_code": status_code, "detail": detail, "user": (user := _signed_in(request)),
                  "moderator": policy.is_moderator(user)},
         status_code=status_code,
-        headers=headers,
+        headers={**(headers or {}), "Vary": "Accept-Language, Cookie"},
     )
 
 
@@ -49,7 +53,7 @@ def _signed_in(request: Request):
 
 def bad_value_handler(request: Request, error: Exception) -> Response:
     """A value the database cannot hold (an id beyond its range): the client's error."""
-    return error_response(request, 400, "a value is out of range or malformed")
+    return error_response(request, 400, Message("a value is out of range or malformed"))
 
 
 def domain_error_handler(request: Request, error: DomainError) -> Response:
@@ -60,16 +64,35 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
     return error_response(request, error.status_code, error.detail, extra or None, headers)
 
 
+# Litestar's own refusals, said in our words (and so in the reader's language).
+_HTTP_DETAILS = {
+    "CSRF token verification failed": N_("the form was sent without its security token: reload the page and try again"),
+}
+_HTTP_STATUS_DETAILS = {
+    400: N_("bad request"),
+    401: N_("authentication required"),
+    403: N_("forbidden"),
+    404: N_("page not found"),
+    405: N_("this address does not accept this method"),
+    413: N_("request body is larger than the limit of 1 MiB"),
+    429: N_("too many requests"),
+}
+
+
 def http_error_handler(request: Request, error: HTTPException) -> Response:
-    detail = error.detail or "error"
-    if error.status_code == 413:
-        detail = "request body is larger than the limit of 1 MiB"
+    detail = error.detail or ""
+    if detail in _HTTP_DETAILS:
+        detail = Message(_HTTP_DETAILS[detail])
+    elif error.status_code == 413 or detail in ("", HTTPStatus(error.status_code).phrase):
+        detail = Message(_HTTP_STATUS_DETAILS.get(error.status_code, N_("error")))
+    else:  # a detail Litestar wrote for this request (a malformed parameter): its own words
+        detail = i18n.verbatim(detail)
     return error_response(request, error.status_code, detail, error.extra or None, error.headers)
 
 
 def internal_error_handler(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal server error")
+    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, Message("internal server error"))
 
 
 EXCEPTION_HANDLERS = {

@@ -48,7 +48,7 @@ def _page_format() -> str:
     for path in sorted(p for p in TEMPLATES_DIR.rglob("*") if p.is_file()):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    digest.update(repr(sorted(i18n.EN.items())).encode())
+    digest.update(i18n.catalog_digest().encode())
     return digest.hexdigest()
 
 
@@ -109,7 +109,7 @@ def immutable_page(request: Request, user: User | None, key: tuple[Any, ...],
     headers = {
         "ETag": strong_etag(_page_format(), *key, request_language(request), hx, viewer),
         "Cache-Control": cache_control,
-        "Vary": "Cookie, HX-Request",
+        "Vary": "Cookie, HX-Request, Accept-Language",
     }
     if fresh(request, headers["ETag"]):
         return Response(content=b"", status_code=304, headers=headers)

@@ -9,7 +9,8 @@ What is cached: a GET without a ``navette_session`` cookie, an ``Authorization``
 ``Cache-Control: no-store`` or ``private``, without ``Content-Encoding``, varying on nothing but
 ``HX-Request`` and ``Cookie``, setting no cookie but the CSRF one (stripped), in at most 1 MB.
 The key is scheme, host, path, query string and the resolved language (the ``lang`` query
-parameter or cookie; no route negotiates on ``Accept``). HEAD is not served from the cache: the
+parameter or cookie, else Accept-Language: drafting.i18n.request_language; no route negotiates on
+``Accept``). HEAD is not served from the cache: the
 routes answer HEAD with 405 today, and a hit must not answer differently from a miss.
 
 A conditional GET is answered from the cache too: 304 when ``If-None-Match`` matches the stored
@@ -17,12 +18,11 @@ ETag (compared weakly, as drafting.history_pages does), the stored answer otherw
 
 Freshness: a non-safe request (POST, PUT, PATCH, DELETE) answering below 400 empties the cache of
 its process when its answer starts, after its transaction committed; an answer being rendered
-while that happens is not stored. On SQLite, writes by other processes (other workers, the
-command line) are caught by the database's write mark (``Database.write_mark``, the size and time
-of its files), read before an answer is rendered and compared before it is replayed: an answer
-older than the last write is rendered again. On PostgreSQL there is no such mark, and the other
-workers and machines of a deployment may show anonymous readers an answer up to
-``page_cache_seconds`` old. Concurrent misses of one key wait for the first one's answer instead
+while that happens is not stored. Writes by other processes (other workers and machines, the
+command line) are caught by the database's write mark (``Database.write_mark``: on SQLite the size
+and time of its files; on PostgreSQL a sequence every write transaction moves after it commits),
+read before an answer is rendered and compared before it is replayed: an answer older than the
+last write is rendered again. Concurrent misses of one key wait for the first one's answer instead
 of each rendering it.
 
 Each response considered gets ``X-Navette-Cache: hit`` or ``miss``; requests the cache does not
@@ -57,8 +57,8 @@ _PERSONAL = re.compile(
     r"|api/v1/(?:me|moderation|auth))(?:/|\Z)"
 )
 # Vary values the key already covers: HX-Request requests bypass, and an anonymous answer's body
-# does not depend on any cookie but ``lang`` (in the key).
-_COVERED_VARY = frozenset({"hx-request", "cookie"})
+# does not depend on any cookie but ``lang`` nor on Accept-Language but through the language (in the key).
+_COVERED_VARY = frozenset({"hx-request", "cookie", "accept-language"})
 # What a 304 carries from the stored answer (RFC 9110 section 15.4.5).
 _NOT_MODIFIED_HEADERS = frozenset({b"etag", b"cache-control", b"vary", b"expires", b"content-location", b"date"})
 

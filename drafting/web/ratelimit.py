@@ -71,9 +71,7 @@ def enforce(session: Session, request: Request, user: User | None) -> None:
         checks.append((f"addr:{client_address(request)}"[:120], per_address))
     for key, allowed in checks:
         if hit(session, key, window_start) > allowed:
-            error = RateLimited(
-                f"too many writes: at most {allowed} every {window} seconds; retry in {retry_after} s",
-                retry_after,
-            )
+            error = RateLimited("too many writes: at most {allowed} every {window} seconds; retry in {retry_after} s",
+                                retry_after, allowed=allowed, window=window)
             error.extra = {"retry_after": retry_after, "limit": allowed, "window_seconds": window}
             raise error

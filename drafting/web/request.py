@@ -10,6 +10,7 @@ import anyio.to_thread
 from litestar import Request
 from sqlalchemy.orm import Session
 
+from drafting import retry
 from drafting.services import accounts
 from drafting.db import Database
 from drafting.models import User
@@ -29,12 +30,17 @@ def threaded(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 
     @functools.wraps(fn)
     async def run(*args: Any, **kwargs: Any) -> T:
-        request = kwargs.get("request")
-        if request is not None and request.app.state.settings.inline_handlers:
-            return fn(*args, **kwargs)
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+        return await blocking(kwargs.get("request"), fn, *args, **kwargs)
 
     return run
+
+
+async def blocking(request: Request | None, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn`` (blocking database work) where ``threaded`` says, replayed if PostgreSQL aborts it for a
+    deadlock before anything of it committed (drafting/retry.py)."""
+    if request is not None and request.app.state.settings.inline_handlers:
+        return retry.replayable(fn, *args, **kwargs)
+    return await anyio.to_thread.run_sync(functools.partial(retry.replayable, fn, *args, **kwargs))
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

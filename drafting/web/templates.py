@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
-from litestar import Request
+from litestar import Request, Response
+from litestar.response import Template
+from markupsafe import Markup
 
 from drafting import i18n
 from drafting.settings import TEMPLATES_DIR
@@ -12,15 +14,48 @@ from drafting.web.pagecache import cacheable_path
 from drafting.web.rendering import law_text_html, markdown_html
 
 
-def request_language(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.cookies.get("lang")
-    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+request_language = i18n.request_language
+
+
+def _page_language(context) -> str:
+    request = context.get("request")
+    return i18n.request_language(request) if request is not None else i18n.DEFAULT_LANGUAGE
 
 
 @pass_context
-def _translate(context, message: str, **values: Any) -> str:
-    request = context.get("request")
-    return i18n.translate(message, request_language(request) if request is not None else i18n.DEFAULT_LANGUAGE, **values)
+def _gettext(context, message: str, **values: Any) -> str:
+    return i18n.gettext(message, _page_language(context), **values)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int, **values: Any) -> str:
+    return i18n.ngettext(singular, plural, n, _page_language(context), **values)
+
+
+@pass_context
+def _text_lang(context, bill: Any = None) -> Markup:
+    """` lang="fr"` on an element holding a bill's text when the page is in another language."""
+    language = i18n.text_language(bill)
+    return Markup(f' lang="{language}"') if language != _page_language(context) else Markup("")
+
+
+def _localized(format_value: Callable[[Any, str], str]):
+    @pass_context
+    def filter_(context, value: Any) -> str:
+        return format_value(value, _page_language(context))
+
+    return filter_
+
+
+def vary_on_language(response: Response) -> Response:
+    """Pages are rendered in the language the cookie or Accept-Language picks: caches must know."""
+    if isinstance(response, Template) or str(getattr(response, "media_type", "") or "").startswith("text/html"):
+        vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+        for name in ("Accept-Language", "Cookie"):
+            if name.lower() not in {v.lower() for v in vary}:
+                vary.append(name)
+        response.headers["Vary"] = ", ".join(vary)
+    return response
 
 
 def template_environment(*, debug: bool = False,
@@ -34,8 +69,14 @@ def template_environment(*, debug: bool = False,
         lstrip_blocks=True,
         auto_reload=debug,
     )
-    environment.globals["_"] = _translate
+    environment.globals["_"] = environment.globals["gettext"] = _gettext
+    environment.globals["ngettext"] = _ngettext
     environment.globals["language_of"] = request_language
+    environment.globals["languages"] = i18n.LANGUAGE_NAMES
+    environment.globals["text_lang"] = _text_lang
+    environment.filters["datetime"] = _localized(i18n.format_moment)
+    environment.filters["date"] = _localized(i18n.format_day)
+    environment.filters["number"] = _localized(i18n.format_number)
     # An anonymous page on such a path is shared through the page cache: no per-visitor token on it.
     environment.globals["shared_when_anonymous"] = lambda request: cacheable_path(request.url.path)
     environment.filters["markdown"] = markdown_html

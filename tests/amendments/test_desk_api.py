@@ -452,7 +452,7 @@ def test_merge_page_previews_then_publishes_without_javascript(client, admin, db
     assert f'name="amendments" value="{first["id"]},{second["id"]}"' in preview.text
     fragment = client.get(url, params={"amendment": first["id"]}, headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<section id="merge-preview"')
-    assert fragment.headers["vary"] == "HX-Request"
+    assert fragment.headers["vary"].startswith("HX-Request")
 
     published = post_form(client, url, {"amendments": f"{first['id']},{second['id']}", "expected_version": "1",
                                          "text": "Les ministères publient leurs données en ligne dans un délai de "

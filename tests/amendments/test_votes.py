@@ -290,7 +290,7 @@ def test_vote_form_with_htmx_answers_the_vote_bar_fragment(api, client, db, arti
     response = client.post(f"/articles/{article_id}/vote", data={"value": "mixed"},
                            headers={**csrf, "HX-Request": "true"})
     assert response.status_code == 200
-    assert response.headers["vary"] == "HX-Request"
+    assert response.headers["vary"].startswith("HX-Request")
     html = response.text
     assert html.lstrip().startswith(f'<section class="votes" id="votes-article-{article_id}"')
     assert "<html" not in html

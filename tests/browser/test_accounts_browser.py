@@ -70,7 +70,7 @@ def test_person_signs_up_signs_out_signs_in_and_reads_an_article(request, live_s
 def test_registration_error_is_shown_on_the_form(page, live_server):
     taken = live_server.create_user(live_server.unique("dominique")).username
     _sign_up(page, taken, "une phrase de passe", "Dominique")
-    assert "already taken" in page.get_by_role("alert").inner_text()
+    assert "déjà pris" in page.get_by_role("alert").inner_text()  # the domain error, in the page language
     assert page.get_by_label("Identifiant").input_value() == taken
     assert "Connecté en tant que" not in page.locator("header.site").inner_text()
 

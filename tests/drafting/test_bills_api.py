@@ -113,7 +113,10 @@ def test_bill_is_created_from_markdown(admin, client):
 def test_text_with_no_article_is_400_saying_so(admin, client):
     body = assert_error(post_bill(client, admin.headers, markdown="Exposé des motifs\n\nUn texte sans article.\n"),
                         400, "markdown")
-    assert "Aucun article" in body["detail"] and "No article" in body["detail"]
+    assert "no article found" in body["detail"]  # English by default; in French for Accept-Language: fr
+    french = client.post("/api/v1/bills", headers={**admin.headers, "Accept-Language": "fr"},
+                         json={"slug": "sans-article", "title": "Sans article", "markdown": "Un texte sans article.\n"})
+    assert french.status_code == 400 and "aucun article reconnu" in french.json()["detail"]
     assert client.get("/api/v1/bills").json() == []
 
 

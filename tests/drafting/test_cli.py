@@ -205,7 +205,7 @@ def test_import_errors_go_to_stderr_with_a_non_zero_status(url, tmp_path, db):
     no_article.write_text("Exposé des motifs\n\nCe texte n'a aucun article.\n", encoding="utf-8")
     result = navette("import", str(no_article), "--database-url", url, cwd=tmp_path)
     assert result.returncode == 1 and result.stdout == ""
-    assert "No article found" in result.stderr and "Traceback" not in result.stderr
+    assert "no article found" in result.stderr.lower() and "Traceback" not in result.stderr
     missing = navette("import", str(tmp_path / "absent.txt"), "--database-url", url, cwd=tmp_path)
     assert missing.returncode == 1 and "absent.txt" in missing.stderr
     with db().session() as session:

@@ -39,7 +39,10 @@ def test_wheel_contains_templates_static_files_migrations_and_the_demo(wheel):
                      "drafting/_assets/static/navette.css", "drafting/_assets/migrations/env.py",
                      "drafting/_assets/migrations/versions/0001_initial_schema.py",
                      "drafting/demo/republique_numerique.md", "drafting/demo/history.json",
-                     "drafting/app.py", "drafting/cli.py", "amendments/engine.py"):
+                     "drafting/app.py", "drafting/cli.py", "amendments/engine/__init__.py", "amendments/engine/wording.py",
+                     # the message catalogs, compiled at build time (hatch_build.py)
+                     "drafting/locale/fr/LC_MESSAGES/messages.mo", "drafting/locale/en/LC_MESSAGES/messages.mo",
+                     "drafting/locale/de/LC_MESSAGES/messages.mo"):
         assert required in names, required
     templates = {n.removeprefix("drafting/_assets/") for n in names if n.startswith("drafting/_assets/templates/")}
     # Every template of the checkout (those present once the wheel was built: others may be added since).
@@ -78,6 +81,8 @@ def test_installed_wheel_serves_pages_from_another_folder(wheel, tmp_path):
         assert home is not None, "the installed navette did not answer"
         assert home.status_code == 200 and "<h1>Projets de loi</h1>" in home.text
         assert httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200
+        german = httpx.get(f"http://127.0.0.1:{port}/", headers={"Accept-Language": "de"}, timeout=5)
+        assert '<html lang="de">' in german.text and "<h1>Gesetzentwürfe</h1>" in german.text
         htmx = httpx.get(f"http://127.0.0.1:{port}/static/htmx.min.js", timeout=5)
         assert htmx.status_code == 200 and htmx.content == (REPO / "static" / "htmx.min.js").read_bytes()
     finally:

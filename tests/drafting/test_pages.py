@@ -335,7 +335,7 @@ def test_bill_author_opens_an_account_on_the_participant_page(api, admin, client
     again = client.post(f"/bills/{bill['slug']}/participants",
                         data={"username": "mme-dupont", "kind": "citizen", "_csrf_token": token})
     assert again.status_code == 409
-    assert "already taken" in page(again).find("p", "error").text
+    assert "déjà pris" in page(again).find("p", "error").text  # the domain error, in French
     assert [i.attrs.get("value") for i in page(again).find("main").find("form").find_all("input")
             if i.attrs.get("name") == "username"] == ["mme-dupont"]  # the form again, as it was filled
 
