@@ -157,7 +157,7 @@ def test_the_proposal_form_refuses_a_blank_text_naming_the_field(client, db, wor
     page = client.post(f"/bills/{world['bill']['slug']}/articles/{world['article']}/amendments",
                        data={"kind": "modify", "text": BLANK, "_csrf_token": client.cookies.get("navette_csrf")},
                        follow_redirects=False)
-    assert page.status_code == 400 and "text: must not be empty" in page.text
+    assert page.status_code == 400 and "text: ne doit pas être vide" in page.text  # the page speaks French
 
 
 def test_a_json_body_nested_deeper_than_a_sane_depth_is_a_400(client, world):

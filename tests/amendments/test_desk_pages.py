@@ -20,6 +20,7 @@ def author(client, admin, db, desk):
 
 
 def merge_form(client, desk, **fields):
+    client.cookies.set("lang", "en")  # the messages below are the English ones
     data = {"amendments": "", "expected_version": "1", "text": BASE, "message": "Fusion", **fields}
     return post_form(client, f"/articles/{desk['article']}/merge", data)
 
@@ -49,6 +50,7 @@ def test_conflicting_amendments_show_the_conflict_with_409(client, desk, author)
     first = propose(client, desk["alice"], desk["article"], HEAD_CHANGE)
     second = propose(client, desk["bruno"], desk["article"], SAME_WORD_AS_HEAD)
     other = propose(client, desk["chloe"], desk["article"], OTHER_WORDS)
+    client.cookies.set("lang", "en")
     page = post_form(client, f"/articles/{desk['article']}/merge",
                      {"amendments": f"{first['id']},{second['id']},{other['id']}", "expected_version": "1",
                       "message": "Fusion"})
