@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from drafting.controllers import drafting_pages
     from drafting.history_pages import history_pages
     from drafting.records_routes import records_routes
+    from drafting.records.export_routes import export_routes
 
     settings = settings or Settings.load()
     db = Database(settings.database_url)
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *participation_pages,
             *history_pages,
             *records_routes,
+            *export_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(
