@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import posixpath
 import re
 import sys
@@ -244,6 +245,7 @@ def build(app, record: dict, directory: Path, slugs: set[str] | None, progress) 
     """Every file of the copy (name → bytes), SHA256SUMS and mirror.json included."""
     made_at, listed = _previous(directory)
     app.state.mirror = {"made_at": None}
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per page saved
     with TestClient(app=app, base_url=BASE) as client:
         crawl = Crawl(client, slugs)
         crawl.run(seed_urls(record), progress)
