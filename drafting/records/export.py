@@ -53,7 +53,7 @@ def public_record(session: Session, slug: str | None = None) -> dict[str, Any]:
 
 def _person(user: User) -> dict[str, Any]:
     shown = out.user_json(user)
-    return {key: shown[key] for key in ("username", "display_name", "kind", "organization", "created_by_staff")}
+    return {key: shown[key] for key in ("id", "username", "display_name", "kind", "organization", "created_by_staff")}
 
 
 def _bill_record(session: Session, bill: Bill) -> dict[str, Any]:

@@ -93,13 +93,14 @@ class Loader:
         placeholder = PLACEHOLDER
         while placeholder in names:
             placeholder += "-"
-        keeper = User(username=placeholder, display_name="Registre restauré", password_hash=None, kind="citizen")
+        keeper = User(id=max((p["id"] for p in self.record["people"]), default=0) + 1, username=placeholder,
+                      display_name="Registre restauré", password_hash=None, kind="citizen")
         self.add(keeper)
         self.session.flush()
         self.keeper = keeper.id
-        for person in self.record["people"]:
+        for person in sorted(self.record["people"], key=lambda p: p["id"]):
             organization = person["organization"] or {}
-            user = User(username=person["username"], display_name=person["display_name"], kind=person["kind"],
+            user = User(id=person["id"], username=person["username"], display_name=person["display_name"], kind=person["kind"],
                         organization_name=organization.get("name"),
                         declared_interests=organization.get("declared_interests"),
                         created_by_id=self.keeper if person["created_by_staff"] else None,

@@ -113,7 +113,7 @@ def test_export_holds_no_secret(consultation, database_url, db, tmp_path):
     record = json.loads((directory / "navette.json").read_text(encoding="utf-8"))
     # Votes only as counts per target: nobody's individual vote.
     assert set(record["bills"][0]["articles"][0]["votes"]) == {"agree", "mixed", "disagree"}
-    assert all(set(person) == {"username", "display_name", "kind", "organization", "created_by_staff"}
+    assert all(set(person) == {"id", "username", "display_name", "kind", "organization", "created_by_staff"}
                for person in record["people"])
 
 
