@@ -181,6 +181,8 @@ def _key(field: str, resource: str, target: str = "id") -> dict[str, Any]:
 
 
 REQUIRED = {"required": True}
+TARGET = [_field("article", "integer", "article argued on"), _field("amendment", "integer", "amendment argued on"),
+          _field("stance", "string", "for or against", required=True, enum=["for", "against"])]
 VOTES = [_field(v, "integer", f"votes '{v}'", required=True, minimum=0) for v in ("agree", "mixed", "disagree")]
 
 # name → (description, fields, primary key, foreign keys)
@@ -251,18 +253,14 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]], list[str], list[dict[str, Any
         _field("created_at", "datetime", "answered", **REQUIRED),
     ], ["id"], [_key("amendment", "amendments")]),
     "positions": ("Distinct reasons: an argument with the near-duplicates grouped under it", [
-        _field("id", "integer", "position id (its first argument's id)", **REQUIRED),
-        _field("article", "integer", "article argued on"), _field("amendment", "integer", "amendment argued on"),
-        _field("stance", "string", "for or against", required=True, enum=["for", "against"]),
+        _field("id", "integer", "position id (its first argument's id)", **REQUIRED), *TARGET,
         _field("label", "string", "the reason, as its first argument words it"),
         _field("representative", "integer", "argument id", **REQUIRED),
         _field("arguments", "string", "argument ids, space-separated"),
         _field("supporters", "integer", "distinct people: authors and supporters of its arguments", **REQUIRED),
     ], ["id"], [_key("article", "articles"), _key("amendment", "amendments")]),
     "arguments": ("Arguments for and against articles and amendments", [
-        _field("id", "integer", "argument id", **REQUIRED),
-        _field("article", "integer", "article argued on"), _field("amendment", "integer", "amendment argued on"),
-        _field("stance", "string", "for or against", required=True, enum=["for", "against"]),
+        _field("id", "integer", "argument id", **REQUIRED), *TARGET,
         _field("body", "string", "the argument (empty when hidden)"),
         _field("author", "string", "username", **REQUIRED),
         _field("supporters", "string", "usernames of who joined it, space-separated"),
@@ -418,8 +416,8 @@ def write_files(directory: Path, files: dict[str, bytes]) -> list[str]:
     return written
 
 
-def export(database_url: str, directory: Path, slug: str | None = None) -> list[str]:
-    """``navette export``: the package of every bill (or one) into ``directory``."""
+def export(database_url: str, directory: Path, slug: str | None = None) -> str:
+    """``navette export``: the package of every bill (or one) into ``directory``; answers a summary."""
     from drafting.db import Database
 
     db = Database(database_url)
@@ -428,5 +426,5 @@ def export(database_url: str, directory: Path, slug: str | None = None) -> list[
             files = package_files(public_record(session, slug))
     finally:
         db.dispose()
-    write_files(directory, files)
-    return list(files)
+    written = write_files(directory, files)
+    return f"{len(files)} files in {directory} ({len(written)} written): {', '.join(files)}"
