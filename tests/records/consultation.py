@@ -6,9 +6,9 @@ from typing import Any
 
 
 def build_consultation(api, admin) -> dict[str, Any]:
-    """Three articles, two article versions on one, a merged amendment, open, rejected and withdrawn
-    amendments, an insertion and a deletion, arguments with supporters (one hidden), votes, answers,
-    two bill versions. Answers what a test needs to name: the slug, the ids and the accounts."""
+    """Three articles, two article versions on two of them, a merged amendment, open, rejected, withdrawn and
+    hidden amendments, a merged insertion (a fourth article) and a deletion, arguments with supporters (one
+    hidden), votes, useful marks, answers, a source, two bill versions. Answers what a test needs to name: the slug, the ids and the accounts."""
     client = api.client
     bill = api.bill(admin, title="Loi pour une République numérique", slug="republique", articles=[
         {"number": "1", "heading": "Objet", "text": "Les administrations publient leurs données en ligne."},
@@ -66,14 +66,22 @@ def build_consultation(api, admin) -> dict[str, Any]:
     hidden = post(f"/api/v1/articles/{second}/arguments", {"stance": "against", "body": "Insulte grossière."}, bruno)
     assert client.put(f"/api/v1/arguments/{argument['id']}/useful", headers=asso.headers).status_code == 200
     post(f"/api/v1/moderation/argument/{hidden['id']}/hide", {"reason": "Propos injurieux."}, moderator, 200)
+    off_topic = post(f"/api/v1/articles/{third}/amendments", {
+        "text": "Un décret précise les modalités d'application. Achetez nos montres.", "explanation": "Promo."}, bruno)
+    post(f"/api/v1/moderation/amendment/{off_topic['id']}/hide", {"reason": "Publicité."}, moderator, 200)
+    source = post(f"/api/v1/articles/{first}/sources", {"title": "Rapport Lemaire", "url": "https://example.org/rapport",
+                                                        "note": "Chapitre 2"}, alice)
 
     post(f"/api/v1/articles/{first}/versions", {"expected_version": 1, "message": "Amendement retenu",
                                                 "merge": [merged["id"]]}, admin)
     post(f"/api/v1/articles/{second}/versions", {"expected_version": 1, "message": "Précision",
                                                  "text": "Le code source des logiciels publics est un document "
                                                          "administratif communicable."}, admin)
+    created = post(f"/api/v1/amendments/{insertion['id']}/merge-insert", {"number": "2 bis"}, admin, 200)
     post(f"/api/v1/bills/{slug}/versions", {"label": "Texte après consultation", "message": "Deuxième version"}, admin)
-    return {"slug": slug, "articles": [first, second, third], "users": [admin, alice, bruno, asso, moderator],
+    return {"slug": slug, "articles": [first, second, third], "inserted_article": created["created_article"],
+            "source": source["id"], "users": [admin, alice, bruno, asso, moderator],
             "amendments": {"merged": merged["id"], "rejected": rejected["id"], "withdrawn": withdrawn["id"],
-                           "open": still_open["id"], "deletion": deletion["id"], "insertion": insertion["id"]},
+                           "open": still_open["id"], "deletion": deletion["id"], "insertion": insertion["id"],
+                           "hidden": off_topic["id"]},
             "arguments": {"supported": argument["id"], "hidden": hidden["id"]}}

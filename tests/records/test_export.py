@@ -70,7 +70,10 @@ def test_export_holds_the_public_record(consultation, database_url, tmp_path):
     ids = consultation["amendments"]
     assert {name: amendments[i]["status"] for name, i in ids.items()} == {
         "merged": "accepted", "rejected": "rejected", "withdrawn": "withdrawn", "open": "open",
-        "deletion": "open", "insertion": "open"}
+        "deletion": "open", "insertion": "accepted", "hidden": "open"}
+    assert amendments[ids["insertion"]]["created_article"] == consultation["inserted_article"]
+    assert articles[consultation["inserted_article"]]["number"] == "2 bis"
+    assert amendments[ids["hidden"]]["text"] is None and amendments[ids["hidden"]]["hidden"]["reason"] == "Publicité."
     assert amendments[ids["merged"]]["cosigners"] == ["bruno"]
     assert amendments[ids["merged"]]["votes"] == {"agree": 0, "mixed": 1, "disagree": 0}
     assert amendments[ids["rejected"]]["response"] == "Contraire à l'objet du texte."
@@ -82,19 +85,22 @@ def test_export_holds_the_public_record(consultation, database_url, tmp_path):
     hidden = arguments[consultation["arguments"]["hidden"]]
     assert hidden["body"] is None and hidden["hidden"]["reason"] == "Propos injurieux."
     assert [(t["target"], t["id"], t["reason"]) for t in bill["trash"]] == [
-        ("argument", consultation["arguments"]["hidden"], "Propos injurieux.")]
+        ("amendment", ids["hidden"], "Publicité."), ("argument", consultation["arguments"]["hidden"], "Propos injurieux.")]
+    assert [s["title"] for s in bill["sources"]] == ["Rapport Lemaire"]
     # The CSV tables say the same.
     votes = {row["id"]: (row["agree"], row["mixed"], row["disagree"]) for row in _rows(directory, "articles")}
     assert votes[str(first)] == ("2", "0", "1")
     moderation = _rows(directory, "moderation")
-    assert [(row["target"], row["reason"]) for row in moderation] == [("argument", "Propos injurieux.")]
+    assert [(row["target"], row["reason"]) for row in moderation] == [("amendment", "Publicité."),
+                                                                      ("argument", "Propos injurieux.")]
     positions = {row["id"]: row for row in _rows(directory, "positions")}
     supported = positions[str(consultation["arguments"]["supported"])]
     assert supported["supporters"] == "2" and supported["arguments"] == str(consultation["arguments"]["supported"])
     hidden_row = next(r for r in _rows(directory, "arguments") if r["id"] == str(consultation["arguments"]["hidden"]))
     assert hidden_row["body"] == "" and hidden_row["hidden"] == "true" and hidden_row["position"] == ""
-    assert [(r["article"], r["article_version"]) for r in _rows(directory, "bill_versions") if r["seq"] == "2"] == [
-        (str(first), "2"), (str(second), "2"), (str(third), "1")]
+    in_text_order = sorted(_rows(directory, "bill_versions"), key=lambda r: int(r["position"]))
+    assert [(r["article"], r["article_version"]) for r in in_text_order if r["seq"] == "2"] == [
+        (str(first), "2"), (str(second), "2"), (str(consultation["inserted_article"]), "1"), (str(third), "1")]
 
 
 def test_export_holds_no_secret(consultation, database_url, db, tmp_path):
@@ -102,7 +108,7 @@ def test_export_holds_no_secret(consultation, database_url, db, tmp_path):
     with db.session(write=False) as session:
         hashes = [h for h in session.scalars(select(User.password_hash)) if h]
         stored_tokens = list(session.scalars(select(AuthToken.token_hash)))
-    secrets = ["alice@example.org", "bruno@example.org", "correct horse battery", "Insulte grossière",
+    secrets = ["alice@example.org", "bruno@example.org", "correct horse battery", "Insulte grossière", "montres",
                *hashes, *stored_tokens, *(account.token for account in consultation["users"])]
     assert len(hashes) == 5 and stored_tokens
     for name, content in _files(directory).items():

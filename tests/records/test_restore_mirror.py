@@ -32,6 +32,7 @@ def _public_answers(client, consultation) -> dict[str, object]:
     for amendment in consultation["amendments"].values():
         urls += [f"/api/v1/amendments/{amendment}", f"/api/v1/amendments/{amendment}/arguments"]
     urls += [f"/api/v1/arguments/{argument}" for argument in consultation["arguments"].values()]
+    urls.append(f"/api/v1/sources/{consultation['source']}")
     urls += [f"/api/v1/users/{account.username}" for account in consultation["users"][1:4]]
     answers = {}
     for url in urls:
