@@ -34,6 +34,7 @@ BASE = "https://mirror.invalid"  # the in-process site's address: never contacte
 SUMS_FILE = "SHA256SUMS"
 INFO_FILE = "mirror.json"
 DATA_DIR = "data"  # the open-data package of the copied bills, beside the pages
+FILE_LIKE = re.compile(r"\.(?:atom|zip|css|js|json|xml|svg|png|ico|txt)\Z")  # paths saved under their own name
 FORM_ELEMENTS = ("form", "button", "input", "select", "textarea", "script")
 # Public pages that belong in a copy (the slug is checked apart); anything else a page links to is not copied.
 _SLUG = r"[^/?#]+"
@@ -58,7 +59,7 @@ def file_name(url: str) -> str:
         return f"{path}/{words}.html" if path else f"index_{words}.html"
     if not path:
         return "index.html"
-    if "." in path.rsplit("/", 1)[-1]:
+    if FILE_LIKE.search(path):
         return path
     return f"{path}/index.html"
 
@@ -273,9 +274,15 @@ def write(directory: Path, files: dict[str, bytes]) -> tuple[list[str], list[str
     """Write what changed, remove what a previous copy listed and this one does not; SHA256SUMS last."""
     _, listed = _previous(directory)
     written = export.write_files(directory, files)
-    removed = sorted(listed - set(files))
+    root = directory.resolve()
+    removed = sorted(name for name in listed - set(files) if root in (root / name).resolve().parents)
     for name in removed:
-        (directory / name).unlink(missing_ok=True)
+        path = root / name
+        path.unlink(missing_ok=True)
+        for parent in path.parents:  # and the directories that held only it
+            if parent == root or any(parent.iterdir()):
+                break
+            parent.rmdir()
     written += export.write_files(directory, {SUMS_FILE: sums(files)})
     return written, removed
 

@@ -154,9 +154,33 @@ def test_mirror_rewrites_only_the_files_a_new_vote_or_amendment_changes(consulta
 def test_mirror_of_one_bill_holds_only_that_bill(consultation, api, admin, database_url, tmp_path):
     other = api.bill(admin, title="Autre projet", slug="autre")
     directory = tmp_path / "copy"
+    _mirror(database_url, directory)
+    assert (directory / f"bills/autre/articles/{other['articles'][0]['id']}/index.html").is_file()
+    (directory / "notes.txt").write_text("kept by the archive, not listed in SHA256SUMS")
+    # Narrowed to one bill, the copy drops what its previous run listed for the other, and nothing else.
     _mirror(database_url, directory, "--bill", consultation["slug"])
     assert (directory / f"bills/{consultation['slug']}/index.html").is_file()
     assert not (directory / "bills/autre").exists()
-    assert not (directory / f"bills/autre/articles/{other['articles'][0]['id']}").exists()
+    assert not (directory / "api/v1/bills/autre").exists()
+    assert (directory / "notes.txt").is_file()
     home = lxml.html.document_fromstring((directory / "index.html").read_bytes())
     assert not [a for a in home.xpath("//a/@href") if "autre" in a]
+    assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=directory).returncode == 0
+
+
+@pytest.mark.parametrize(("url", "name"), [
+    ("/", "index.html"),
+    ("/bills/loi", "bills/loi/index.html"),
+    ("/bills/loi/diff?from=1&to=2", "bills/loi/diff/from-1_to-2.html"),
+    ("/bills/loi/diff?to=2&from=1", "bills/loi/diff/from-1_to-2.html"),
+    ("/amendments/7?view=side", "amendments/7/view-side.html"),
+    ("/articles/3/arguments?amendment_page=2", "articles/3/arguments/amendment~5Fpage-2.html"),
+    ("/bills/loi/feed.atom", "bills/loi/feed.atom"),
+    ("/api/v1/bills/loi/export.zip", "api/v1/bills/loi/export.zip"),
+    ("/static/navette.css", "static/navette.css"),
+])
+def test_each_url_has_a_file_name_a_static_server_resolves(url, name):
+    from drafting.records.mirror import file_name, relative
+
+    assert file_name(url) == name
+    assert relative("bills/loi/diff/from-1_to-2.html", "static/navette.css") == "../../../static/navette.css"
