@@ -20,6 +20,7 @@ import logging
 import posixpath
 import re
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -72,6 +73,15 @@ def relative(from_file: str, to_file: str) -> str:
     return posixpath.relpath(to_file, posixpath.dirname(from_file) or ".")
 
 
+def _read_only_tree(html: bytes):
+    """The page's tree without what writes or runs: forms and their controls, scripts."""
+    tree = lxml.html.document_fromstring(html)
+    for element in list(tree.iter(*FORM_ELEMENTS)):
+        if element.getparent() is not None:  # not inside a form already dropped
+            element.drop_tree()
+    return tree
+
+
 @dataclass
 class Fetched:
     url: str
@@ -87,7 +97,6 @@ class Crawl:
         self.client = client
         self.slugs = slugs  # None: every bill
         self.pages: dict[str, Fetched] = {}
-        self.missing: set[str] = set()
 
     def copied(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -107,16 +116,12 @@ class Crawl:
 
     def fetch(self, url: str) -> Fetched | None:
         response = self.client.get(url)
-        if response.status_code != 200:
-            self.missing.add(url)
+        if response.status_code != 200:  # e.g. a page this version of the site does not have
             return None
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
         page = Fetched(url, media_type, response.content)
         if media_type == "text/html":
-            tree = lxml.html.document_fromstring(response.content)
-            for element in list(tree.iter(*FORM_ELEMENTS)):  # what a copy drops is not followed either
-                if element.getparent() is not None:
-                    element.drop_tree()
+            tree = _read_only_tree(response.content)  # what a copy drops is not followed either
             page.links = [href for _, attribute, href, _ in tree.iterlinks() if attribute in ("href", "src")]
         elif media_type == "application/atom+xml":
             page.links = re.findall(rb'href="([^"]+)"', response.content)
@@ -124,11 +129,11 @@ class Crawl:
         return page
 
     def run(self, seeds: list[str], progress) -> None:
-        queue = list(dict.fromkeys(seeds))
+        queue = deque(dict.fromkeys(seeds))
         seen = set(queue)
         step = progress.step("pages", len(queue))
         while queue:
-            url = queue.pop(0)
+            url = queue.popleft()
             page = self.fetch(url)
             step.advance()
             if page is None:
@@ -157,10 +162,7 @@ class Crawl:
         return page.body
 
     def _render_html(self, page: Fetched, here: str) -> bytes:
-        tree = lxml.html.document_fromstring(page.body)
-        for element in list(tree.iter(*FORM_ELEMENTS)):
-            if element.getparent() is not None:
-                element.drop_tree()
+        tree = _read_only_tree(page.body)
         dropped = []
         for element in tree.iter():
             if not isinstance(element.tag, str):
