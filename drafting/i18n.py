@@ -360,12 +360,6 @@ EN: dict[str, str] = {
     "déjà réalisée par la version {b} de l'article": 'already made by version {b} of the article',
     'retenue dans la version {b}': 'accepted in version {b}',
     'Texte avant ce changement': 'Text before this change',
-    # The open-data package and the static mirror (drafting/records/export.py, mirror.py)
-    "Données ouvertes (zip)": "Open data (zip)",
-    "Copie statique du registre public, en lecture seule : on n'y vote ni n'y propose rien.":
-        "A static copy of the public record, read only: nothing can be voted or proposed here.",
-    "Faite le {date} UTC.": "Made on {date} UTC.",
-    "Date de la copie": "When this copy was made",
 }
 
 

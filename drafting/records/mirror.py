@@ -74,9 +74,10 @@ def relative(from_file: str, to_file: str) -> str:
 
 
 def _read_only_tree(html: bytes):
-    """The page's tree without what writes or runs: forms and their controls, scripts."""
+    """The page's tree without what writes or runs (forms and their controls, scripts) and without the
+    language switch (a copy is in one language)."""
     tree = lxml.html.document_fromstring(html)
-    for element in list(tree.iter(*FORM_ELEMENTS)):
+    for element in [*tree.iter(*FORM_ELEMENTS), *tree.find_class("lang")]:
         if element.getparent() is not None:  # not inside a form already dropped
             element.drop_tree()
     return tree
