@@ -23,6 +23,7 @@ from drafting.db import Database
 from drafting.pages.accounts import account_pages
 from drafting.pages.bills import drafting_pages
 from drafting.pages.history import history_pages
+from drafting.pages.export import export_routes
 from drafting.pages.records import records_routes
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.errors import EXCEPTION_HANDLERS
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *moderation_pages,
             *history_pages,
             *records_routes,
+            *export_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(

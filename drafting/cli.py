@@ -173,6 +173,40 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def _report(action, failure: type[Exception] = RuntimeError) -> int:
+    """Print what ``action`` answers; a refused request or a ``failure`` is a message and exit 1."""
+    from drafting.errors import DomainError
+
+    try:
+        print(action())
+    except DomainError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    except failure as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_export(args) -> int:
+    from drafting.records import export
+
+    return _report(lambda: export.export(_database(args), Path(args.directory), args.bill))
+
+
+def cmd_mirror(args) -> int:
+    from drafting import mirror
+
+    return _report(lambda: mirror.mirror(_database(args), Path(args.directory), args.bill, progress=not args.quiet))
+
+
+def cmd_restore_mirror(args) -> int:
+    from drafting.records import restore_mirror
+
+    return _report(lambda: restore_mirror.restore_mirror(Path(args.directory), _database(args)),
+                   restore_mirror.RestoreError)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="navette", description="Navette, the collaborative law-drafting workspace")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +260,22 @@ def build_parser() -> argparse.ArgumentParser:
     restore = with_db(commands.add_parser("restore", help="bring a backup back into an empty database"))
     restore.add_argument("file")
     restore.set_defaults(func=cmd_restore)
+
+    public_copies = {}
+    for name, func, help_ in (
+        ("export", cmd_export, "write the open-data package (datapackage.json, CSV files, navette.json) of the "
+                               "public record"),
+        ("mirror", cmd_mirror, "write (or bring up to date) a static copy of the public site with SHA256SUMS"),
+    ):
+        public_copies[name] = with_db(commands.add_parser(name, help=help_))
+        public_copies[name].add_argument("directory")
+        public_copies[name].add_argument("--bill", help="only this bill (its slug)")
+        public_copies[name].set_defaults(func=func)
+    public_copies["mirror"].add_argument("--quiet", action="store_true", help="no progress bar")
+    back = with_db(commands.add_parser("restore-mirror", help="load a mirror's or an export's navette.json into an "
+                                       "empty database"))
+    back.add_argument("directory")
+    back.set_defaults(func=cmd_restore_mirror)
     return parser
 
 

@@ -1,0 +1,100 @@
+"""`navette restore-mirror` (CONTRACT §9): a copy's navette.json brought back into an empty database gives
+the same public API answers, ids included; people come back without a way to sign in."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from drafting.app import create_app
+from drafting.db import Database
+from drafting.models import User
+from drafting.settings import Settings
+from tests.conftest import TEST_SECRET
+from tests.drafting.test_cli import navette
+from tests.records.consultation import build_consultation
+from tests.records.test_backup import empty_target  # noqa: F401  (fixture)
+
+
+def _public_answers(client, consultation) -> dict[str, object]:
+    """Every public JSON answer about the consultation, by URL."""
+    slug = consultation["slug"]
+    urls = ["/api/v1/bills", f"/api/v1/bills/{slug}", f"/api/v1/bills/{slug}/versions",
+            f"/api/v1/bills/{slug}/versions/1", f"/api/v1/bills/{slug}/versions/2",
+            f"/api/v1/bills/{slug}/diff?from=1&to=2", f"/api/v1/bills/{slug}/trash"]
+    bill = client.get(f"/api/v1/bills/{slug}").json()
+    for article in bill["articles"]:
+        base = f"/api/v1/articles/{article['id']}"
+        urls += [base, f"{base}/versions", f"{base}/versions/1", f"{base}/blame", f"{base}/amendments",
+                 f"{base}/arguments", f"{base}/sources", f"{base}/diff?from=1&to={article['version']}"]
+    for amendment in consultation["amendments"].values():
+        urls += [f"/api/v1/amendments/{amendment}", f"/api/v1/amendments/{amendment}/arguments"]
+    urls += [f"/api/v1/arguments/{argument}" for argument in consultation["arguments"].values()]
+    urls.append(f"/api/v1/sources/{consultation['source']}")
+    urls += [f"/api/v1/users/{account.username}" for account in consultation["users"][1:4]]
+    answers = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.text}"
+        answers[url] = response.json()
+    return answers
+
+
+@pytest.mark.parametrize("source", ["mirror", "export"])
+def test_restored_record_serves_the_same_public_answers(source, api, admin, client, database_url, empty_target,
+                                                        tmp_path):
+    consultation = build_consultation(api, admin)
+    original = _public_answers(client, consultation)
+    directory = tmp_path / "copy"
+    made = navette(source, str(directory), "--database-url", database_url, cwd=tmp_path, timeout=180)
+    assert made.returncode == 0, made.stderr
+    restored = navette("restore-mirror", str(directory), "--database-url", empty_target, cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+
+    settings = Settings.load(database_url=empty_target, secret_key=TEST_SECRET, rate_limit_writes=0,
+                             page_cache_seconds=0)
+    with TestClient(app=create_app(settings)) as other_host:
+        again = _public_answers(other_host, consultation)
+        for url, answer in original.items():
+            assert again[url] == answer, url
+        # Read-only people: no password signs them in, and no e-mail came along.
+        for account in consultation["users"]:
+            refused = other_host.post("/api/v1/auth/token", json={"username": account.username,
+                                                                  "password": account.password})
+            assert refused.status_code == 401
+        # The restored host takes new rows without colliding with the restored ids.
+        other_host.app.state.db.dispose()
+    database = Database(empty_target)
+    try:
+        with database.session(write=False) as session:
+            assert not [u for u in session.scalars(select(User)) if u.password_hash or u.email]
+    finally:
+        database.dispose()
+    navette("user", "create", "newadmin", "--password", "another long one", "--role", "admin",
+            "--database-url", empty_target, cwd=tmp_path)
+    with TestClient(app=create_app(settings)) as other_host:
+        token = other_host.post("/api/v1/auth/token", json={"username": "newadmin", "password": "another long one"})
+        headers = {"Authorization": f"Bearer {token.json()['token']}"}
+        created = other_host.post("/api/v1/bills", headers=headers, json={
+            "title": "Nouveau", "articles": [{"number": "1", "text": "Un texte neuf."}]})
+        assert created.status_code == 201, created.text
+        assert created.json()["articles"][0]["id"] > max(consultation["articles"])
+
+
+def test_restore_mirror_refuses_a_database_that_holds_a_record(api, admin, database_url, tmp_path):
+    build_consultation(api, admin)
+    directory = tmp_path / "copy"
+    assert navette("export", str(directory), "--database-url", database_url, cwd=tmp_path).returncode == 0
+    refused = navette("restore-mirror", str(directory), "--database-url", database_url, cwd=tmp_path)
+    assert refused.returncode == 1 and "not empty" in refused.stderr
+
+
+def test_restore_mirror_refuses_a_directory_without_a_record(tmp_path, empty_target):
+    (tmp_path / "nothing").mkdir()
+    refused = navette("restore-mirror", str(tmp_path / "nothing"), "--database-url", empty_target, cwd=tmp_path)
+    assert refused.returncode == 1 and "navette.json" in refused.stderr
+    (tmp_path / "nothing" / "navette.json").write_text(json.dumps({"format": "something else"}))
+    refused = navette("restore-mirror", str(tmp_path / "nothing"), "--database-url", empty_target, cwd=tmp_path)
+    assert refused.returncode == 1 and "not a Navette public record" in refused.stderr
