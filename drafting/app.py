@@ -19,10 +19,12 @@ from amendments.pages.participation import participation_pages
 from amendments.views import redline
 from drafting.api.accounts import accounts_api_router
 from drafting.api.bills import api_router
+from drafting.api.search import search_api_router
 from drafting.db import Database
 from drafting.pages.accounts import account_pages
 from drafting.pages.bills import drafting_pages
 from drafting.pages.history import history_pages
+from drafting.pages.search import search_pages
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             amendments_api_router,
             desk_api_router,
             participation_api_router,
+            search_api_router,
             *drafting_pages,
             *account_pages,
             *amendment_pages,
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *participation_pages,
             *moderation_pages,
             *history_pages,
+            *search_pages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(
