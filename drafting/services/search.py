@@ -248,8 +248,10 @@ def _batches(items: Iterable[Item]) -> Iterator[list[Item]]:
 
 def print_progress(label: str) -> Callable[[int], None]:
     """A progress line on standard error for ``reindex`` (the command line, the bench seeder)."""
+    ending = "" if sys.stderr.isatty() else "\n"  # one line redrawn on a terminal, a line per batch otherwise
+
     def report(done: int) -> None:
-        print(f"\r{label}: {done:,} items indexed", end="", file=sys.stderr, flush=True)
+        print(f"\r{label}: {done:,} items indexed", end=ending, file=sys.stderr, flush=True)
     return report
 
 
@@ -336,15 +338,21 @@ def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: s
 
 
 def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> str | None:
-    """bm25 weights: language 0 (a filter), title 4, body 1; lower is better."""
-    clauses = []
+    """bm25 weights: language 0 (a filter), title 4, body 1; lower is better. Languages whose stemmers
+    read the query alike share one clause, with no language filter when all do (the usual case: a
+    filter on a token of every row costs more than the words themselves)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
     for language in languages:
-        terms = sorted(query_stems(language, q))
-        if terms:
-            wanted = " AND ".join(f'"{term}"' for term in terms)  # stems are letters and digits only
-            clauses.append(f'(language : "{language}" AND {{title body}} : ({wanted}))')
-    if not clauses:
+        groups.setdefault(tuple(sorted(query_stems(language, q))), []).append(language)
+    if not any(groups):
         return None
+    clauses = []
+    for terms, group in groups.items():
+        wanted = "{title body} : (" + " AND ".join(f'"{term}"' for term in terms) + ")"  # letters, digits
+        if len(groups) == 1 and len(group) == len(LANGUAGES):
+            clauses.append(wanted)
+        elif terms:
+            clauses.append("(language : (" + " OR ".join(f'"{lang}"' for lang in group) + f") AND {wanted})")
     values["match"] = " OR ".join(clauses)
     return ("SELECT e.id FROM search_index JOIN search_entries e ON e.id = search_index.rowid "
             f"WHERE search_index MATCH :match{filters} "

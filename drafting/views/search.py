@@ -4,7 +4,7 @@ HTML."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from drafting.models import SEARCH_KINDS
 from drafting.services import search
@@ -36,9 +36,9 @@ class Snippet:
         return pieces
 
 
-def _found(language: str, terms: set[str], value: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in search.words(value)
-            if search.stem(language, search.fold(m.group())) in terms]
+def _found(language: str, terms: set[str], value: str) -> Iterator[tuple[int, int]]:
+    return ((m.start(), m.end()) for m in search.words(value)
+            if search.stem(language, search.fold(m.group())) in terms)
 
 
 def _excerpt(value: str, at: int) -> str:
@@ -58,10 +58,10 @@ def snippet(hit: Hit, query: str) -> Snippet:
     """The passage of the hit's body (else its title) where a word of ``query`` is found first."""
     terms = search.query_stems(hit.language, query)
     for value in (hit.body, hit.title):
-        marks = _found(hit.language, terms, value)
-        if marks:
-            text = _excerpt(value, marks[0][0])
-            return Snippet(text, _found(hit.language, terms, text))
+        first = next(_found(hit.language, terms, value), None)  # only up to the first word found
+        if first is not None:
+            text = _excerpt(value, first[0])
+            return Snippet(text, list(_found(hit.language, terms, text)))
     return Snippet(_excerpt(hit.body or hit.title, 0), [])
 
 
