@@ -37,6 +37,9 @@ from drafting.models import SEARCH_KINDS, Article, ArticleVersion, Bill, SearchE
 LANGUAGES = {"fr": "french", "de": "german", "en": "english"}
 MAX_QUERY = 200
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+# At most this many matches are ranked: a word of nearly every item of a Grand Débat-sized debate
+# costs what this many cost, not what a million would; the best of them come first.
+MAX_RANKED = 10_000
 _WORD = re.compile(r"[^\W_]+")
 _BATCH = 2_000
 
@@ -320,7 +323,7 @@ def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: s
     q, kind = check_query(q), check_kind(kind)
     limit, offset = check_page(limit, offset)
     languages = [bill_language(bill)] if bill is not None else list(LANGUAGES)
-    filters, values = "", {"limit": limit + 1, "offset": offset}
+    filters, values = "", {"limit": limit + 1, "offset": offset, "ranked": MAX_RANKED}
     if bill is not None:
         filters += " AND e.bill_id = :bill_id"
         values["bill_id"] = bill.id
@@ -354,9 +357,10 @@ def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> s
         elif terms:
             clauses.append("(language : (" + " OR ".join(f'"{lang}"' for lang in group) + f") AND {wanted})")
     values["match"] = " OR ".join(clauses)
-    return ("SELECT e.id FROM search_index JOIN search_entries e ON e.id = search_index.rowid "
-            f"WHERE search_index MATCH :match{filters} "
-            "ORDER BY bm25(search_index, 0.0, 4.0, 1.0), e.id LIMIT :limit OFFSET :offset")
+    return ("SELECT id FROM (SELECT e.id AS id, bm25(search_index, 0.0, 4.0, 1.0) AS score FROM search_index "
+            # CROSS JOIN keeps this order: the index first, never a MATCH per entry of a kind or bill
+            f"CROSS JOIN search_entries e ON e.id = search_index.rowid WHERE search_index MATCH :match{filters} "
+            "LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
 
 
 def _postgres_query(languages: list[str], filters: str, values: dict, q: str) -> str:
@@ -366,9 +370,9 @@ def _postgres_query(languages: list[str], filters: str, values: dict, q: str) ->
         query = f"plainto_tsquery('{LANGUAGES[language]}', :q)"
         matches.append(f"(i.language = '{language}' AND i.vector @@ {query})")
         ranks.append(f"WHEN '{language}' THEN {query}")
-    return ("SELECT e.id FROM search_index i JOIN search_entries e ON e.id = i.entry_id "
-            f"WHERE ({' OR '.join(matches)}){filters} "
-            f"ORDER BY ts_rank(i.vector, CASE i.language {' '.join(ranks)} END) DESC, e.id "
+    return ("SELECT id FROM (SELECT e.id AS id, i.language, i.vector FROM search_index i "
+            f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} LIMIT :ranked) i "
+            f"ORDER BY ts_rank(i.vector, CASE i.language {' '.join(ranks)} END) DESC, id "
             "LIMIT :limit OFFSET :offset")
 
 
