@@ -217,15 +217,26 @@ def reindex(session: Session, progress: Callable[[int], None] | None = None) -> 
     return done
 
 
-def _all_items(session: Session) -> Iterator[list[Item]]:
-    found = {bill.id: bill for bill in session.scalars(select(Bill))}
-    yield [bill_item(bill) for bill in found.values()]
+def reindex_bill(session: Session, bill: Bill) -> None:
+    """Index a bill and everything in it again: after its language changed (its words stem otherwise)."""
+    for batch in _all_items(session, bill):
+        write(session, batch)
+
+
+def _all_items(session: Session, bill: Bill | None = None) -> Iterator[list[Item]]:
+    found = {b.id: b for b in ([bill] if bill is not None else session.scalars(select(Bill)))}
+
+    def of_bill(column):
+        return [column == bill.id] if bill is not None else []
+
+    yield [bill_item(b) for b in found.values()]
     heads = (select(Article, ArticleVersion.text)
              .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
                    & (ArticleVersion.version == Article.current_version))
-             .where(Article.removed.is_(False)).order_by(Article.id))
+             .where(Article.removed.is_(False), *of_bill(Article.bill_id)).order_by(Article.id))
     yield from _batches(article_item(found[a.bill_id], a, t) for a, t in session.execute(heads))
-    amendments = select(Amendment).where(Amendment.hidden_by_id.is_(None)).order_by(Amendment.id)
+    amendments = (select(Amendment).where(Amendment.hidden_by_id.is_(None), *of_bill(Amendment.bill_id))
+                  .order_by(Amendment.id))
     yield from _batches(amendment_item(found[a.bill_id], a)
                         for a in session.scalars(amendments.execution_options(yield_per=_BATCH)))
     # An argument's bill: its article's, or its amendment's; one on a hidden amendment is not found.
@@ -233,6 +244,8 @@ def _all_items(session: Session) -> Iterator[list[Item]]:
                  .outerjoin(Article, Article.id == Argument.article_id)
                  .outerjoin(Amendment, Amendment.id == Argument.amendment_id)
                  .where(Argument.hidden_by_id.is_(None)).order_by(Argument.id))
+    if bill is not None:
+        arguments = arguments.where((Article.bill_id == bill.id) | (Amendment.bill_id == bill.id))
     yield from _batches(argument_item(found[article_bill or amendment_bill], argument)
                         for argument, article_bill, amendment_bill, hidden_by in
                         session.execute(arguments.execution_options(yield_per=_BATCH)) if hidden_by is None)

@@ -2,8 +2,6 @@
 words found whatever their case, accents and inflection; hidden items never found; every kind found."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from sqlalchemy import select
 
@@ -202,8 +200,40 @@ def test_german_words_are_stemmed_as_german(db, api, client, admin):
     """A bill in German (CONTRACT §6): "Änderung" finds "Änderungen", "gesetze" finds "Gesetz"."""
     bill = api.bill(admin, title="Gesetz über Änderungen", articles=[
         {"number": "1", "text": "Die Gesetze gelten für alle Bürger."}])
-    with db.session() as session:  # the bill's language comes with its own field (CONTRACT §6)
+    article = client.get(f"/api/v1/bills/{bill['slug']}").json()["articles"][0]["id"]
+    assert ("bill", bill["id"]) not in kinds_and_ids(found(client, "Änderung"))  # stemmed as French so far
+    with db.session() as session:  # the bill's language field comes from CONTRACT §6's PATCH
         row = session.scalar(select(Bill).where(Bill.slug == bill["slug"]))
-        search.write(session, [dataclasses.replace(search.bill_item(row), language="de")])
+        row.language = "de"
+        search.reindex_bill(session, row)
+    assert ("bill", bill["id"]) in kinds_and_ids(found(client, "Änderung"))
     assert ("bill", bill["id"]) in kinds_and_ids(found(client, "anderung"))
-    assert ("bill", bill["id"]) in kinds_and_ids(found(client, "GESETZE"))
+    assert ("article", article) in kinds_and_ids(found(client, "Gesetz"))
+    assert kinds_and_ids(found(client, "gesetze")) == {("bill", bill["id"]), ("article", article)}  # once each
+
+
+def test_reindex_command_rebuilds_the_index_from_the_rows(database_url, db, api, client, debate, capsys):
+    """Rows loaded in bulk (the bench seeder) are found once ``navette search reindex`` ran; hidden
+    ones stay out."""
+    from amendments.models import Argument
+    from amendments.services.arguments import fold
+    from drafting.cli import main
+
+    with db.session() as session:
+        argument = session.get(Argument, debate["argument"]["id"])
+        loaded = Argument(article_id=argument.article_id, stance="for", body="Un argument chargé en masse.",
+                          folded=fold("Un argument chargé en masse."), author_id=argument.author_id)
+        session.add(loaded)
+        session.flush()
+        loaded_id = loaded.id
+    assert found(client, "masse") == []
+    moderator = api.user("modo", role="moderator")
+    hidden = client.post(f"/api/v1/moderation/argument/{debate['argument']['id']}/hide",
+                         json={"reason": "Hors sujet"}, headers=moderator.headers)
+    assert hidden.status_code == 200, hidden.text
+    assert main(["search", "reindex", "--database-url", database_url]) == 0
+    assert "items indexed" in capsys.readouterr().err
+    assert kinds_and_ids(found(client, "masse")) == {("argument", loaded_id)}
+    assert found(client, "garde-fou") == []
+    assert ("amendment", debate["amendment"]["id"]) in kinds_and_ids(found(client, "frais"))
+
