@@ -146,13 +146,15 @@ def _drop_entries(session: Session, ids: list[int]) -> None:
         session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
 
 
-def write(session: Session, items: list[Item]) -> None:
-    """Index these items (again, if they were): their entries and index rows, in the caller's transaction."""
+def write(session: Session, items: list[Item], *, fresh: bool = False) -> None:
+    """Index these items (again, if they were): their entries and index rows, in the caller's transaction
+    (``fresh``: none of them is indexed yet, as in a rebuild)."""
     for start in range(0, len(items), _BATCH):
         batch = items[start:start + _BATCH]
-        keys = [(item.kind, item.target_id) for item in batch]
-        _drop_entries(session, list(session.scalars(
-            select(SearchEntry.id).where(tuple_(SearchEntry.kind, SearchEntry.target_id).in_(keys)))))
+        if not fresh:
+            keys = [(item.kind, item.target_id) for item in batch]
+            _drop_entries(session, list(session.scalars(
+                select(SearchEntry.id).where(tuple_(SearchEntry.kind, SearchEntry.target_id).in_(keys)))))
         ids = list(session.scalars(
             insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
             [{"kind": i.kind, "target_id": i.target_id, "bill_id": i.bill_id, "language": i.language,
@@ -210,7 +212,7 @@ def reindex(session: Session, progress: Callable[[int], None] | None = None) -> 
     session.execute(delete(SearchEntry))
     done = 0
     for batch in _all_items(session):
-        write(session, batch)
+        write(session, batch, fresh=True)
         done += len(batch)
         if progress is not None:
             progress(done)

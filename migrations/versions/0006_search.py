@@ -76,7 +76,7 @@ def _fill() -> None:
         "SELECT g.id, coalesce(ar.bill_id, am.bill_id) AS bill_id, g.body FROM arguments g "
         "LEFT JOIN articles ar ON ar.id = g.article_id LEFT JOIN amendments am ON am.id = g.amendment_id "
         "WHERE g.hidden_by_id IS NULL AND am.hidden_by_id IS NULL"))]
-    search.write(Session(bind=bind), items)
+    search.write(Session(bind=bind), items, fresh=True)
 
 
 def downgrade() -> None:
