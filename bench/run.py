@@ -121,6 +121,12 @@ class Bench:
             "amendment JSON": f"/api/v1/amendments/{d.amendment}",
             "amendment page": f"/amendments/{d.amendment}",
             "bill JSON": f"/api/v1/bills/{d.slug}",
+            # Search (CONTRACT §6): a word of nearly every amendment (the seeded texts are the bill's
+            # words), a rare one, and the results page; each one statement on the index with its LIMIT.
+            "search API, common word": "/api/v1/search?q=donn%C3%A9es&limit=20",
+            "search API, two words": "/api/v1/search?q=donn%C3%A9es+publiques&limit=20",
+            "search API, rare word": "/api/v1/search?q=portabilit%C3%A9&kind=argument&limit=20",
+            "search page": "/search?q=donn%C3%A9es",
         }
 
     def baselines(self) -> None:
@@ -188,6 +194,9 @@ class Bench:
                 result, why = self.page(server, pages["amendment page"], c)
                 self.run.figures.append(Figure("Amendment page", where, c, result, "H", self.hello.get(c), None,
                                                why, page="amendment page"))
+                result, why = self.page(server, pages["search API, common word"], c)
+                self.run.figures.append(Figure("Search API, a word of most items, 20 results", where, c, result,
+                                               "H", self.hello.get(c), None, why, page="search API, common word"))
             for c in CONCURRENCY:
                 self.say(f"votes, {c} connections")
                 result, check = self.votes(server, d, c)
@@ -294,7 +303,7 @@ class Bench:
                      "the first time takes minutes")
             big = datasets.pg_dataset(admin, self.args.gd_scale, reseed=self.args.reseed)
             self.run.datasets.append(big)
-        compared = ["article page", "bill page", "amendment JSON", "amendment page"]
+        compared = ["article page", "bill page", "amendment JSON", "amendment page", "search API, common word"]
         small_results: dict[tuple[str, int], LoadResult | None] = {}
         self.run.profiles[small.label] = probes.profile_pages(small.url, self.pages_of(small))
         self.say("Navette on PostgreSQL (small), one worker")

@@ -19,12 +19,14 @@ from amendments.pages.participation import participation_pages
 from amendments.views import redline
 from drafting.api.accounts import accounts_api_router
 from drafting.api.bills import api_router
+from drafting.api.search import search_api_router
 from drafting.db import Database
 from drafting.pages.accounts import account_pages
 from drafting.pages.bills import drafting_pages
 from drafting.pages.history import history_pages
 from drafting.pages.export import export_routes
 from drafting.pages.records import records_routes
+from drafting.pages.search import search_pages
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             amendments_api_router,
             desk_api_router,
             participation_api_router,
+            search_api_router,
             *drafting_pages,
             *account_pages,
             *amendment_pages,
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *history_pages,
             *records_routes,
             *export_routes,
+            *search_pages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(

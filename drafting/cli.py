@@ -71,6 +71,20 @@ def cmd_db_recount(args) -> int:
         db.dispose()
 
 
+def cmd_search_reindex(args) -> int:
+    """Build the search index again from the rows (after a bulk load, or to repair it)."""
+    from drafting.services import search
+
+    db = _session(args)
+    try:
+        with db.session() as session:
+            done = search.reindex(session, progress=search.print_progress("search"))
+        print(f"\nindexed {done:,} items for search", file=sys.stderr)
+    finally:
+        db.dispose()
+    return 0
+
+
 def _session(args):
     from drafting.db import Database
     from drafting.migrate import upgrade
@@ -229,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
         "recount", help="check the stored counts against the rows they count (--fix rebuilds them)"))
     recount.add_argument("--fix", action="store_true", help="rebuild every stored count from the rows")
     recount.set_defaults(func=cmd_db_recount)
+
+    search = commands.add_parser("search", help="the search index")
+    search_commands = search.add_subparsers(dest="search_command", required=True)
+    with_db(search_commands.add_parser("reindex", help="build the search index again from the rows "
+                                       "(prints a progress line)")).set_defaults(func=cmd_search_reindex)
 
     user = commands.add_parser("user", help="accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)

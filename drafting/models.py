@@ -209,3 +209,32 @@ class BillVersionArticle(Base):
     heading: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer)
     division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))
+
+
+# --- search (drafting/services/search.py) ------------------------------------------------------
+
+SEARCH_KINDS = ("bill", "article", "amendment", "argument")
+
+
+class SearchEntry(Base):
+    """One searchable bill, article, amendment or argument, with the words its snippets show.
+
+    The full-text index over it, ``search_index`` (an FTS5 table on SQLite, a tsvector with a GIN index
+    on PostgreSQL, keyed by this row's id), is made by migration 0006_search, not by the models: the
+    search service writes both in the transaction that changes the item, and a hidden item leaves both.
+    """
+
+    __tablename__ = "search_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("kind", "target_id"),
+        CheckConstraint("kind in ('bill', 'article', 'amendment', 'argument')", name="kind"),
+    )

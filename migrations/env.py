@@ -11,9 +11,18 @@ target_metadata = Base.metadata
 # Indexes with a DESC column: autogenerate can't compare them (it would see a change on every run), so
 # migrations write them by hand and comparisons leave them out.
 HAND_WRITTEN_INDEXES = frozenset({"ix_arguments_article_rank", "ix_arguments_amendment_rank"})
+# The full-text index of each dialect (migration 0006_search): an FTS5 table and its shadow tables on
+# SQLite, a tsvector table on PostgreSQL; no model describes them.
+DIALECT_OWN_TABLE = "search_index"
+
+
+def dialect_own_table(name: str) -> bool:
+    return name == DIALECT_OWN_TABLE or name.startswith(DIALECT_OWN_TABLE + "_")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "table" and reflected and compare_to is None and dialect_own_table(name):
+        return False
     return not (type_ == "index" and name in HAND_WRITTEN_INDEXES)
 
 

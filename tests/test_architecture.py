@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("drafting", "amendments")
 MAX_LINES = 420  # "about 400"
 # Being split into a package on its own branch (issue 10, the engine's part).
-NOT_YET_SPLIT = {"amendments/engine.py"}
+NOT_YET_SPLIT: set[str] = set()
 
 
 def _cycle(graph: grimp.ImportGraph) -> list[str] | None:

@@ -21,6 +21,7 @@ from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
 from drafting import policy
 from drafting.policy import require_user
+from drafting.services import search
 from drafting.texts import text_field
 
 MAX_ARGUMENT = 5_000
@@ -110,6 +111,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
                         similar_to_id=find_similar(session, target, stance, folded), **target.values())
     session.add(argument)
     session.flush()
+    search.index_argument(session, target.bill, argument)
     tallies.add(session, target.kind, target.id, **{f"arguments_{stance}": 1,
                                                     f"groups_{stance}": int(argument.similar_to_id is None)})
     return ArgumentResult(argument, created=True)

@@ -13,7 +13,7 @@ from amendments import engine
 from amendments.services import proposing
 from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, MergedAmendment
 from amendments.services.rebase import rebase_open_amendments
-from drafting.services import bills
+from drafting.services import bills, search
 from drafting import policy
 from drafting.errors import Conflict, Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
@@ -246,6 +246,7 @@ def merge_insertion(session: Session, actor: User | None, amendment: Amendment, 
     amendment.status = status
     amendment.created_article_id = article.id
     session.flush()
+    search.index_article(session, article, version.text)
     return article
 
 

@@ -20,6 +20,7 @@ from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import Article, Bill, User
 from drafting import policy
 from drafting.policy import require_user
+from drafting.services import search
 from drafting.texts import text_field
 
 MODELS: dict[str, Any] = {"amendment": Amendment, "argument": Argument, "source": Source}
@@ -101,6 +102,10 @@ def hide(session: Session, actor: User | None, target_type: Any, target_id: Any,
     _resolve_reports(session, target_type, target_id, decision)
     session.flush()
     _recount_around(session, item)
+    if isinstance(item, Amendment):
+        search.unindex_amendment(session, item)
+    elif isinstance(item, Argument):
+        search.unindex(session, "argument", [item.id])
     return decision
 
 

@@ -12,7 +12,7 @@ from amendments.services import tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
 from drafting.policy import require_user
-from drafting.services import bills
+from drafting.services import bills, search
 from drafting.errors import Invalid, NotFound
 from drafting.models import Article, ArticleVersion, Bill, User
 from drafting.texts import MAX_ARTICLE_TEXT, MAX_HEADING, MAX_TITLE, text_field
@@ -247,6 +247,7 @@ def _create(session: Session, user: User, **fields) -> Proposed:
     session.flush()
     if amendment.article_id is not None:
         tallies.add(session, "article", amendment.article_id, amendments=1)
+    search.index_amendments(session, [amendment])
     return Proposed(amendment, created=True)
 
 

@@ -28,7 +28,7 @@ from amendments import engine
 from amendments.models import Amendment, AmendmentEvent
 from amendments.services.proposing import text_digest
 from drafting import policy
-from drafting.services import bills
+from drafting.services import bills, search
 from drafting.errors import Conflict, Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
 from drafting.texts import MAX_ARTICLE_TEXT, text_field
@@ -125,6 +125,8 @@ def rebase_open_amendments(session: Session, article: Article, new_version: Arti
             outcomes.append(RebaseOutcome(amendment.id, REBASED, merged))
         session.add(event)
     session.flush()
+    rebased = {o.amendment_id for o in outcomes if o.outcome == REBASED}
+    search.index_amendments(session, [a for a in amendments if a.id in rebased])  # their texts changed
     return outcomes
 
 
@@ -151,4 +153,5 @@ def resubmit_amendment(session: Session, actor: User | None, amendment: Amendmen
     amendment.text = new_text
     amendment.text_digest = text_digest(new_text)
     session.flush()
+    search.index_amendments(session, [amendment])
     return amendment

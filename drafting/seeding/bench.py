@@ -65,7 +65,7 @@ from drafting.seeding.sampling import (
     quantile_sampler,
     secondary_structures,
 )
-from drafting.services import accounts, bills
+from drafting.services import accounts, bills, search
 from drafting.db import Database
 from drafting.migrate import upgrade
 from drafting.models import Article, AuthToken, User
@@ -144,10 +144,14 @@ def seed(database_url: str, scale: str | Scale = "rn", progress: bool = True, *,
                             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                             f"(SELECT coalesce(max(id), 1) FROM \"{table}\"))"
                         )
+        step = bar.step("search index", 1 + len(articles) + counts["amendments"] + counts.get("arguments", 0))
+        with db.session() as session:  # over the rows written in bulk (the services index what they write)
+            counts["indexed_for_search"] = search.reindex(session, lambda done: step.advance(done - step.done))
+        step.finish()
         if postgres:  # what autovacuum would have done to a live database: statistics, visibility map
             with db.write_engine.connect() as connection:
                 connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                    f"VACUUM ANALYZE {', '.join(HEAVY_TABLES)}")
+                    f"VACUUM ANALYZE {', '.join(HEAVY_TABLES)}, search_entries, search_index")
         return SeedReport(shape.name, slug, articles[hot].id, counts, time.monotonic() - started)
     finally:
         db.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from drafting.services import importer
+from drafting.services import importer, search
 from drafting.services.accounts import USERNAME
 from drafting.db import utcnow
 from drafting import policy
@@ -253,6 +253,7 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
         session.add(row)
         session.flush()
         division_ids[division.key] = row.id
+    heads: dict[int, str] = {}
     for position, (number, heading, text, division_key) in enumerate(articles):
         text = _article_text("text", text, allow_blank=True)
         article = Article(
@@ -267,7 +268,9 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
         session.flush()
         session.add(ArticleVersion(article_id=article.id, version=1, text=text, author_id=user.id,
                                    message="Texte initial"))
+        heads[article.id] = text
     session.flush()
+    search.index_bill(session, bill, heads)
     return bill
 
 
@@ -364,6 +367,7 @@ def append_article_version(session: Session, user: User, article: Article, expec
     article.current_version = version.version
     article.removed = new.deletes_article
     session.flush()
+    search.index_article(session, article, new.text)
     return version
 
 

@@ -1,0 +1,414 @@
+"""Search (CONTRACT §6): bills, articles, amendments and arguments, case and accents folded, stemmed for
+the bill's language, best matches first; hidden items are never found.
+
+Each searchable item is a ``SearchEntry`` (the words its snippet shows) plus a row of ``search_index``,
+the dialect's full-text index (migration 0006_search):
+
+- SQLite: an FTS5 table. FTS5 has no French or German stemmer, so the words are folded (case,
+  accents) and stemmed here with Snowball (``snowballstemmer``) before they are written, and the
+  query's words the same way; ranked by bm25, a title counting four times a body.
+- PostgreSQL: ``to_tsvector`` with the french/german/english configuration (PostgreSQL's Snowball
+  stemmers) under a GIN index, ranked by ``ts_rank``, the title weighted A and the body B. Accents
+  are folded here too rather than by the ``unaccent`` extension, so the same folding serves both
+  databases and production needs no extension (nor the rights to create one).
+
+The services that write the items call ``index_*`` in their own transaction (one call each), and
+moderation calls ``unindex``: the index never shows what the database no longer does.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+import snowballstemmer
+from sqlalchemy import delete, insert, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from amendments.models import Amendment, Argument
+from drafting.errors import Invalid
+from drafting.models import SEARCH_KINDS, Article, ArticleVersion, Bill, SearchEntry
+
+# The bill languages of CONTRACT §6, with their Snowball stemmer and PostgreSQL configuration.
+LANGUAGES = {"fr": "french", "de": "german", "en": "english"}
+MAX_QUERY = 200
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+# At most this many matches are ranked: a word of nearly every item of a Grand Débat-sized debate
+# costs what this many cost, not what a million would; the best of them come first.
+MAX_RANKED = 10_000
+_WORD = re.compile(r"[^\W_]+")
+_BATCH = 2_000
+
+
+def bill_language(bill: Any) -> str:
+    """The language a bill is written in (CONTRACT §6: French unless the bill says otherwise)."""
+    language = getattr(bill, "language", "fr")
+    return language if language in LANGUAGES else "fr"
+
+
+# --- words -------------------------------------------------------------------------------------
+
+def fold(value: str) -> str:
+    """Case and accents folded: ``Données`` and ``donnees`` are the same word."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+_stemmers = {language: snowballstemmer.stemmer(name) for language, name in LANGUAGES.items()}
+_stemming = threading.Lock()  # a Snowball stemmer keeps its state in the object
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(language: str, folded_word: str) -> str:
+    with _stemming:
+        return _stemmers[language].stemWord(folded_word)
+
+
+def words(value: str) -> Iterator[re.Match]:
+    """The words of a text, with their places (what a snippet highlights)."""
+    return _WORD.finditer(value)
+
+
+def stems(language: str, value: str) -> list[str]:
+    """The words of a text as the index holds them on SQLite: folded, then stemmed."""
+    return [stem(language, word) for word in _WORD.findall(fold(value))]
+
+
+def query_stems(language: str, query: str) -> set[str]:
+    return set(stems(language, query))
+
+
+# --- what is indexed ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    """One searchable item as the index takes it."""
+
+    kind: str
+    target_id: int
+    bill_id: int
+    language: str
+    title: str
+    body: str
+
+
+def _joined(*parts: str | None) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def bill_item(bill: Bill) -> Item:
+    return Item("bill", bill.id, bill.id, bill_language(bill), bill.title, bill.summary or "")
+
+
+def article_item(bill: Bill, article: Article, head_text: str) -> Item:
+    return Item("article", article.id, bill.id, bill_language(bill), _joined(f"Article {article.number}",
+                                                                              article.heading), head_text)
+
+
+def amendment_item(bill: Bill, amendment: Amendment) -> Item:
+    return Item("amendment", amendment.id, bill.id, bill_language(bill), _joined(amendment.title, amendment.heading),
+                _joined(amendment.explanation, amendment.text))
+
+
+def argument_item(bill: Bill, argument: Argument) -> Item:
+    return Item("argument", argument.id, bill.id, bill_language(bill), "", argument.body)
+
+
+# --- keeping the index -------------------------------------------------------------------------
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _index_rows(session: Session, ids: list[int], items: list[Item]) -> None:
+    if _postgres(session):
+        session.execute(text(
+            "INSERT INTO search_index (entry_id, language, vector) VALUES (:id, :language, "
+            "setweight(to_tsvector(CAST(:config AS regconfig), :title), 'A') || "
+            "setweight(to_tsvector(CAST(:config AS regconfig), :body), 'B'))"
+        ), [{"id": i, "language": item.language, "config": LANGUAGES[item.language],
+             "title": fold(item.title), "body": fold(item.body)} for i, item in zip(ids, items)])
+    else:
+        session.execute(text("INSERT INTO search_index (rowid, language, title, body) "
+                             "VALUES (:id, :language, :title, :body)"),
+                        [{"id": i, "language": item.language, "title": " ".join(stems(item.language, item.title)),
+                          "body": " ".join(stems(item.language, item.body))} for i, item in zip(ids, items)])
+
+
+def _drop_entries(session: Session, ids: list[int]) -> None:
+    if ids:
+        column = "entry_id" if _postgres(session) else "rowid"
+        session.execute(text(f"DELETE FROM search_index WHERE {column} = :id"), [{"id": i} for i in ids])
+        session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
+
+
+def write(session: Session, items: list[Item], *, fresh: bool = False) -> None:
+    """Index these items (again, if they were): their entries and index rows, in the caller's transaction
+    (``fresh``: none of them is indexed yet, as in a rebuild)."""
+    for start in range(0, len(items), _BATCH):
+        batch = items[start:start + _BATCH]
+        if not fresh:
+            keys = [(item.kind, item.target_id) for item in batch]
+            _drop_entries(session, list(session.scalars(
+                select(SearchEntry.id).where(tuple_(SearchEntry.kind, SearchEntry.target_id).in_(keys)))))
+        ids = list(session.scalars(
+            insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
+            [{"kind": i.kind, "target_id": i.target_id, "bill_id": i.bill_id, "language": i.language,
+              "title": i.title, "body": i.body} for i in batch]))
+        _index_rows(session, ids, batch)
+
+
+def unindex(session: Session, kind: str, target_ids: Iterable[int]) -> None:
+    """These items leave the search (moderation hid them), in the caller's transaction."""
+    wanted = list(target_ids)
+    if wanted:
+        _drop_entries(session, list(session.scalars(select(SearchEntry.id).where(
+            SearchEntry.kind == kind, SearchEntry.target_id.in_(wanted)))))
+
+
+def index_bill(session: Session, bill: Bill, heads: dict[int, str] | None = None) -> None:
+    """A new or edited bill; with ``heads`` (article id → head text), its articles too."""
+    items = [bill_item(bill)]
+    if heads is not None:
+        articles = session.scalars(select(Article).where(Article.id.in_(list(heads)))) if heads else []
+        items += [article_item(bill, article, heads[article.id]) for article in articles if not article.removed]
+    write(session, items)
+
+
+def index_article(session: Session, article: Article, head_text: str) -> None:
+    """An article with a new head version; one whose head deletes it leaves the search."""
+    if article.removed:
+        unindex(session, "article", [article.id])
+    else:
+        write(session, [article_item(session.get(Bill, article.bill_id), article, head_text)])
+
+
+def index_amendments(session: Session, amendments: list[Amendment]) -> None:
+    """New, resubmitted or rebased amendments (a withdrawn one stays findable, with its status)."""
+    visible = [a for a in amendments if a.hidden_by_id is None]
+    if visible:
+        found = {b.id: b for b in session.scalars(select(Bill).where(Bill.id.in_({a.bill_id for a in visible})))}
+        write(session, [amendment_item(found[a.bill_id], a) for a in visible])
+
+
+def index_argument(session: Session, bill: Bill, argument: Argument) -> None:
+    write(session, [argument_item(bill, argument)])
+
+
+def unindex_amendment(session: Session, amendment: Amendment) -> None:
+    """A hidden amendment leaves the search, and the arguments written on it with it."""
+    unindex(session, "amendment", [amendment.id])
+    unindex(session, "argument", session.scalars(select(Argument.id).where(Argument.amendment_id == amendment.id)))
+
+
+def reindex(session: Session, progress: Callable[[int], None] | None = None) -> int:
+    """Build the whole index again from the rows (after a bulk load, or to repair it); answers the
+    number of items indexed. ``progress`` hears the running count after each batch."""
+    session.execute(text("DELETE FROM search_index"))
+    session.execute(delete(SearchEntry))
+    done = 0
+    for batch in _all_items(session):
+        write(session, batch, fresh=True)
+        done += len(batch)
+        if progress is not None:
+            progress(done)
+    return done
+
+
+def reindex_bill(session: Session, bill: Bill) -> None:
+    """Index a bill and everything in it again: after its language changed (its words stem otherwise)."""
+    for batch in _all_items(session, bill):
+        write(session, batch)
+
+
+def _all_items(session: Session, bill: Bill | None = None) -> Iterator[list[Item]]:
+    found = {b.id: b for b in ([bill] if bill is not None else session.scalars(select(Bill)))}
+
+    def of_bill(column):
+        return [column == bill.id] if bill is not None else []
+
+    yield [bill_item(b) for b in found.values()]
+    heads = (select(Article, ArticleVersion.text)
+             .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
+                   & (ArticleVersion.version == Article.current_version))
+             .where(Article.removed.is_(False), *of_bill(Article.bill_id)).order_by(Article.id))
+    yield from _batches(article_item(found[a.bill_id], a, t) for a, t in session.execute(heads))
+    amendments = (select(Amendment).where(Amendment.hidden_by_id.is_(None), *of_bill(Amendment.bill_id))
+                  .order_by(Amendment.id))
+    yield from _batches(amendment_item(found[a.bill_id], a)
+                        for a in session.scalars(amendments.execution_options(yield_per=_BATCH)))
+    # An argument's bill: its article's, or its amendment's; one on a hidden amendment is not found.
+    arguments = (select(Argument, Article.bill_id, Amendment.bill_id, Amendment.hidden_by_id)
+                 .outerjoin(Article, Article.id == Argument.article_id)
+                 .outerjoin(Amendment, Amendment.id == Argument.amendment_id)
+                 .where(Argument.hidden_by_id.is_(None)).order_by(Argument.id))
+    if bill is not None:
+        arguments = arguments.where((Article.bill_id == bill.id) | (Amendment.bill_id == bill.id))
+    yield from _batches(argument_item(found[article_bill or amendment_bill], argument)
+                        for argument, article_bill, amendment_bill, hidden_by in
+                        session.execute(arguments.execution_options(yield_per=_BATCH)) if hidden_by is None)
+
+
+def _batches(items: Iterable[Item]) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def print_progress(label: str) -> Callable[[int], None]:
+    """A progress line on standard error for ``reindex`` (the command line, the bench seeder)."""
+    ending = "" if sys.stderr.isatty() else "\n"  # one line redrawn on a terminal, a line per batch otherwise
+
+    def report(done: int) -> None:
+        print(f"\r{label}: {done:,} items indexed", end=ending, file=sys.stderr, flush=True)
+    return report
+
+
+# --- searching ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Hit:
+    """One item found, with what its result shows: its words, its bill, and where it lives."""
+
+    kind: str
+    id: int
+    bill: str
+    language: str
+    title: str
+    body: str
+    status: str | None = None  # an amendment's
+    target: tuple[str, int] | None = None  # an argument's article or amendment
+
+
+def check_query(q: str | None) -> str:
+    q = (q or "").strip()
+    if not q:
+        raise Invalid("q", "must not be empty")
+    if len(q) > MAX_QUERY:
+        raise Invalid("q", "must be at most 200 characters")
+    return q
+
+
+def check_kind(kind: str | None) -> str | None:
+    if kind in (None, ""):
+        return None
+    if kind not in SEARCH_KINDS:
+        raise Invalid("kind", "must be one of bill, article, amendment, argument")
+    return kind
+
+
+def check_bill(session: Session, slug: str | None) -> Bill | None:
+    """The bill a search is limited to; a slug naming no bill is a 400 naming ``bill``."""
+    if slug in (None, ""):
+        return None
+    found = session.scalar(select(Bill).where(Bill.slug == slug))
+    if found is None:
+        raise Invalid("bill", "names no bill")
+    return found
+
+
+def check_page(limit: int | None, offset: int | None) -> tuple[int, int]:
+    limit = DEFAULT_LIMIT if limit is None else limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid("limit", "must be between 1 and 500")
+    if offset is None or offset < 0:
+        raise Invalid("offset", "must not be negative")
+    return limit, offset
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]
+    more: bool  # whether more items follow this page
+
+
+def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: str | None = None,
+           limit: int | None = None, offset: int | None = 0) -> Found:
+    """The items matching every word of ``q``, best first, ``limit`` of them from ``offset``: one
+    statement on the index with its LIMIT, then the page's rows by id."""
+    q, kind = check_query(q), check_kind(kind)
+    limit, offset = check_page(limit, offset)
+    languages = [bill_language(bill)] if bill is not None else list(LANGUAGES)
+    filters, values = "", {"limit": limit + 1, "offset": offset, "ranked": MAX_RANKED}
+    if bill is not None:
+        filters += " AND e.bill_id = :bill_id"
+        values["bill_id"] = bill.id
+    if kind is not None:
+        filters += " AND e.kind = :kind"
+        values["kind"] = kind
+    if _postgres(session):
+        statement = _postgres_query(languages, filters, values, q)
+    else:
+        statement = _sqlite_query(languages, filters, values, q)
+        if statement is None:
+            return Found([], False)
+    ids = list(session.scalars(text(statement), values))
+    return Found(_hits(session, ids[:limit]), len(ids) > limit)
+
+
+def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> str | None:
+    """bm25 weights: language 0 (a filter), title 4, body 1; lower is better. Languages whose stemmers
+    read the query alike share one clause, with no language filter when all do (the usual case: a
+    filter on a token of every row costs more than the words themselves)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for language in languages:
+        groups.setdefault(tuple(sorted(query_stems(language, q))), []).append(language)
+    if not any(groups):
+        return None
+    clauses = []
+    for terms, group in groups.items():
+        wanted = "{title body} : (" + " AND ".join(f'"{term}"' for term in terms) + ")"  # letters, digits
+        if len(groups) == 1 and len(group) == len(LANGUAGES):
+            clauses.append(wanted)
+        elif terms:
+            clauses.append("(language : (" + " OR ".join(f'"{lang}"' for lang in group) + f") AND {wanted})")
+    values["match"] = " OR ".join(clauses)
+    return ("SELECT id FROM (SELECT e.id AS id, bm25(search_index, 0.0, 4.0, 1.0) AS score FROM search_index "
+            # CROSS JOIN keeps this order: the index first, never a MATCH per entry of a kind or bill
+            f"CROSS JOIN search_entries e ON e.id = search_index.rowid WHERE search_index MATCH :match{filters} "
+            "LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
+
+
+def _postgres_query(languages: list[str], filters: str, values: dict, q: str) -> str:
+    values["q"] = fold(q)
+    matches, ranks = [], []
+    for language in languages:
+        query = f"plainto_tsquery('{LANGUAGES[language]}', :q)"
+        matches.append(f"(i.language = '{language}' AND i.vector @@ {query})")
+        ranks.append(f"WHEN '{language}' THEN {query}")
+    return ("SELECT id FROM (SELECT e.id AS id, i.language, i.vector FROM search_index i "
+            f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} LIMIT :ranked) i "
+            f"ORDER BY ts_rank(i.vector, CASE i.language {' '.join(ranks)} END) DESC, id "
+            "LIMIT :limit OFFSET :offset")
+
+
+def _hits(session: Session, ids: list[int]) -> list[Hit]:
+    if not ids:
+        return []
+    rows = {entry.id: (entry, slug) for entry, slug in session.execute(
+        select(SearchEntry, Bill.slug).join(Bill, Bill.id == SearchEntry.bill_id).where(SearchEntry.id.in_(ids)))}
+    by_kind: dict[str, list[int]] = {}
+    for entry, _ in rows.values():
+        by_kind.setdefault(entry.kind, []).append(entry.target_id)
+    statuses = dict(session.execute(select(Amendment.id, Amendment.status).where(
+        Amendment.id.in_(by_kind["amendment"]))).all()) if "amendment" in by_kind else {}
+    targets = {argument_id: ("article", article_id) if article_id is not None else ("amendment", amendment_id)
+               for argument_id, article_id, amendment_id in session.execute(
+                   select(Argument.id, Argument.article_id, Argument.amendment_id)
+                   .where(Argument.id.in_(by_kind["argument"])))} if "argument" in by_kind else {}
+    hits = []
+    for entry_id in ids:
+        entry, slug = rows[entry_id]
+        hits.append(Hit(entry.kind, entry.target_id, slug, entry.language, entry.title, entry.body,
+                        statuses.get(entry.target_id) if entry.kind == "amendment" else None,
+                        targets.get(entry.target_id) if entry.kind == "argument" else None))
+    return hits
