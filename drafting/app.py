@@ -19,6 +19,7 @@ from amendments.pages.participation import participation_pages
 from amendments.views import redline
 from drafting.api.accounts import accounts_api_router
 from drafting.api.bills import api_router
+from drafting.api.staff import staff_api_router
 from drafting.db import Database
 from drafting.pages.accounts import account_pages
 from drafting.pages.bills import drafting_pages
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             accounts_api_router,
             api_router,
+            staff_api_router,
             amendments_api_router,
             desk_api_router,
             participation_api_router,
