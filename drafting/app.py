@@ -24,6 +24,7 @@ from drafting.db import Database
 from drafting.pages.accounts import account_pages
 from drafting.pages.bills import drafting_pages
 from drafting.pages.history import history_pages
+from drafting.pages.staff import staff_pages
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             amendments_api_router,
             desk_api_router,
             participation_api_router,
+            *staff_pages,
             *drafting_pages,
             *account_pages,
             *amendment_pages,
