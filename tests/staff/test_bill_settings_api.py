@@ -169,3 +169,20 @@ def test_opening_and_closing_by_hand_keep_the_dates_giving_the_status(api, admin
     closed = client.post(f"/api/v1/bills/{bill['slug']}/status", json={"status": "closed"}, headers=admin.headers).json()
     assert closed["status"] == "closed"
     assert datetime.fromisoformat(closed["consultation_closes_at"]) <= datetime.now(timezone.utc)
+
+
+def test_the_bill_history_shows_openings_and_closings_made_by_the_dates(api, admin, client):
+    from tests.drafting.test_pages import page
+
+    bill = api.bill(admin)  # opened by hand: a row with who
+    patch(client, bill, admin, consultation_opens_at=at(timedelta(days=-3)),
+          consultation_closes_at=at(timedelta(seconds=-1)))
+    events = [li.text for li in page(client.get(f"/bills/{bill['slug']}/history")).find("main").find_all("li")]
+    assert any("Consultation close à la date prévue" in e for e in events), events
+    assert any("Consultation ouverte à la date prévue" in e for e in events), events  # its opening date moved
+    assert any("Consultation ouverte par Cabinet du ministre" in e for e in events), events
+
+    later = api.bill(admin, title="Projet programmé", open_=False)
+    patch(client, later, admin, consultation_opens_at=at(timedelta(days=1)))
+    events = [li.text for li in page(client.get(f"/bills/{later['slug']}/history")).find("main").find_all("li")]
+    assert not any("Consultation" in e for e in events), events  # nothing happened yet
