@@ -93,40 +93,37 @@ def _settings_patch(form: dict[str, str]) -> staff.BillPatch:
                            consultation_closes_at=moment("consultation_closes_at"))
 
 
-def _settings_refused(request: Request, session, slug: str, refused: DomainError, form: dict[str, str] | None = None):
-    session.rollback()
-    bill = bills.get_bill(session, slug)  # reloaded after the rollback
-    user = page_user(session, request)
-    return render("drafting/bill_settings.html", session, request, status_code=refused.status_code, user=user,
-                  **views.settings_context(session, bill, user, form=form, error=refused.detail))
+def _settings_change(request: Request, slug: str, change, *, form: dict[str, str] | None = None,
+                     anchor: str = "") -> Template | Redirect:
+    """Apply ``change(session, user, bill)`` and go back to the settings; a refused value shows the
+    settings again with the message (and ``form`` as sent); not being allowed is the error page."""
+    with transaction(request) as session:
+        bill = bills.get_bill(session, slug)
+        user = page_user(session, request)
+        try:
+            change(session, user, bill)
+        except DomainError as refused:
+            if refused.status_code in (401, 403):
+                raise
+            session.rollback()
+            bill = bills.get_bill(session, slug)  # reloaded after the rollback
+            return render("drafting/bill_settings.html", session, request, status_code=refused.status_code,
+                          user=user, **views.settings_context(session, bill, user, form=form, error=refused.detail))
+        return back(request.app.route_reverse("bills:settings", slug=slug), anchor)
 
 
 @post("/bills/{slug:str}/settings", name="bills:settings:submit")
 @threaded
 def settings_submit(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-    with transaction(request) as session:
-        bill = bills.get_bill(session, slug)
-        try:
-            staff.update_bill(session, page_user(session, request), bill, _settings_patch(data))
-        except DomainError as refused:
-            if refused.status_code in (401, 403):
-                raise
-            return _settings_refused(request, session, slug, refused, form=data)
-        return back(request.app.route_reverse("bills:settings", slug=slug))
+    return _settings_change(request, slug, lambda session, user, bill: staff.update_bill(
+        session, user, bill, _settings_patch(data)), form=data)
 
 
 @post("/bills/{slug:str}/settings/authors", name="bills:settings:author")
 @threaded
 def add_author_submit(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-    with transaction(request) as session:
-        bill = bills.get_bill(session, slug)
-        try:
-            bills.add_author(session, page_user(session, request), bill, data.get("username", "").strip())
-        except DomainError as refused:
-            if refused.status_code in (401, 403):
-                raise
-            return _settings_refused(request, session, slug, refused)
-        return back(request.app.route_reverse("bills:settings", slug=slug), "authors")
+    return _settings_change(request, slug, lambda session, user, bill: bills.add_author(
+        session, user, bill, data.get("username", "").strip()), anchor="authors")
 
 
 @get("/admin/roles", name="people:roles")
