@@ -20,6 +20,7 @@ from amendments.views import redline
 from drafting.api.accounts import accounts_api_router
 from drafting.api.bills import api_router
 from drafting.api.search import search_api_router
+from drafting.api.staff import staff_api_router
 from drafting.db import Database
 from drafting.pages.accounts import account_pages
 from drafting.pages.bills import drafting_pages
@@ -27,6 +28,7 @@ from drafting.pages.history import history_pages
 from drafting.pages.export import export_routes
 from drafting.pages.records import records_routes
 from drafting.pages.search import search_pages
+from drafting.pages.staff import staff_pages
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
@@ -66,10 +68,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             accounts_api_router,
             api_router,
+            staff_api_router,
             amendments_api_router,
             desk_api_router,
             participation_api_router,
             search_api_router,
+            *staff_pages,
             *drafting_pages,
             *account_pages,
             *amendment_pages,

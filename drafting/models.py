@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from drafting import policy
 from drafting.db import Base, utcnow
 
 USER_KINDS = ("citizen", "organization")
@@ -79,7 +80,9 @@ class Bill(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(8), default="draft")
+    # The status an author last set (or "draft"); ``status`` is what the consultation's dates make of it.
+    recorded_status: Mapped[str] = mapped_column("status", String(8), default="draft")
+    language: Mapped[str] = mapped_column(String(2), default="fr", server_default="fr")
     consultation_opens_at: Mapped[datetime | None]
     consultation_closes_at: Mapped[datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -89,7 +92,19 @@ class Bill(Base):
         back_populates="bill", lazy="raise", order_by="BillAuthor.created_at"
     )
 
-    __table_args__ = (CheckConstraint("status in ('draft', 'open', 'closed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status in ('draft', 'open', 'closed')", name="status"),
+        CheckConstraint("language in ('fr', 'de', 'en')", name="language"),
+    )
+
+    @property
+    def status(self) -> str:
+        """The status now: a bill opens and closes by itself at its dates (drafting.policy.bill_status)."""
+        return policy.bill_status(self)
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self.recorded_status = value
 
 
 class BillAuthor(Base):

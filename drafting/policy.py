@@ -9,8 +9,10 @@ Each refusal has one message, below, so it is translated once.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
+from drafting import db
 from drafting.errors import Conflict, Forbidden, Unauthorized
 from drafting.i18n import N_
 
@@ -25,6 +27,7 @@ ARTICLE_DELETED = N_("the article has been deleted")
 HIDDEN = N_("this contribution was hidden by moderation")
 AMENDMENT_SETTLED = N_("status: the amendment is {status}; only an open or conflicting amendment can {action}")
 BILL_STATUS_REFUSED = N_("status: a {status} bill cannot become {wanted}")
+OWN_ADMIN_ROLE = N_("admin: administrators cannot change their own administrator role")
 
 
 class Person(Protocol):
@@ -79,6 +82,33 @@ def statuses_allowing(action: str) -> tuple[str, ...]:
 def amendment_changeable(amendment: Any) -> bool:
     """Still in play (open or in conflict): its proposer and the authors can act on it."""
     return can_transition(amendment.status, "accept")
+
+
+BILL_LANGUAGES = ("fr", "de", "en")
+
+
+def effective_status(recorded: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str:
+    """The status the consultation's dates give at ``now``; ``recorded`` (what an author last set)
+    decides only what the dates leave open.
+
+    - before its opening date, a bill that never opened is a draft, one that did is closed until then;
+    - from its closing date, a bill that opened (or is scheduled to open) is closed;
+    - from its opening date (and before any closing date), a bill is open.
+    A draft with only a closing date stays a draft: it never opened.
+    """
+    if opens_at is not None and now < opens_at:
+        return "draft" if recorded == "draft" else "closed"
+    if closes_at is not None and now >= closes_at and (opens_at is not None or recorded != "draft"):
+        return "closed"
+    if opens_at is not None:
+        return "open"
+    return recorded
+
+
+def bill_status(bill: Any, now: datetime | None = None) -> str:
+    """A bill's status at ``now`` (default: the clock): the one rule every service and view reads."""
+    return effective_status(bill.recorded_status, bill.consultation_opens_at, bill.consultation_closes_at,
+                            now or db.utcnow())
 
 
 def can_change_bill_status(bill: Any, wanted: str) -> bool:
@@ -141,6 +171,19 @@ def require_staff_somewhere(actor: Person | None, authors_a_bill: bool) -> Perso
     return user
 
 
+def may_change_role(actor: Person | None, target: Person, role: str) -> bool:
+    """Administrators grant and revoke the moderator and admin roles, except their own admin role
+    (so that the site never loses its last administrator by a slip)."""
+    return is_admin(actor) and role in ("admin", "moderator") and not (role == "admin" and actor.id == target.id)
+
+
+def require_role_change(actor: Person | None, target: Person, role: str) -> Person:
+    user = require_admin(actor)
+    if not may_change_role(user, target, role):
+        raise Forbidden(OWN_ADMIN_ROLE)
+    return user
+
+
 def is_proposer(user: Person | None, amendment: Any) -> bool:
     return user is not None and user.id == amendment.author_id
 
@@ -154,13 +197,13 @@ def require_proposer(actor: Person | None, amendment: Any) -> Person:
 
 # --- the consultation --------------------------------------------------------------------------
 
-def consultation_open(bill: Any) -> bool:
-    """People propose, vote, argue and cite only while the bill's consultation is open."""
-    return bill.status == "open"
+def consultation_open(bill: Any, now: datetime | None = None) -> bool:
+    """People propose, vote, argue and cite only while the bill's consultation is open (by its dates)."""
+    return bill_status(bill, now) == "open"
 
 
-def require_consultation_open(bill: Any) -> None:
-    if not consultation_open(bill):
+def require_consultation_open(bill: Any, now: datetime | None = None) -> None:
+    if not consultation_open(bill, now):
         raise Conflict(CONSULTATION_NOT_OPEN)
 
 

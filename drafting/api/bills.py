@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, get, patch, post
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from amendments.services import desk
 from drafting.policy import require_user
-from drafting.services import bills, history
+from drafting.services import bills, history, staff
 from drafting.views import json as out
 from drafting.web.bodies import parse_body
 from drafting.web.immutable import immutable_json, not_modified
@@ -62,6 +62,16 @@ def list_bills(request: Request) -> list[dict[str, Any]]:
 def bill_detail(request: Request, slug: FromPath[str]) -> dict[str, Any]:
     with transaction(request) as session:
         return out.bill_json(session, bills.get_bill(session, slug))
+
+
+@patch("/bills/{slug:str}", status_code=200)
+@threaded
+def update_bill(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+    with transaction(request) as session:
+        actor = require_user(api_user(session, request))
+        bill = bills.get_bill(session, slug)
+        staff.update_bill(session, actor, bill, parse_body(body, staff.BillPatch))
+        return out.bill_json(session, bill)
 
 
 @post("/bills/{slug:str}/authors", status_code=201)
@@ -187,7 +197,7 @@ def article_blame(request: Request, article_id: FromPath[int]) -> dict[str, Any]
 api_router = Router(
     path="/api/v1",
     route_handlers=[
-        create_bill, list_bills, bill_detail, add_author, set_status,
+        create_bill, list_bills, bill_detail, update_bill, add_author, set_status,
         publish_bill_version, list_bill_versions, bill_version_detail, bill_diff,
         article_detail, article_versions, article_version_detail, publish_article_version,
         article_diff, article_blame,

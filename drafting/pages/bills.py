@@ -5,6 +5,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from drafting import policy
 from drafting.errors import NotFound
 from drafting.services import bills
 from drafting.views import reading
@@ -16,7 +17,8 @@ from drafting.web.request import page_user, threaded, transaction
 @threaded
 def home(request: Request) -> Template:
     with transaction(request) as session:
-        return render("drafting/home.html", session, request, **reading.home_context(session))
+        user = page_user(session, request)
+        return render("drafting/home.html", session, request, user=user, **reading.home_context(session, user))
 
 
 @get("/bills/{slug:str}", name="bills:detail")
@@ -44,10 +46,19 @@ def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int
 
 @post("/bills/{slug:str}/status", name="bills:status")
 @threaded
-def bill_status_form(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Redirect:
+def bill_status_form(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Redirect | Template:
+    """Opening or closing a consultation takes two steps: this form without ``confirm`` shows a
+    confirmation page (no JavaScript needed), whose form sends ``confirm=yes``."""
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
-        bills.set_status(session, page_user(session, request), bill, data.get("status", ""))
+        user = page_user(session, request)
+        wanted = data.get("status", "")
+        if data.get("confirm") != "yes":
+            bills.require_author(session, bill, user)
+            policy.require_bill_status_change(bill, wanted)
+            return render("drafting/bill_status_confirm.html", session, request, user=user, bill=bill,
+                          wanted=wanted, status=bill.status)
+        bills.set_status(session, user, bill, wanted)
         return Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303)
 
 

@@ -52,6 +52,18 @@ class BillIn(msgspec.Struct):
     summary: str | None = None
     articles: list[ArticleIn] | None = None
     markdown: str | None = None
+    language: str = "fr"
+
+
+def bill_language(bill: Bill) -> str:
+    """The language of a bill's text ("fr", "de" or "en"): formal wording, stemming, ``lang`` on pages."""
+    return getattr(bill, "language", None) or "fr"
+
+
+def check_language(value: object) -> str:
+    if value not in policy.BILL_LANGUAGES:
+        raise Invalid("language", "must be 'fr', 'de' or 'en'")
+    return value
 
 
 # --- permissions -------------------------------------------------------------------------------
@@ -201,6 +213,7 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
     user = policy.require_admin(actor)
     title = text_field("title", data.title, max_length=MAX_TITLE)
     summary = text_field("summary", data.summary, required=False, max_length=MAX_MESSAGE)
+    language = check_language(data.language)
     if data.slug is not None:
         if not SLUG.fullmatch(data.slug) or len(data.slug) > 80:
             raise Invalid("slug", "must be lower-case letters, digits and single dashes, at most 80 characters")
@@ -232,7 +245,8 @@ def create_bill(session: Session, actor: User | None, data: BillIn) -> Bill:
             text = _article_text(f"articles[{index}].text", article.text, allow_blank=True)
             articles.append((number, heading, text, None))
 
-    bill = Bill(slug=slug, title=title, summary=summary, status="draft", created_by_id=user.id)
+    bill = Bill(slug=slug, title=title, summary=summary, status="draft", language=language,
+                created_by_id=user.id)
     session.add(bill)
     try:
         session.flush()
@@ -296,16 +310,22 @@ def add_author(session: Session, actor: User | None, bill: Bill, username: str) 
 
 
 def set_status(session: Session, actor: User | None, bill: Bill, status: str) -> Bill:
-    """Open or close the consultation; opening a never-published bill publishes version 1."""
+    """Open or close the consultation now; opening a never-published bill publishes version 1.
+
+    The dates follow, so that they keep giving the status (policy.bill_status): opening moves a later
+    opening date to now and drops a past closing date (a later one still closes it); closing sets the
+    closing date to now."""
     user = require_author(session, bill, actor)
     if status not in ("open", "closed"):
         raise Invalid("status", "must be 'open' or 'closed'")
+    now = utcnow()
     policy.require_bill_status_change(bill, status)
     bill.status = status
-    now = utcnow()
     if status == "open":
-        bill.consultation_opens_at = bill.consultation_opens_at or now
-        bill.consultation_closes_at = None
+        if bill.consultation_opens_at is None or bill.consultation_opens_at > now:
+            bill.consultation_opens_at = now
+        if bill.consultation_closes_at is not None and bill.consultation_closes_at <= now:
+            bill.consultation_closes_at = None
         if session.scalar(select(BillVersion.id).where(BillVersion.bill_id == bill.id).limit(1)) is None:
             publish_bill_version(session, user, bill, "Version 1", "Texte soumis à la consultation")
     else:

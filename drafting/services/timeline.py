@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from amendments.models import Amendment, AmendmentResponse
+from drafting import db, policy
 from drafting.models import Article, ArticleVersion, Bill, BillStatusChange, BillVersion, User
 from drafting.services import bills
 from drafting.services.history import merged_amendments
@@ -98,6 +99,7 @@ def bill_timeline(session: Session, bill: Bill, *, include_status: bool = True, 
             .where(BillStatusChange.bill_id == bill.id)
         ):
             entries.append(TimelineEntry("status", change.changed_at, user, status=change.status))
+        entries += scheduled_status_changes(bill, {(e.status, e.at) for e in entries if e.kind == "status"})
     if include_responses:
         for response, amendment in session.execute(
             select(AmendmentResponse, Amendment).join(Amendment, Amendment.id == AmendmentResponse.amendment_id)
@@ -108,6 +110,24 @@ def bill_timeline(session: Session, bill: Bill, *, include_status: bool = True, 
                                          article=articles.get(amendment.article_id) if amendment.article_id else None))
     entries.sort(key=lambda e: (e.at, _RANK[e.kind], e.key), reverse=True)
     return entries
+
+
+def scheduled_status_changes(bill: Bill, recorded: set[tuple[str, datetime]]) -> list[TimelineEntry]:
+    """The openings and closings the bill's dates made by themselves (no actor), up to now: read from
+    the dates, not written by the request that first noticed them (drafting.policy.bill_status);
+    a date an author's own opening or closing set is already in ``recorded``."""
+    now = db.utcnow()
+    found = []
+    for status, at in (("open", bill.consultation_opens_at), ("closed", bill.consultation_closes_at)):
+        if at is None or at > now or (status, at) in recorded:
+            continue
+        before = policy.effective_status(bill.recorded_status, bill.consultation_opens_at,
+                                         bill.consultation_closes_at, at - timedelta(microseconds=1))
+        after = policy.effective_status(bill.recorded_status, bill.consultation_opens_at,
+                                        bill.consultation_closes_at, at)
+        if before != after == status:
+            found.append(TimelineEntry("status", at, None, status=status))
+    return found
 
 
 def feed_entries(session: Session, bill: Bill, limit: int = 50) -> list[TimelineEntry]:

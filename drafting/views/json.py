@@ -78,6 +78,7 @@ def bill_summary_json(bill: Bill) -> dict[str, Any]:
         "title": bill.title,
         "summary": bill.summary,
         "status": bill.status,
+        "language": bills.bill_language(bill),
         "consultation_opens_at": iso(bill.consultation_opens_at),
         "consultation_closes_at": iso(bill.consultation_closes_at),
         "created_at": iso(bill.created_at),

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from amendments.views.amendments import article_amendments_context
 from amendments.views.participation import article_participation_context
-from drafting import policy
+from drafting import db, policy
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, Division, User
+from drafting.views.staff import time_left
 
 
 @dataclass
@@ -37,14 +38,16 @@ def table_of_contents(divisions: list[Any], articles: list[Any]) -> TocNode:
     return root
 
 
-def home_context(session: Session) -> dict[str, Any]:
-    """``bills_by_status``: open, draft and closed bills; ``article_counts``: per bill id."""
+def home_context(session: Session, user: User | None = None) -> dict[str, Any]:
+    """``bills_by_status``: open, draft and closed bills (by their dates); ``article_counts``: per bill
+    id; ``can_create_bill`` and ``can_manage_roles`` for administrators (the staff pages' links)."""
     listed = bills.list_bills(session)
     counts = dict(session.execute(
         select(Article.bill_id, func.count()).where(Article.removed.is_(False)).group_by(Article.bill_id)
     ).all())
     groups = {status: [b for b in listed if b.status == status] for status in ("open", "draft", "closed")}
-    return {"bills_by_status": groups, "article_counts": counts}
+    return {"bills_by_status": groups, "article_counts": counts,
+            "can_create_bill": policy.is_admin(user), "can_manage_roles": policy.is_admin(user)}
 
 
 @functools.cache
@@ -82,7 +85,8 @@ def bill_reading(session: Session, bill: Bill) -> list[Row]:
 def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, Any]:
     """``bill``, ``toc`` (TocNode tree of rows with the articles' id, division_id, number, heading and
     current_version), ``texts`` (article id → head text, shown in full), ``authors``, ``versions``,
-    per-article ``amendment_counts`` and ``vote_counts``, and ``can_edit`` for the bill's authors."""
+    per-article ``amendment_counts`` and ``vote_counts``, ``can_edit`` for the bill's authors (who see
+    the settings link), and ``time_left`` (drafting.views.staff.TimeLeft or None)."""
     articles = bill_reading(session, bill)
     divisions = session.execute(_divisions_statement(), {"bill_id": bill.id}).all()
     return {
@@ -97,6 +101,7 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
         "can_edit": bills.is_bill_staff(session, bill, user),
         "can_open": policy.can_change_bill_status(bill, "open"),
         "can_close": policy.can_change_bill_status(bill, "closed"),
+        "time_left": time_left(bill, db.utcnow()),
     }
 
 

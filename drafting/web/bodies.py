@@ -13,7 +13,7 @@ T = TypeVar("T")
 # No request of the API nests deeper than a few levels; anything deeper is refused before it is read.
 MAX_DEPTH = 32
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
-_MISSING = re.compile(r"missing required field `([^`]+)`")
+_MISSING = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 _TOO_DEEP = "is nested deeper than 32 levels"  # MAX_DEPTH
 
 

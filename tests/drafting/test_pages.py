@@ -237,8 +237,12 @@ def test_authors_see_their_tools_and_citizens_do_not(api, admin, client, app):
 def test_author_opens_the_consultation_from_the_bill_page(api, admin, client):
     bill = api.bill(admin, open_=False)
     sign_in(client, api.db, "admin")
+    token = csrf_token(client, f"/bills/{bill['slug']}")
+    asked = client.post(f"/bills/{bill['slug']}/status", data={"status": "open", "_csrf_token": token})
+    assert asked.status_code == 200 and "Oui, ouvrir la consultation" in asked.text  # a confirmation first
+    assert client.get(f"/api/v1/bills/{bill['slug']}").json()["status"] == "draft"
     response = client.post(f"/bills/{bill['slug']}/status",
-                           data={"status": "open", "_csrf_token": csrf_token(client, f"/bills/{bill['slug']}")},
+                           data={"status": "open", "confirm": "yes", "_csrf_token": token},
                            follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/bills/{bill['slug']}"
     assert client.get(f"/api/v1/bills/{bill['slug']}").json()["status"] == "open"
