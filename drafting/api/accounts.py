@@ -1,8 +1,6 @@
 """JSON API for accounts: tokens, sign-up and accounts opened by staff, the signed-in person (CONTRACT §2)."""
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from litestar import Request, Router, get, post
 from litestar.params import FromPath, RawBody
@@ -10,8 +8,9 @@ from litestar.params import FromPath, RawBody
 from drafting.policy import require_user
 from drafting.services import accounts, bills
 from drafting.views import json as out
+from drafting.views.shapes import MeJSON, TokenJSON, UserJSON
 from drafting.web import ratelimit
-from drafting.web.bodies import parse_body
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -20,18 +19,18 @@ class TokenIn(msgspec.Struct):
     password: str
 
 
-@post("/auth/token", status_code=200)
+@post("/auth/token", status_code=200, dependencies=json_body(TokenIn))
 @threaded
-def create_token(request: Request, body: RawBody) -> dict[str, Any]:
+def create_token(request: Request, body: RawBody) -> TokenJSON:
     payload = parse_body(body, TokenIn)
     with transaction(request) as session:
         user = accounts.authenticate(session, payload.username, payload.password)
         return {"token": accounts.issue_token(session, user, "api")}
 
 
-@post("/users", status_code=201)
+@post("/users", status_code=201, dependencies=json_body(accounts.UserIn))
 @threaded
-def create_user(request: Request, body: RawBody) -> dict[str, Any]:
+def create_user(request: Request, body: RawBody) -> UserJSON:
     payload = parse_body(body, accounts.UserIn)
     with transaction(request) as session:
         actor = api_user(session, request)
@@ -45,14 +44,14 @@ def create_user(request: Request, body: RawBody) -> dict[str, Any]:
 
 @get("/me")
 @threaded
-def me(request: Request) -> dict[str, Any]:
+def me(request: Request) -> MeJSON:
     with transaction(request) as session:
         return out.me_json(require_user(api_user(session, request)))
 
 
 @get("/users/{username:str}")
 @threaded
-def user_detail(request: Request, username: FromPath[str]) -> dict[str, Any]:
+def user_detail(request: Request, username: FromPath[str]) -> UserJSON:
     with transaction(request) as session:
         return out.user_json(bills.get_user(session, username))
 
