@@ -1,18 +1,13 @@
 """The JSON shapes of CONTRACT §2 for amendments, votes, arguments, sources and moderation, as types
 for the OpenAPI document (the dictionaries come from ``views/json.py`` and the participation views)."""
-from __future__ import annotations
 
-from typing import Literal, TypedDict
-
-from typing_extensions import NotRequired
+from typing import Literal, NotRequired, TypedDict
 
 from drafting.views.shapes import Diff, OrganizationJSON, VotesJSON
-
 
 class HiddenJSON(TypedDict):
     reason: str
     at: str | None
-
 
 class AmendmentJSON(TypedDict):
     id: int
@@ -35,7 +30,6 @@ class AmendmentJSON(TypedDict):
     created_article: int | None
     hidden: NotRequired[HiddenJSON]
 
-
 class VoteAnswerJSON(TypedDict):
     """The target's tallies, at the top level and under ``votes``, and the caller's vote."""
 
@@ -44,7 +38,6 @@ class VoteAnswerJSON(TypedDict):
     disagree: int
     votes: VotesJSON
     vote: Literal["agree", "mixed", "disagree"] | None
-
 
 class ArgumentJSON(TypedDict):
     id: int
@@ -60,10 +53,8 @@ class ArgumentJSON(TypedDict):
     created_at: str | None
     hidden: NotRequired[HiddenJSON]
 
-
 class UsefulJSON(TypedDict):
     useful: int
-
 
 class SourceJSON(TypedDict):
     id: int
@@ -77,7 +68,6 @@ class SourceJSON(TypedDict):
     created_at: str | None
     hidden: NotRequired[HiddenJSON]
 
-
 class ReportJSON(TypedDict):
     id: int
     target: str
@@ -88,7 +78,6 @@ class ReportJSON(TypedDict):
     decision: int | None
     created_at: str | None
 
-
 class DecisionJSON(TypedDict):
     id: int
     action: str
@@ -98,10 +87,8 @@ class DecisionJSON(TypedDict):
     moderator: str
     at: str | None
 
-
 class HideJSON(DecisionJSON):
     hidden: HiddenJSON
-
 
 class TrashItemJSON(TypedDict):
     target: str

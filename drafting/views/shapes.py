@@ -3,12 +3,11 @@
 The view functions (``views/json.py``) build these dictionaries; handlers name them as their return
 types. ``NotRequired`` keys appear only in some answers (a hidden item, a snapshot with its texts).
 """
-from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from litestar.openapi.datastructures import ResponseSpec
-from typing_extensions import NotRequired
+
 
 # A diff: ``[op, text]`` pairs, ``op`` -1 (deleted), 0 (kept) or 1 (inserted).
 Diff = list[list[int | str]]
