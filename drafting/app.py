@@ -1,7 +1,7 @@
 """The app shell: every route, the templates, static files, CSRF, the page cache and the error handlers, wired once."""
 from __future__ import annotations
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -27,16 +27,19 @@ from drafting.pages.bills import drafting_pages
 from drafting.pages.history import history_pages
 from drafting.pages.export import export_routes
 from drafting.pages.records import records_routes
+from drafting.pages.schema import document_api, openapi_config
 from drafting.pages.search import search_pages
 from drafting.pages.staff import staff_pages
 from drafting.settings import STATIC_DIR, Settings
+from drafting.web.bodies import JSONRequest
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
+from drafting.web.paging import PAGE_DEPENDENCY
 from drafting.web.request import threaded
 from drafting.web.templates import request_language, template_environment, vary_on_language
 
 
-@get("/healthz", name="healthz")
+@get("/healthz", name="healthz", include_in_schema=False)
 @threaded
 def healthz(request: Request) -> dict[str, str]:
     with request.app.state.db.session(write=False) as session:
@@ -73,17 +76,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
             desk_api_router,
             participation_api_router,
             search_api_router,
-            *staff_pages,
-            *drafting_pages,
-            *account_pages,
-            *amendment_pages,
-            *desk_pages,
-            *participation_pages,
-            *moderation_pages,
-            *history_pages,
             *records_routes,
             *export_routes,
-            *search_pages,
+            # Pages answer HTML: the OpenAPI document describes the JSON API only.
+            Router(path="/", include_in_schema=False, route_handlers=[
+                *staff_pages,
+                *drafting_pages,
+                *account_pages,
+                *amendment_pages,
+                *desk_pages,
+                *participation_pages,
+                *moderation_pages,
+                *history_pages,
+                *search_pages,
+            ]),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(
@@ -98,8 +104,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[on_shutdown],
         after_request=vary_on_language,
         debug=settings.debug,
-        openapi_config=None,
+        openapi_config=openapi_config(),
+        request_class=JSONRequest,
+        dependencies=PAGE_DEPENDENCY,
     )
+    document_api(app)
     app.state.db = db
     app.state.settings = settings
     app.state.page_cache = page_cache

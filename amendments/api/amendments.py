@@ -1,8 +1,6 @@
 """JSON API for proposing, reading, listing and withdrawing amendments (CONTRACT §2 Amendments)."""
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery, RawBody
@@ -11,10 +9,12 @@ from drafting.policy import require_user
 from drafting.web import ratelimit
 from amendments.services import proposing
 from amendments.views.json import amendments_json
+from amendments.views.shapes import AmendmentJSON
 from drafting.services import bills
 from drafting.errors import Invalid
 from drafting.models import Bill
-from drafting.web.bodies import parse_body
+from drafting.web.paging import Page, paginated
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -40,15 +40,15 @@ class InsertionIn(msgspec.Struct):
     title: str | None = None
 
 
-def _answer(session, proposed: proposing.Proposed) -> Response[dict[str, Any]]:
+def _answer(session, proposed: proposing.Proposed) -> Response[AmendmentJSON]:
     """201 with a new amendment; 200 with the identical open one the caller now co-signs."""
     body = amendments_json(session, [proposed.amendment])[0]
     return Response(body, status_code=201 if proposed.created else 200)
 
 
-@post("/articles/{article_id:int}/amendments", status_code=201)
+@post("/articles/{article_id:int}/amendments", status_code=201, dependencies=json_body(ProposalIn))
 @threaded
-def propose(request: Request, article_id: FromPath[int], body: RawBody) -> Response[dict[str, Any]]:
+def propose(request: Request, article_id: FromPath[int], body: RawBody) -> Response[AmendmentJSON]:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -76,9 +76,9 @@ def propose(request: Request, article_id: FromPath[int], body: RawBody) -> Respo
         return _answer(session, proposed)
 
 
-@post("/bills/{slug:str}/amendments", status_code=201)
+@post("/bills/{slug:str}/amendments", status_code=201, dependencies=json_body(InsertionIn))
 @threaded
-def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> Response[dict[str, Any]]:
+def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> Response[AmendmentJSON]:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -96,24 +96,26 @@ def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> R
 
 @get("/amendments/{amendment_id:int}")
 @threaded
-def amendment_detail(request: Request, amendment_id: FromPath[int]) -> dict[str, Any]:
+def amendment_detail(request: Request, amendment_id: FromPath[int]) -> AmendmentJSON:
     with transaction(request) as session:
         return amendments_json(session, [proposing.get_amendment(session, amendment_id)])[0]
 
 
 @get("/articles/{article_id:int}/amendments")
 @threaded
-def article_amendments(request: Request, article_id: FromPath[int], status: FromQuery[str | None] = None,
-                       sort: FromQuery[str | None] = None) -> list[dict[str, Any]]:
+def article_amendments(request: Request, article_id: FromPath[int], page: Page,
+                       status: FromQuery[str | None] = None,
+                       sort: FromQuery[str | None] = None) -> Response[list[AmendmentJSON]]:
     with transaction(request) as session:
         article = bills.get_article(session, article_id)
-        return amendments_json(session, proposing.list_article_amendments(session, article, status=status,
-                                                                            sort=sort))
+        return paginated(request, page, lambda limit, offset: proposing.list_article_amendments(
+            session, article, status=status, sort=sort, limit=limit, offset=offset),
+            lambda rows: amendments_json(session, rows))
 
 
 @post("/amendments/{amendment_id:int}/withdraw", status_code=200)
 @threaded
-def withdraw(request: Request, amendment_id: FromPath[int]) -> dict[str, Any]:
+def withdraw(request: Request, amendment_id: FromPath[int]) -> AmendmentJSON:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)

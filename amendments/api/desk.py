@@ -5,8 +5,6 @@ calls ``amendments.desk.publish_article_version``.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from litestar import Request, Router, post
 from litestar.params import FromPath, RawBody
@@ -16,7 +14,8 @@ from drafting.policy import require_user
 from drafting.web import ratelimit
 from amendments.services import rebase
 from amendments.views.json import amendments_json
-from drafting.web.bodies import parse_body
+from amendments.views.shapes import AmendmentJSON
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -33,9 +32,9 @@ class MergeInsertIn(msgspec.Struct):
     message: str = ""
 
 
-@post("/amendments/{amendment_id:int}/reject", status_code=200)
+@post("/amendments/{amendment_id:int}/reject", status_code=200, dependencies=json_body(ResponseIn))
 @threaded
-def reject(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+def reject(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id, for_update=True)
@@ -44,9 +43,9 @@ def reject(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict
         return amendments_json(session, [amendment])[0]
 
 
-@post("/amendments/{amendment_id:int}/respond", status_code=200)
+@post("/amendments/{amendment_id:int}/respond", status_code=200, dependencies=json_body(ResponseIn))
 @threaded
-def respond(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+def respond(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id)
@@ -55,9 +54,9 @@ def respond(request: Request, amendment_id: FromPath[int], body: RawBody) -> dic
         return amendments_json(session, [amendment])[0]
 
 
-@post("/amendments/{amendment_id:int}/rebase", status_code=200)
+@post("/amendments/{amendment_id:int}/rebase", status_code=200, dependencies=json_body(ResubmitIn))
 @threaded
-def resubmit(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+def resubmit(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -68,9 +67,9 @@ def resubmit(request: Request, amendment_id: FromPath[int], body: RawBody) -> di
         return amendments_json(session, [amendment])[0]
 
 
-@post("/amendments/{amendment_id:int}/merge-insert", status_code=200)
+@post("/amendments/{amendment_id:int}/merge-insert", status_code=200, dependencies=json_body(MergeInsertIn))
 @threaded
-def merge_insert(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+def merge_insert(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id, for_update=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
-from litestar.params import FromPath, FromQuery, RawBody
+from litestar.params import FromPath, RawBody
 from sqlalchemy.orm import Session
 
 from amendments.services import moderation
@@ -15,11 +15,17 @@ from amendments.services import arguments
 from amendments.services import sources
 from drafting import policy
 from drafting.web import ratelimit
+from amendments.models import Argument, ModerationDecision, Report, Source
+from drafting.views import json as out
 from amendments.views import participation_json as shapes
+from amendments.views.shapes import (
+    ArgumentJSON, DecisionJSON, HideJSON, ReportJSON, SourceJSON, TrashItemJSON, UsefulJSON, VoteAnswerJSON,
+)
 from drafting.services import bills
-from drafting.errors import Invalid, NotFound
+from drafting.errors import NotFound
 from drafting.models import User
-from drafting.web.bodies import parse_body
+from drafting.web.paging import Page, paginated
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -65,19 +71,19 @@ def _target_handlers(kind: str) -> list:
     """The vote, argument and source endpoints of articles or amendments."""
     base = f"/{kind}s/{{target_id:int}}"
 
-    @put(f"{base}/vote", name=f"api:{kind}:vote", status_code=200)
+    @put(f"{base}/vote", name=f"api:{kind}:vote", status_code=200, dependencies=json_body(VoteIn))
     @threaded
-    def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+    def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> VoteAnswerJSON:
         with transaction(request) as session:
             user = _writer(session, request)
-            payload = parse_body(body, VoteIn)
             target = participation.get_target(session, kind, target_id)
+            payload = parse_body(body, VoteIn)
             votes = participation.cast_vote(session, user, target, payload.value)
             return shapes.vote_json(votes, payload.value)
 
     @delete(f"{base}/vote", name=f"api:{kind}:unvote", status_code=200)
     @threaded
-    def delete_vote(request: Request, target_id: FromPath[int]) -> dict[str, Any]:
+    def delete_vote(request: Request, target_id: FromPath[int]) -> VoteAnswerJSON:
         with transaction(request) as session:
             user = _writer(session, request)
             target = participation.get_target(session, kind, target_id)
@@ -85,38 +91,37 @@ def _target_handlers(kind: str) -> list:
 
     @get(f"{base}/arguments", name=f"api:{kind}:arguments")
     @threaded
-    def list_arguments(request: Request, target_id: FromPath[int], limit: FromQuery[int | None] = None,
-                       offset: FromQuery[int] = 0) -> list[dict[str, Any]]:
-        if (limit is not None and limit < 0) or offset < 0:
-            raise Invalid("limit" if limit is not None and limit < 0 else "offset", "must not be negative")
+    def list_arguments(request: Request, target_id: FromPath[int], page: Page) -> Response[list[ArgumentJSON]]:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
-            return shapes.arguments_json(session, arguments.list_arguments(session, target, limit=limit, offset=offset))
+            return paginated(request, page, lambda limit, offset: arguments.list_arguments(
+                session, target, limit=limit, offset=offset), lambda rows: shapes.arguments_json(session, rows))
 
-    @post(f"{base}/arguments", name=f"api:{kind}:argue")
+    @post(f"{base}/arguments", name=f"api:{kind}:argue", dependencies=json_body(ArgumentIn))
     @threaded
-    def create_argument(request: Request, target_id: FromPath[int], body: RawBody) -> Response:
+    def create_argument(request: Request, target_id: FromPath[int], body: RawBody) -> Response[ArgumentJSON]:
         with transaction(request) as session:
             user = _writer(session, request)
-            payload = parse_body(body, ArgumentIn)
             target = participation.get_target(session, kind, target_id)
+            payload = parse_body(body, ArgumentIn)
             result = arguments.add_argument(session, user, target, payload.stance, payload.body)
             return Response(shapes.one_argument_json(session, result.argument), status_code=201 if result.created else 200)
 
     @get(f"{base}/sources", name=f"api:{kind}:sources")
     @threaded
-    def list_sources(request: Request, target_id: FromPath[int]) -> list[dict[str, Any]]:
+    def list_sources(request: Request, target_id: FromPath[int], page: Page) -> Response[list[SourceJSON]]:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
-            return shapes.sources_json(session, sources.list_sources(session, target))
+            return paginated(request, page, lambda limit, offset: sources.list_sources(
+                session, target, limit=limit, offset=offset), lambda rows: shapes.sources_json(session, rows))
 
-    @post(f"{base}/sources", name=f"api:{kind}:cite", status_code=201)
+    @post(f"{base}/sources", name=f"api:{kind}:cite", status_code=201, dependencies=json_body(SourceIn))
     @threaded
-    def create_source(request: Request, target_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+    def create_source(request: Request, target_id: FromPath[int], body: RawBody) -> SourceJSON:
         with transaction(request) as session:
             user = _writer(session, request)
-            payload = parse_body(body, SourceIn)
             target = participation.get_target(session, kind, target_id)
+            payload = parse_body(body, SourceIn)
             source = sources.add_source(session, user, target, payload.title, payload.url, payload.note)
             return shapes.source_json(source)
 
@@ -125,14 +130,14 @@ def _target_handlers(kind: str) -> list:
 
 @get("/arguments/{argument_id:int}", name="api:argument")
 @threaded
-def argument_detail(request: Request, argument_id: FromPath[int]) -> dict[str, Any]:
+def argument_detail(request: Request, argument_id: FromPath[int]) -> ArgumentJSON:
     with transaction(request) as session:
         return shapes.one_argument_json(session, arguments.get_argument(session, argument_id))
 
 
 @put("/arguments/{argument_id:int}/useful", name="api:argument:useful", status_code=200)
 @threaded
-def mark_useful(request: Request, argument_id: FromPath[int]) -> dict[str, int]:
+def mark_useful(request: Request, argument_id: FromPath[int]) -> UsefulJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         argument = arguments.get_argument(session, argument_id)
@@ -141,7 +146,7 @@ def mark_useful(request: Request, argument_id: FromPath[int]) -> dict[str, int]:
 
 @delete("/arguments/{argument_id:int}/useful", name="api:argument:unuseful", status_code=200)
 @threaded
-def unmark_useful(request: Request, argument_id: FromPath[int]) -> dict[str, int]:
+def unmark_useful(request: Request, argument_id: FromPath[int]) -> UsefulJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         argument = arguments.get_argument(session, argument_id)
@@ -150,14 +155,14 @@ def unmark_useful(request: Request, argument_id: FromPath[int]) -> dict[str, int
 
 @get("/sources/{source_id:int}", name="api:source")
 @threaded
-def source_detail(request: Request, source_id: FromPath[int]) -> dict[str, Any]:
+def source_detail(request: Request, source_id: FromPath[int]) -> SourceJSON:
     with transaction(request) as session:
         return shapes.sources_json(session, [sources.get_source(session, source_id)])[0]
 
 
-@post("/reports", name="api:report", status_code=201)
+@post("/reports", name="api:report", status_code=201, dependencies=json_body(ReportIn))
 @threaded
-def create_report(request: Request, body: RawBody) -> dict[str, Any]:
+def create_report(request: Request, body: RawBody) -> ReportJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         payload = parse_body(body, ReportIn)
@@ -166,15 +171,17 @@ def create_report(request: Request, body: RawBody) -> dict[str, Any]:
 
 @get("/moderation/reports", name="api:moderation:queue")
 @threaded
-def pending_reports(request: Request) -> list[dict[str, Any]]:
+def pending_reports(request: Request, page: Page) -> Response[list[ReportJSON]]:
     with transaction(request) as session:
-        entries = moderation.queue(session, api_user(session, request))
-        return [shapes.report_json(r) for entry in entries for r in entry.reports]
+        user = api_user(session, request)
+        return paginated(request, page, lambda limit, offset: [
+            report for entry in moderation.queue(session, user, limit=limit, offset=offset) for report in entry.reports
+        ], lambda rows: [shapes.report_json(r) for r in rows])
 
 
-@post("/moderation/{target:str}/{target_id:int}/hide", name="api:moderation:hide", status_code=200)
+@post("/moderation/{target:str}/{target_id:int}/hide", name="api:moderation:hide", status_code=200, dependencies=json_body(HideIn))
 @threaded
-def hide(request: Request, target: FromPath[str], target_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+def hide(request: Request, target: FromPath[str], target_id: FromPath[int], body: RawBody) -> HideJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         policy.require_moderator(user)
@@ -185,9 +192,9 @@ def hide(request: Request, target: FromPath[str], target_id: FromPath[int], body
         return {**shapes.decision_json(decision), "hidden": shapes.hidden_json(decision)}
 
 
-@post("/moderation/reports/{report_id:int}/dismiss", name="api:moderation:dismiss", status_code=200)
+@post("/moderation/reports/{report_id:int}/dismiss", name="api:moderation:dismiss", status_code=200, dependencies=json_body(DismissIn))
 @threaded
-def dismiss(request: Request, report_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+def dismiss(request: Request, report_id: FromPath[int], body: RawBody) -> DecisionJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         policy.require_moderator(user)
@@ -197,9 +204,11 @@ def dismiss(request: Request, report_id: FromPath[int], body: RawBody) -> dict[s
 
 @get("/bills/{slug:str}/trash", name="api:bill:trash")
 @threaded
-def bill_trash(request: Request, slug: FromPath[str]) -> list[dict[str, Any]]:
+def bill_trash(request: Request, slug: FromPath[str], page: Page) -> Response[list[TrashItemJSON]]:
     with transaction(request) as session:
-        return [shapes.trash_json(item) for item in moderation.trash(session, bills.get_bill(session, slug))]
+        bill = bills.get_bill(session, slug)
+        return paginated(request, page, lambda limit, offset: moderation.trash(session, bill, limit=limit, offset=offset),
+                         lambda rows: [shapes.trash_json(item) for item in rows])
 
 
 participation_api_router = Router(

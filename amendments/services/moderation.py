@@ -180,11 +180,11 @@ def _items(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int
     return found
 
 
-def queue(session: Session, actor: User | None, *, limit: int = 200) -> list[QueueEntry]:
+def queue(session: Session, actor: User | None, *, limit: int = 200, offset: int = 0) -> list[QueueEntry]:
     """Pending reports grouped by contribution, the longest waiting first."""
     policy.require_moderator(actor)
     reports = list(session.scalars(
-        select(Report).where(Report.decision_id.is_(None)).order_by(Report.created_at, Report.id).limit(limit)
+        select(Report).where(Report.decision_id.is_(None)).order_by(Report.created_at, Report.id).limit(limit).offset(offset)
     ))
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in reports:
@@ -235,11 +235,11 @@ def amendment_title(amendment: Amendment) -> str:
     return amendment.title or f"Modification n° {amendment.id}"
 
 
-def trash(session: Session, bill: Bill) -> list[TrashItem]:
+def trash(session: Session, bill: Bill, *, limit: int | None = None, offset: int = 0) -> list[TrashItem]:
     """The bill's hidden contributions, most recently hidden first."""
     decisions = list(session.scalars(
         select(ModerationDecision).where(ModerationDecision.bill_id == bill.id, ModerationDecision.action == "hide")
-        .order_by(ModerationDecision.created_at.desc(), ModerationDecision.id.desc())
+        .order_by(ModerationDecision.created_at.desc(), ModerationDecision.id.desc()).limit(limit).offset(offset)
     ))
     wanted: dict[str, set[int]] = defaultdict(set)
     for decision in decisions:

@@ -63,8 +63,8 @@ def get_source(session: Session, source_id: int) -> Source:
     return source
 
 
-def list_sources(session: Session, target: Target) -> list[Source]:
+def list_sources(session: Session, target: Target, *, limit: int | None = None, offset: int = 0) -> list[Source]:
     return list(session.scalars(
         select(Source).where(target.matches(Source), Source.hidden_by_id.is_(None))
-        .order_by(Source.created_at, Source.id)
+        .order_by(Source.created_at, Source.id).limit(limit).offset(offset)
     ))

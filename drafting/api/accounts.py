@@ -1,8 +1,6 @@
 """JSON API for accounts: tokens, sign-up and accounts opened by staff, the signed-in person (CONTRACT §2)."""
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from litestar import Request, Router, get, post
 from litestar.params import FromPath, RawBody
@@ -10,9 +8,10 @@ from litestar.params import FromPath, RawBody
 from drafting.policy import require_user
 from drafting.services import accounts, bills
 from drafting.views import json as out
+from drafting.views.shapes import MeJSON, TokenJSON, UserJSON
 from drafting.web import ratelimit
-from drafting.web.bodies import parse_body
 from drafting.web import signin
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, blocking, threaded, transaction
 
 
@@ -21,19 +20,19 @@ class TokenIn(msgspec.Struct):
     password: str
 
 
-@post("/auth/token", status_code=200)
-async def create_token(request: Request, body: RawBody) -> dict[str, Any]:
+@post("/auth/token", status_code=200, dependencies=json_body(TokenIn))
+async def create_token(request: Request, body: RawBody) -> TokenJSON:
     payload = parse_body(body, TokenIn)
     return {"token": await signin.sign_in(request, payload.username, payload.password, "api")}
 
 
-@post("/users", status_code=201)
-async def create_user(request: Request, body: RawBody) -> dict[str, Any]:
+@post("/users", status_code=201, dependencies=json_body(accounts.UserIn))
+async def create_user(request: Request, body: RawBody) -> UserJSON:
     payload = parse_body(body, accounts.UserIn)
     return await blocking(request, _create_user, request, payload, await signin.new_password_hash(payload))
 
 
-def _create_user(request: Request, payload: accounts.UserIn, password_hash: str | None) -> dict[str, Any]:
+def _create_user(request: Request, payload: accounts.UserIn, password_hash: str | None) -> UserJSON:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -46,14 +45,14 @@ def _create_user(request: Request, payload: accounts.UserIn, password_hash: str 
 
 @get("/me")
 @threaded
-def me(request: Request) -> dict[str, Any]:
+def me(request: Request) -> MeJSON:
     with transaction(request) as session:
         return out.me_json(require_user(api_user(session, request)))
 
 
 @get("/users/{username:str}")
 @threaded
-def user_detail(request: Request, username: FromPath[str]) -> dict[str, Any]:
+def user_detail(request: Request, username: FromPath[str]) -> UserJSON:
     with transaction(request) as session:
         return out.user_json(bills.get_user(session, username))
 

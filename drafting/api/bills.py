@@ -1,7 +1,7 @@
 """JSON API for bills, articles and bill versions (CONTRACT §2); handlers only translate HTTP."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Request, Response, Router, get, patch, post
@@ -11,8 +11,13 @@ from amendments.services import desk
 from drafting.policy import require_user
 from drafting.services import bills, history, staff
 from drafting.views import json as out
-from drafting.web.bodies import parse_body
+from drafting.views.shapes import (
+    ArticleDiffJSON, ArticleJSON, ArticleVersionJSON, AuthorsJSON, BillDiffJSON, BillJSON, BillSummaryJSON,
+    BillVersionJSON, BillVersionSummaryJSON, BlameJSON,
+)
 from drafting.web.immutable import immutable_json, not_modified
+from drafting.web.paging import Page, paginated
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -41,32 +46,34 @@ class ArticleVersionIn(msgspec.Struct):
     text: str | None = None
 
 
-@post("/bills", status_code=201)
+@post("/bills", status_code=201, dependencies=json_body(bills.BillIn))
 @threaded
-def create_bill(request: Request, body: RawBody) -> dict[str, Any]:
+def create_bill(request: Request, body: RawBody) -> BillJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
-        bill = bills.create_bill(session, actor, parse_body(body, bills.BillIn))
+        payload = parse_body(body, bills.BillIn)
+        bill = bills.create_bill(session, actor, payload)
         return out.bill_json(session, bill)
 
 
 @get("/bills", name="api:bills")
 @threaded
-def list_bills(request: Request) -> list[dict[str, Any]]:
+def list_bills(request: Request, page: Page) -> Response[list[BillSummaryJSON]]:
     with transaction(request) as session:
-        return [out.bill_summary_json(b) for b in bills.list_bills(session)]
+        return paginated(request, page, lambda limit, offset: bills.list_bills(session, limit=limit, offset=offset),
+                         lambda rows: [out.bill_summary_json(b) for b in rows])
 
 
 @get("/bills/{slug:str}")
 @threaded
-def bill_detail(request: Request, slug: FromPath[str]) -> dict[str, Any]:
+def bill_detail(request: Request, slug: FromPath[str]) -> BillJSON:
     with transaction(request) as session:
         return out.bill_json(session, bills.get_bill(session, slug))
 
 
-@patch("/bills/{slug:str}", status_code=200)
+@patch("/bills/{slug:str}", status_code=200, dependencies=json_body(staff.BillPatch))
 @threaded
-def update_bill(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+def update_bill(request: Request, slug: FromPath[str], body: RawBody) -> BillJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         bill = bills.get_bill(session, slug)
@@ -74,9 +81,9 @@ def update_bill(request: Request, slug: FromPath[str], body: RawBody) -> dict[st
         return out.bill_json(session, bill)
 
 
-@post("/bills/{slug:str}/authors", status_code=201)
+@post("/bills/{slug:str}/authors", status_code=201, dependencies=json_body(UsernameIn))
 @threaded
-def add_author(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+def add_author(request: Request, slug: FromPath[str], body: RawBody) -> AuthorsJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         bill = bills.get_bill(session, slug)
@@ -86,19 +93,20 @@ def add_author(request: Request, slug: FromPath[str], body: RawBody) -> dict[str
                 "authors": [u.username for u in bills.bill_authors(session, bill)]}
 
 
-@post("/bills/{slug:str}/status", status_code=200)
+@post("/bills/{slug:str}/status", status_code=200, dependencies=json_body(StatusIn))
 @threaded
-def set_status(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+def set_status(request: Request, slug: FromPath[str], body: RawBody) -> BillJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         bill = bills.get_bill(session, slug)
-        bills.set_status(session, actor, bill, parse_body(body, StatusIn).status)
+        payload = parse_body(body, StatusIn)
+        bills.set_status(session, actor, bill, payload.status)
         return out.bill_json(session, bill)
 
 
-@post("/bills/{slug:str}/versions", status_code=201)
+@post("/bills/{slug:str}/versions", status_code=201, dependencies=json_body(BillVersionIn))
 @threaded
-def publish_bill_version(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+def publish_bill_version(request: Request, slug: FromPath[str], body: RawBody) -> BillVersionJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         bill = bills.get_bill(session, slug)
@@ -109,15 +117,17 @@ def publish_bill_version(request: Request, slug: FromPath[str], body: RawBody) -
 
 @get("/bills/{slug:str}/versions")
 @threaded
-def list_bill_versions(request: Request, slug: FromPath[str]) -> list[dict[str, Any]]:
+def list_bill_versions(request: Request, slug: FromPath[str], page: Page) -> Response[list[BillVersionSummaryJSON]]:
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
-        return [out.bill_version_summary(v) for v in bills.bill_versions(session, bill)]
+        return paginated(request, page,
+                         lambda limit, offset: bills.bill_versions(session, bill, limit=limit, offset=offset),
+                         lambda rows: [out.bill_version_summary(v) for v in rows])
 
 
 @get("/bills/{slug:str}/versions/{seq:int}", name="api:bill:version")
 @threaded
-def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response:
+def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response[BillVersionJSON]:
     if (cached := not_modified(request)) is not None:
         return cached
     with transaction(request) as session:
@@ -128,7 +138,8 @@ def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int
 
 @get("/bills/{slug:str}/diff")
 @threaded
-def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None, to: ToVersion = None) -> Response:
+def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None,
+              to: ToVersion = None) -> Response[BillDiffJSON]:
     if (cached := not_modified(request)) is not None:
         return cached
     with transaction(request) as session:
@@ -138,22 +149,25 @@ def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None, 
 
 @get("/articles/{article_id:int}")
 @threaded
-def article_detail(request: Request, article_id: FromPath[int]) -> dict[str, Any]:
+def article_detail(request: Request, article_id: FromPath[int]) -> ArticleJSON:
     with transaction(request) as session:
         return out.single_article_json(session, bills.get_article(session, article_id))
 
 
 @get("/articles/{article_id:int}/versions")
 @threaded
-def article_versions(request: Request, article_id: FromPath[int]) -> list[dict[str, Any]]:
+def article_versions(request: Request, article_id: FromPath[int], page: Page) -> Response[list[ArticleVersionJSON]]:
     with transaction(request) as session:
         article = bills.get_article(session, article_id)
-        return out.article_versions_json(session, bills.article_versions(session, article))
+        return paginated(request, page,
+                         lambda limit, offset: bills.article_versions(session, article, limit=limit, offset=offset),
+                         lambda rows: out.article_versions_json(session, rows))
 
 
 @get("/articles/{article_id:int}/versions/{n:int}", name="api:article:version")
 @threaded
-def article_version_detail(request: Request, article_id: FromPath[int], n: FromPath[int]) -> Response:
+def article_version_detail(request: Request, article_id: FromPath[int],
+                           n: FromPath[int]) -> Response[ArticleVersionJSON]:
     if (cached := not_modified(request)) is not None:
         return cached
     with transaction(request) as session:
@@ -162,9 +176,10 @@ def article_version_detail(request: Request, article_id: FromPath[int], n: FromP
         return immutable_json(request, out.article_versions_json(session, [version])[0])
 
 
-@post("/articles/{article_id:int}/versions", status_code=201)
+@post("/articles/{article_id:int}/versions", status_code=201, dependencies=json_body(ArticleVersionIn))
 @threaded
-def publish_article_version(request: Request, article_id: FromPath[int], body: RawBody) -> dict[str, Any]:
+def publish_article_version(request: Request, article_id: FromPath[int],
+                            body: RawBody) -> ArticleVersionJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         article = bills.get_article(session, article_id)
@@ -179,7 +194,7 @@ def publish_article_version(request: Request, article_id: FromPath[int], body: R
 @get("/articles/{article_id:int}/diff")
 @threaded
 def article_diff(request: Request, article_id: FromPath[int], from_: FromVersion = None,
-                 to: ToVersion = None) -> Response:
+                 to: ToVersion = None) -> Response[ArticleDiffJSON]:
     if (cached := not_modified(request)) is not None:
         return cached
     with transaction(request) as session:
@@ -189,7 +204,7 @@ def article_diff(request: Request, article_id: FromPath[int], from_: FromVersion
 
 @get("/articles/{article_id:int}/blame")
 @threaded
-def article_blame(request: Request, article_id: FromPath[int]) -> dict[str, Any]:
+def article_blame(request: Request, article_id: FromPath[int]) -> BlameJSON:
     with transaction(request) as session:
         return history.blame_json(session, bills.get_article(session, article_id))
 

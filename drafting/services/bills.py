@@ -114,8 +114,10 @@ def get_article(session: Session, article_id: int) -> Article:
     return article
 
 
-def list_bills(session: Session) -> list[Bill]:
-    return list(session.scalars(select(Bill).order_by(Bill.created_at.desc(), Bill.id.desc())))
+def list_bills(session: Session, *, limit: int | None = None, offset: int = 0) -> list[Bill]:
+    """Newest first; ``limit``/``offset`` page in SQL."""
+    return list(session.scalars(select(Bill).order_by(Bill.created_at.desc(), Bill.id.desc())
+                                .limit(limit).offset(offset)))
 
 
 def bill_articles(session: Session, bill: Bill, *, include_removed: bool = False) -> list[Article]:
@@ -166,20 +168,25 @@ def head_version(session: Session, article: Article) -> ArticleVersion:
     return article_version(session, article, article.current_version)
 
 
-def article_versions(session: Session, article: Article) -> list[ArticleVersion]:
-    return list(
-        session.scalars(
-            select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
-        )
-    )
+def article_versions(session: Session, article: Article, *, limit: int | None = None,
+                     offset: int = 0) -> list[ArticleVersion]:
+    """Oldest first; ``limit``/``offset`` page in SQL."""
+    return list(session.scalars(
+        select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
+        .limit(limit).offset(offset)
+    ))
 
 
 def bill_authors(session: Session, bill: Bill) -> list[User]:
     return list(session.scalars(_statement("authors"), {"bill_id": bill.id}))
 
 
-def bill_versions(session: Session, bill: Bill) -> list[BillVersion]:
-    return list(session.scalars(_statement("versions"), {"bill_id": bill.id}))
+def bill_versions(session: Session, bill: Bill, *, limit: int | None = None, offset: int = 0) -> list[BillVersion]:
+    """Oldest first; ``limit``/``offset`` page in SQL."""
+    statement = _statement("versions")
+    if limit is not None or offset:
+        statement = statement.limit(limit).offset(offset)
+    return list(session.scalars(statement, {"bill_id": bill.id}))
 
 
 def get_bill_version(session: Session, bill: Bill, seq: int) -> BillVersion:

@@ -6,7 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError
 from drafting import i18n, policy
 from drafting.errors import DomainError, RateLimited
 from drafting.i18n import Message, N_
+from drafting.web.bodies import invalid_from_validation
 from drafting.web.request import page_user
 
 log = logging.getLogger("navette")
@@ -90,6 +91,11 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
     return error_response(request, error.status_code, detail, error.extra or None, error.headers)
 
 
+def validation_error_handler(request: Request, error: ValidationException) -> Response:
+    """A body or query value of the wrong type: 400 naming the field, like every other bad input."""
+    return domain_error_handler(request, invalid_from_validation(error))
+
+
 def internal_error_handler(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, Message("internal server error"))
@@ -97,6 +103,7 @@ def internal_error_handler(request: Request, error: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     DataError: bad_value_handler,
     OverflowError: bad_value_handler,

@@ -1,0 +1,99 @@
+"""The JSON shapes of CONTRACT §2 for amendments, votes, arguments, sources and moderation, as types
+for the OpenAPI document (the dictionaries come from ``views/json.py`` and the participation views)."""
+
+from typing import Literal, NotRequired, TypedDict
+
+from drafting.views.shapes import Diff, OrganizationJSON, VotesJSON
+
+class HiddenJSON(TypedDict):
+    reason: str
+    at: str | None
+
+class AmendmentJSON(TypedDict):
+    id: int
+    kind: Literal["modify", "delete", "insert"]
+    article: int | None
+    bill: str
+    author: str
+    cosigners: list[str]
+    title: str | None
+    explanation: str | None
+    status: Literal["open", "conflict", "accepted", "rejected", "withdrawn"]
+    base_version: int | None
+    text: str | None
+    diff: Diff | None
+    votes: VotesJSON
+    response: str | None
+    created_at: str | None
+    after_article: int | None
+    heading: str | None
+    created_article: int | None
+    hidden: NotRequired[HiddenJSON]
+
+class VoteAnswerJSON(TypedDict):
+    """The target's tallies, at the top level and under ``votes``, and the caller's vote."""
+
+    agree: int
+    mixed: int
+    disagree: int
+    votes: VotesJSON
+    vote: Literal["agree", "mixed", "disagree"] | None
+
+class ArgumentJSON(TypedDict):
+    id: int
+    article: int | None
+    amendment: int | None
+    stance: Literal["for", "against"]
+    body: str | None
+    author: str
+    author_organization: OrganizationJSON | None
+    supporters: list[str]
+    useful: int
+    similar_to: int | None
+    created_at: str | None
+    hidden: NotRequired[HiddenJSON]
+
+class UsefulJSON(TypedDict):
+    useful: int
+
+class SourceJSON(TypedDict):
+    id: int
+    article: int | None
+    amendment: int | None
+    title: str | None
+    url: str | None
+    note: str | None
+    author: str
+    author_organization: OrganizationJSON | None
+    created_at: str | None
+    hidden: NotRequired[HiddenJSON]
+
+class ReportJSON(TypedDict):
+    id: int
+    target: str
+    target_id: int
+    reason: str
+    reporter: str
+    status: Literal["pending", "settled"]
+    decision: int | None
+    created_at: str | None
+
+class DecisionJSON(TypedDict):
+    id: int
+    action: str
+    target: str
+    target_id: int
+    reason: str | None
+    moderator: str
+    at: str | None
+
+class HideJSON(DecisionJSON):
+    hidden: HiddenJSON
+
+class TrashItemJSON(TypedDict):
+    target: str
+    id: int
+    title: str | None
+    author: str
+    reason: str | None
+    at: str | None
