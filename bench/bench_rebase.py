@@ -16,8 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from amendments import engine  # noqa: E402
-from amendments.engine import diff_words, merge3  # noqa: E402
+from amendments.engine import DiffCache, diff_words, merge3  # noqa: E402
 from bench.bench_diff import (  # noqa: E402
     DEFAULT_CORPUS,
     SEED,
@@ -45,9 +44,9 @@ def run(corpus_dir: Path | None = DEFAULT_CORPUS, repeats: int = 5, amendments: 
     proposals = [scatter_edits(base, rng, every=rng.choice((1000, 3000, 8000, 20000))) for _ in range(amendments)]
     merges, diffs = [], []
     for _ in range(repeats):
-        engine._hunks.cache_clear()  # each repeat is a fresh rebase run: the base→head diff is computed once
+        cache = DiffCache()  # each repeat is a fresh rebase run: the base→head diff is computed once
         start = time.perf_counter()
-        results = [merge3(base, proposal, head) for proposal in proposals]
+        results = [merge3(base, proposal, head, cache=cache) for proposal in proposals]
         merges.append(time.perf_counter() - start)
         start = time.perf_counter()
         for proposal in proposals:

@@ -72,13 +72,15 @@ def parse_conflict_detail(detail: str) -> dict[str, Any]:
     return value
 
 
-def rebase_one(amendment: Amendment, base_text: str, head: ArticleVersion) -> tuple[str, engine.MergeResult | None]:
-    """The verdict for one open amendment against a new head, without touching the database."""
+def rebase_one(amendment: Amendment, base_text: str, head: ArticleVersion,
+               cache: engine.DiffCache | None = None) -> tuple[str, engine.MergeResult | None]:
+    """The verdict for one open amendment against a new head, without touching the database
+    (cache: the diffs shared by a run of rebases onto one head)."""
     if head.deletes_article:
         return (SUPERSEDED, None) if amendment.kind == "delete" else (CONFLICT, None)
     if amendment.kind == "delete":
         return REBASED, None
-    result = engine.merge3(base_text, amendment.text, head.text)
+    result = engine.merge3(base_text, amendment.text, head.text, cache=cache)
     if not result.clean:
         return CONFLICT, result
     return (SUPERSEDED if result.text == head.text else REBASED), result
@@ -97,10 +99,11 @@ def rebase_open_amendments(session: Session, article: Article, new_version: Arti
     bases = {version: text for (_, version), text in texts.items()}
     actor_id = actor.id if actor is not None else None
     outcomes = []
+    cache = engine.DiffCache()  # each base is diffed against the new head once
     for amendment in amendments:
         if amendment.base_version == new_version.version:
             continue  # already written against this head
-        verdict, result = rebase_one(amendment, bases.get(amendment.base_version, ""), new_version)
+        verdict, result = rebase_one(amendment, bases.get(amendment.base_version, ""), new_version, cache)
         event = AmendmentEvent(amendment_id=amendment.id, kind=verdict, actor_id=actor_id,
                                from_version=amendment.base_version, to_version=new_version.version)
         if verdict == CONFLICT:

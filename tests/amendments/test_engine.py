@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from amendments import engine
 from amendments.engine import (
     Changed,
+    DiffCache,
     Folded,
     MergeResult,
     Row,
@@ -164,16 +165,19 @@ def test_word_diff_gives_both_texts_back_and_cuts_only_between_words(pair):
     assert_diff_laws(diff_words(old, new), old, new)
 
 
+@settings(max_examples=60)
 @given(text_pairs)
-def test_word_diff_is_deterministic(pair):
-    assert diff_words(*pair) == diff_words(*pair)
+def test_word_diff_is_the_same_without_the_cpp_build(pair):
+    fast = diff_words(*pair)
+    with mock.patch.object(engine.diff, "_fast", None):
+        assert diff_words(*pair) == fast
 
 
 @settings(max_examples=60)
 @given(text_pairs)
 def test_pure_python_fallback_keeps_the_laws(pair):
     old, new = pair
-    with mock.patch.object(engine, "_fast", None):
+    with mock.patch.object(engine.diff, "_fast", None):
         diff = diff_words(old, new)
     assert_diff_laws(diff, old, new)
 
@@ -398,7 +402,7 @@ def test_the_same_deletion_cut_differently_by_the_two_diffs_is_taken_once():
     ours = base.replace(sentence, "").replace("2017", "2018")
     # theirs's diff ends the deletion where the unchanged end of the text starts, at the last full
     # stop: ". Cette … gratuite"; ours's, which reaches 2017, deletes " Cette … gratuite."
-    cuts = [hunk for side in (ours, theirs) for hunk in engine._hunks(base, side)[0]]
+    cuts = [hunk for side in (ours, theirs) for hunk in engine.merge_diff._changes(base, side).hunks]
     deletions = {base[start:end] for start, end, text in cuts if not text}
     assert deletions == {". Cette mise en ligne est gratuite", " Cette mise en ligne est gratuite."}
     expected = "Le délai est de six mois après la publication.\nII. – Il entre en vigueur en 2018."
@@ -439,6 +443,26 @@ def test_a_change_among_words_a_rewrite_kept_where_they_were_merges():
     ours = "Un décret précise le régime des redevances applicables. Le maire perçoit le produit des droits."
     theirs = base.replace("redevances", "taxes")
     assert merge3(base, ours, theirs).text == merge3(base, theirs, ours).text == ours.replace("redevances", "taxes")
+
+
+def test_a_diff_cache_gives_the_same_merges_and_diffs_each_pair_once():
+    base = "Le préfet fixe le montant des droits par arrêté. Le maire perçoit le produit des droits."
+    head = base.replace("préfet", "ministre")
+    proposals = [base.replace("arrêté", "décret"), base.replace("maire", "receveur"), base.replace("fixe", "arrête")]
+    cache = DiffCache(size=4)
+    assert [merge3(base, p, head, cache=cache) for p in proposals] == [merge3(base, p, head) for p in proposals]
+    with mock.patch.object(engine.merge_diff, "_merge_diff", wraps=engine.merge_diff._merge_diff) as diffed:
+        again = [merge3(base, p, head, cache=cache) for p in proposals]
+        assert diffed.call_count == 0  # the four pairs (head and three proposals) are all kept
+        merge3(base, base + " Fin.", head, cache=cache)
+        assert diffed.call_count == 1
+        merge3(base, proposals[0], head, cache=cache)  # the oldest entry left when the fifth came
+        assert diffed.call_count == 2
+    assert [r.text for r in again] == [
+        "Le ministre fixe le montant des droits par décret. Le maire perçoit le produit des droits.",
+        "Le ministre fixe le montant des droits par arrêté. Le receveur perçoit le produit des droits.",
+        "Le ministre arrête le montant des droits par arrêté. Le maire perçoit le produit des droits.",
+    ]
 
 
 # --- blame -------------------------------------------------------------------------------------
@@ -580,21 +604,16 @@ def test_corpus_diffs_are_exact_word_level_and_not_fragmented(histories):
 def test_corpus_diffs_are_the_same_without_the_cpp_build(histories):
     pairs = [pair for pairs in histories.values() for pair in pairs][:60]
     fast = [diff_words(old, new) for old, new in pairs]
-    with mock.patch.object(engine, "_fast", None):
+    with mock.patch.object(engine.diff, "_fast", None):
         assert [diff_words(old, new) for old, new in pairs] == fast
 
 
 def test_corpus_merges_are_the_same_without_the_cpp_build(histories):
     # each change of a history against the one after it, as if both had been proposed on the first
     triples = [(a[0], a[1], b[1]) for pairs in histories.values() for a, b in zip(pairs, pairs[1:])][:60]
-    engine._hunks.cache_clear()
     fast = [(merge3(*triple), merge3(triple[0], triple[2], triple[1])) for triple in triples]
-    engine._hunks.cache_clear()
-    try:
-        with mock.patch.object(engine, "_fast", None):
-            assert [(merge3(*triple), merge3(triple[0], triple[2], triple[1])) for triple in triples] == fast
-    finally:
-        engine._hunks.cache_clear()
+    with mock.patch.object(engine.diff, "_fast", None):
+        assert [(merge3(*triple), merge3(triple[0], triple[2], triple[1])) for triple in triples] == fast
     assert any(one.clean for one, _ in fast) and not all(one.clean for one, _ in fast)
 
 
@@ -653,18 +672,42 @@ def merge_each_onto_head(original: str, proposals: list[str], head: str) -> list
     return verdicts
 
 
-def test_article9_versions_rebase_onto_the_most_voted_one(article9, record_property):
+def seeded_word_edits(tokens: list[str], seeds: list[int]) -> list[dict[int, str]]:
+    """For each seed, one to three words of the text replaced, deleted or followed by " ajouté"."""
+    words = [i for i, token in enumerate(tokens) if token[:1].isalnum()]
+    edits = []  # for each seed: token index -> what replaces the token
+    for seed in seeds:
+        rng = random.Random(seed)
+        chosen = {}
+        for index in rng.sample(words, rng.randint(1, 3)):
+            chosen[index] = rng.choice([f"mot{seed}", "", tokens[index] + " ajouté"])
+        edits.append(chosen)
+    return edits
+
+
+def test_article9_word_edits_rebase_onto_the_real_whitespace_change(article9, record_property):
     original, versions = article9
-    head, others = versions[0]["after"], [v["after"] for v in versions[1:]]
-    # This export carries one and the same `after` text for every version (the original, stripped of
-    # its paragraph break and of two double spaces): each rebase repeats the head's own change.
-    assert len(set(others) | {head}) == 1
-    verdicts = merge_each_onto_head(original, others, head)
+    head = versions[0]["after"]
+    # Every version of this export carries one text: the original without its paragraph break and
+    # its two double spaces ("du  droit" became "dudroit"). Proposals are rebased onto that change.
+    assert {v["after"] for v in versions} == {head} and original.count("  ") == 2
+    assert head == original.replace("\n", "").replace("  ", "")
+    tokens = tokenize(original)
+    edits = seeded_word_edits(tokens, [int(v["id"]) for v in versions[1:]])
+    proposals = ["".join(chosen.get(i, token) for i, token in enumerate(tokens)) for chosen in edits]
+    verdicts = merge_each_onto_head(original, proposals, head)
     clean, conflict = verdicts.count(True), verdicts.count(False)
     record_property("article9_clean", clean)
     record_property("article9_conflict", conflict)
-    print(f"article 9, real versions: {clean} clean, {conflict} conflicts of {len(others)}")
-    assert (clean, conflict) == (len(others), 0)
+    print(f"article 9, word edits onto the real head: {clean} clean, {conflict} conflicts of {len(proposals)}")
+    # a proposal conflicts only if it edits a word near the removed spaces or line break (the head's
+    # diff rewrites "du  droit" as a whole, and an insertion next to that change conflicts)
+    touched = {i for i, token in enumerate(tokens) if token in ("  ", "\n")}
+    near = {j for i in touched for j in range(i - 3, i + 4)}
+    for chosen, merged in zip(edits, verdicts):
+        if not near & set(chosen):
+            assert merged, chosen
+    assert clean > conflict
 
 
 def test_article9_concurrent_word_edits_rebase_or_conflict(article9, record_property):
@@ -679,14 +722,7 @@ def test_article9_concurrent_word_edits_rebase_or_conflict(article9, record_prop
     """
     original, versions = article9
     tokens = tokenize(original)
-    words = [i for i, token in enumerate(tokens) if token[:1].isalnum()]
-    edits = []  # for each version: token index -> what replaces the token
-    for version in versions:
-        rng = random.Random(int(version["id"]))
-        chosen = {}
-        for index in rng.sample(words, rng.randint(1, 3)):
-            chosen[index] = rng.choice([f"mot{version['id']}", "", tokens[index] + " ajouté"])
-        edits.append(chosen)
+    edits = seeded_word_edits(tokens, [int(version["id"]) for version in versions])
     proposals = ["".join(chosen.get(i, token) for i, token in enumerate(tokens)) for chosen in edits]
     head, others = proposals[0], proposals[1:]
     assert all(tokens.count(tokens[i]) == 1 for i in edits[0])

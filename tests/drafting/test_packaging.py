@@ -39,7 +39,7 @@ def test_wheel_contains_templates_static_files_migrations_and_the_demo(wheel):
                      "drafting/_assets/static/navette.css", "drafting/_assets/migrations/env.py",
                      "drafting/_assets/migrations/versions/0001_initial_schema.py",
                      "drafting/demo/republique_numerique.md", "drafting/demo/history.json",
-                     "drafting/app.py", "drafting/cli.py", "amendments/engine.py"):
+                     "drafting/app.py", "drafting/cli.py", "amendments/engine/__init__.py", "amendments/engine/wording.py"):
         assert required in names, required
     templates = {n.removeprefix("drafting/_assets/") for n in names if n.startswith("drafting/_assets/templates/")}
     # Every template of the checkout (those present once the wheel was built: others may be added since).
