@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from amendments.api.amendments import amendments_api_router
 from amendments.api.desk import desk_api_router
+from amendments.api.authors_desk import authors_desk_api_router
 from amendments.api.participation import participation_api_router
 from amendments.pages.amendments import amendment_pages
 from amendments.pages.desk import desk_pages
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api_router,
             amendments_api_router,
             desk_api_router,
+            authors_desk_api_router,
             participation_api_router,
             *drafting_pages,
             *account_pages,

@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, RawBody
 
 from drafting.policy import require_user
 from drafting.web import ratelimit
+from amendments.api.authors_desk import bill_amendments
 from amendments.services import proposing
 from amendments.views.json import amendments_json
 from drafting.services import bills
@@ -125,5 +126,5 @@ def withdraw(request: Request, amendment_id: FromPath[int]) -> dict[str, Any]:
 
 amendments_api_router = Router(
     path="/api/v1",
-    route_handlers=[propose, propose_insertion, amendment_detail, article_amendments, withdraw],
+    route_handlers=[propose, propose_insertion, bill_amendments, amendment_detail, article_amendments, withdraw],
 )

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import tallies
+from amendments.services import falling, tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
 from drafting.policy import require_user
@@ -320,4 +320,5 @@ def withdraw_amendment(session: Session, actor: User | None, amendment: Amendmen
     amendment.status = policy.transition(previous, "withdraw")
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="withdrawn", actor_id=user.id, detail=previous))
     session.flush()
+    falling.fall_subamendments(session, amendment, user.id)
     return amendment
