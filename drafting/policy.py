@@ -54,8 +54,7 @@ AMENDMENT_TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "supersede"): "accepted",  # a new head already makes its change
     ("open", "fall"): "rejected",  # made moot: its article deleted, or its parent amendment settled ("Tombé")
     ("conflict", "fall"): "rejected",
-    ("open", "incorporate"): "accepted",  # a sub-amendment taken into its parent
-    ("conflict", "incorporate"): "accepted",
+    ("open", "incorporate"): "accepted",  # a sub-amendment taken into its parent (in conflict: resubmit first)
 }
 AMENDMENT_ACTIONS = {
     "withdraw": "be withdrawn", "accept": "be merged", "reject": "be rejected", "resubmit": "be resubmitted",

@@ -330,17 +330,19 @@ def merge_insertion(session: Session, actor: User | None, amendment: Amendment, 
 
 
 def publish_from_merge_page(session: Session, actor: User | None, article: Article, *, expected_version: int,
-                            message: str, merge: list[int], final_text: str | None) -> ArticleVersion:
-    """The merge page's publish button: the amendments merged as they are when the author left the
-    previewed text alone, credited under the author's edited text otherwise (a direct edit without any)."""
+                            message: str, merge: list[int], final_text: str | None,
+                            hunks: dict[int, list[int]] | None = None) -> ArticleVersion:
+    """The merge page's publish button: the amendments merged as they are (or the hunks ticked) when
+    the author left the previewed text alone, credited under the author's edited text otherwise (a
+    direct edit without any)."""
     user = bills.require_author(session, session.get(Bill, article.bill_id), actor)
     text = normalise(final_text) if final_text is not None else None
     if merge and text is not None:
-        combination = combine(session, article, amendments_to_merge(session, article, merge))
+        combination = combine(session, article, amendments_to_merge(session, article, merge), hunks)
         if combination.deletes_article or (combination.clean and text == combination.text):
             text = None
     return _publish(session, user, article, expected_version=expected_version, message=message, text=text,
-                    merge=merge)
+                    merge=merge, hunks=hunks)
 
 
 def hunks_field(value: dict[str, list[int]] | None) -> dict[int, list[int]] | None:
