@@ -15,6 +15,7 @@ from amendments.api.authors_desk import authors_desk_api_router
 from amendments.api.participation import participation_api_router
 from amendments.pages.amendments import amendment_pages
 from amendments.pages.desk import desk_pages
+from amendments.pages.authors_desk import authors_desk_pages
 from amendments.pages.moderation import moderation_pages
 from amendments.pages.participation import participation_pages
 from amendments.views import redline
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *drafting_pages,
             *account_pages,
             *amendment_pages,
+            *authors_desk_pages,
             *desk_pages,
             *participation_pages,
             *moderation_pages,

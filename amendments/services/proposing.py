@@ -44,7 +44,9 @@ def get_amendment(session: Session, amendment_id: int) -> Amendment:
 
 
 def base_text(session: Session, amendment: Amendment) -> str:
-    """The text the amendment was written on: "" for a new article."""
+    """The text the amendment was written on: "" for a new article, its parent's for a sub-amendment."""
+    if amendment.parent_id is not None:
+        return amendment.parent_text or ""
     if amendment.article_id is None or amendment.base_version is None:
         return ""
     return session.scalar(
