@@ -58,3 +58,11 @@ def test_a_subamendment_is_proposed_and_incorporated_from_the_pages(client, admi
     done = post_form(client, f"/amendments/{sub_id}/incorporate", {})
     assert done.status_code == 303
     assert "communes" in amendment(client, parent["id"])["text"]
+
+
+def test_the_article_page_numbers_its_alineas_on_request(client, desk):
+    path = f"/bills/{desk['slug']}/articles/{desk['articles'][1]}"
+    plain = client.get(path).text
+    assert 'class="alineas"' not in plain and f'href="{path}?alineas=1"' in plain
+    numbered = client.get(f"{path}?alineas=1").text
+    assert re.findall(r'<li value="(\d+)" id="alinea-\d+">', numbered) == ["1", "2"]
