@@ -93,10 +93,10 @@ def amendment_hunks(request: Request, amendment_id: FromPath[int]) -> list[dict[
         amendment = proposing.get_amendment(session, amendment_id)
         if amendment.hidden_by_id is not None or amendment.kind != "modify":
             return []
-        base = amendment.parent_text if amendment.parent_id is not None else proposing.base_text(session, amendment)
+        base = proposing.base_text(session, amendment)  # a sub-amendment's: its parent's text
         language = bill_language(session.get(Bill, amendment.bill_id))
         return [{"index": h.index, "wording": h.wording, "diff": [[op, text] for op, text in h.diff]}
-                for h in engine.hunks(base or "", amendment.text, language)]
+                for h in engine.hunks(base, amendment.text, language)]
 
 
 @get("/bills/{slug:str}/amendments", name="api:bill:amendments")
