@@ -27,7 +27,8 @@ def propose_subamendment(session: Session, actor: User | None, parent: Amendment
                          explanation: str | None = "") -> Amendment:
     """A new text for the parent amendment, by anyone signed in, while the parent is open."""
     user = policy.require_user(actor)
-    session.refresh(parent, with_for_update=True)
+    session.execute(select(Amendment.id).where(Amendment.id == parent.id).with_for_update())  # not the joined author
+    session.refresh(parent)
     policy.require_may_subamend(session.get(Bill, parent.bill_id), parent)
     new_text = proposing._proposal_text(text)
     _, explanation = proposing._texts("", explanation)
