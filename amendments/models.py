@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, desc
+from sqlalchemy import CheckConstraint, false as sa_false, ForeignKey, Index, Integer, String, Text, UniqueConstraint, desc
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafting.db import Base, utcnow
@@ -38,6 +38,11 @@ class Amendment(Base):
     created_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_decisions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sub-amendments (CONTRACT §8): the amended amendment, and its text the sub-amendment is written on.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"), index=True)
+    parent_text: Mapped[str | None] = mapped_column(Text)
+    # Accepted for some of its changes only (a partial merge, CONTRACT §8).
+    partial: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     article: Mapped[Article | None] = relationship(foreign_keys=[article_id], lazy="raise")
@@ -279,3 +284,26 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- the authors' desk (CONTRACT §8) ---------------------------------------------------------------
+
+OPINIONS = ("favorable", "defavorable", "sagesse", "retrait", "satisfait")
+
+
+class AmendmentOpinion(Base):
+    """An official opinion of the bill's authors on an amendment; given again, a new row (the latest counts)."""
+
+    __tablename__ = "amendment_opinions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id", ondelete="CASCADE"), index=True)
+    opinion: Mapped[str] = mapped_column(String(12))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("opinion in ('favorable', 'defavorable', 'sagesse', 'retrait', 'satisfait')", name="opinion"),
+    )

@@ -11,9 +11,11 @@ from sqlalchemy import text
 
 from amendments.api.amendments import amendments_api_router
 from amendments.api.desk import desk_api_router
+from amendments.api.authors_desk import authors_desk_api_router
 from amendments.api.participation import participation_api_router
 from amendments.pages.amendments import amendment_pages
 from amendments.pages.desk import desk_pages
+from amendments.pages.authors_desk import authors_desk_pages
 from amendments.pages.moderation import moderation_pages
 from amendments.pages.participation import participation_pages
 from amendments.views import redline
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             staff_api_router,
             amendments_api_router,
             desk_api_router,
+            authors_desk_api_router,
             participation_api_router,
             search_api_router,
             *records_routes,
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 *drafting_pages,
                 *account_pages,
                 *amendment_pages,
+                *authors_desk_pages,
                 *desk_pages,
                 *participation_pages,
                 *moderation_pages,

@@ -28,6 +28,10 @@ HIDDEN = N_("this contribution was hidden by moderation")
 AMENDMENT_SETTLED = N_("status: the amendment is {status}; only an open or conflicting amendment can {action}")
 BILL_STATUS_REFUSED = N_("status: a {status} bill cannot become {wanted}")
 OWN_ADMIN_ROLE = N_("admin: administrators cannot change their own administrator role")
+OPINION_ON_WITHDRAWN = N_("amendments: a withdrawn amendment takes no opinion")
+INCORPORATE_REFUSED = N_("only the parent amendment's proposer or the bill's authors can incorporate a sub-amendment")
+PARENT_NOT_OPEN = N_("status: only an open amendment can be amended")
+NOT_A_SUBAMENDMENT = N_("this amendment is not a sub-amendment")
 
 
 class Person(Protocol):
@@ -52,10 +56,14 @@ AMENDMENT_TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "rebase"): "open",  # a new head: the merge is clean
     ("open", "collide"): "conflict",  # a new head changed the same words
     ("open", "supersede"): "accepted",  # a new head already makes its change
+    ("open", "fall"): "rejected",  # made moot: its article deleted, or its parent amendment settled ("Tombé")
+    ("conflict", "fall"): "rejected",
+    ("open", "incorporate"): "accepted",  # a sub-amendment taken into its parent (in conflict: resubmit first)
 }
 AMENDMENT_ACTIONS = {
     "withdraw": "be withdrawn", "accept": "be merged", "reject": "be rejected", "resubmit": "be resubmitted",
     "rebase": "follow a new version", "collide": "follow a new version", "supersede": "follow a new version",
+    "fall": "fall", "incorporate": "be incorporated",
 }
 # (status, wanted status) → allowed: opening and closing a bill's consultation.
 BILL_TRANSITIONS: frozenset[tuple[str, str]] = frozenset({("draft", "open"), ("open", "closed"), ("closed", "open")})
@@ -275,3 +283,50 @@ def may_merge_insertion(staff: bool, amendment: Any) -> bool:
 
 def may_report(user: Person | None, item: Any) -> bool:
     return user is not None and item.hidden_by_id is None
+
+
+# --- the authors' desk (CONTRACT §8) -------------------------------------------------------------
+
+def may_give_opinion(staff: bool, amendment: Any) -> bool:
+    """The bill's authors give an official opinion on any amendment that was not withdrawn."""
+    return staff and amendment.status != "withdrawn"
+
+
+def require_may_give_opinion(amendment: Any) -> None:
+    """(The caller already checked the authors.) A withdrawn amendment takes no opinion: 409."""
+    if amendment.status == "withdrawn":
+        raise Conflict(OPINION_ON_WITHDRAWN, field="amendments")
+
+
+def may_subamend(bill: Any, parent: Any) -> bool:
+    """A sub-amendment amends an open amendment of an article, while the consultation is open."""
+    return (consultation_open(bill) and parent.status == "open" and parent.parent_id is None
+            and parent.kind == "modify" and parent.hidden_by_id is None)
+
+
+def require_may_subamend(bill: Any, parent: Any) -> None:
+    require_consultation_open(bill)
+    if not may_subamend(bill, parent):
+        raise Conflict(PARENT_NOT_OPEN, field="status")
+
+
+def may_incorporate(user: Person | None, staff: bool, sub: Any, parent: Any) -> bool:
+    """The parent's proposer or the bill's authors take a sub-amendment into the parent."""
+    return (sub.parent_id is not None and (staff or is_proposer(user, parent))
+            and can_transition(sub.status, "incorporate") and parent.status == "open")
+
+
+def require_may_incorporate(user: Person | None, staff: bool, sub: Any, parent: Any) -> None:
+    require_user(user)
+    if sub.parent_id is None:
+        raise Conflict(NOT_A_SUBAMENDMENT)
+    if not (staff or is_proposer(user, parent)):
+        raise Forbidden(INCORPORATE_REFUSED)
+    transition(sub.status, "incorporate")
+    if parent.status != "open":
+        raise Conflict(PARENT_NOT_OPEN, field="status")
+
+
+def subamendments_fall(parent_status: str) -> bool:
+    """When an amendment stops being open (merged, rejected, withdrawn), its open sub-amendments fall."""
+    return parent_status in ("accepted", "rejected", "withdrawn")

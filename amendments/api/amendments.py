@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery, RawBody
 
 from drafting.policy import require_user
 from drafting.web import ratelimit
+from amendments.api.authors_desk import bill_amendments
 from amendments.services import proposing
 from amendments.views.json import amendments_json
 from amendments.views.shapes import AmendmentJSON
@@ -127,5 +128,5 @@ def withdraw(request: Request, amendment_id: FromPath[int]) -> AmendmentJSON:
 
 amendments_api_router = Router(
     path="/api/v1",
-    route_handlers=[propose, propose_insertion, amendment_detail, article_amendments, withdraw],
+    route_handlers=[propose, propose_insertion, bill_amendments, amendment_detail, article_amendments, withdraw],
 )

@@ -68,7 +68,8 @@ def merge_page(request: Request, article_id: FromPath[int]) -> Response:
         bill, article = _article_of(session, article_id)
         bills.require_author(session, bill, user)
         selected = _selected_ids(request.query_params.getall("amendment", []))
-        context = views.merge_context(session, bill, article, selected)
+        hunks = views.ticked_hunks(request.query_params.getall("parts", []), request.query_params.getall("hunk", []))
+        context = views.merge_context(session, bill, article, selected, hunks=hunks)
         if is_htmx(request):
             return render("amendments/desk/_merge_preview.html", session, request, user=user, **context)
         return render("amendments/desk/merge.html", session, request, user=user, **context)
@@ -89,18 +90,19 @@ def merge_submit(request: Request, article_id: FromPath[int], data: URLEncodedBo
     with transaction(request) as session:
         bill, article = _article_of(session, article_id)
         selected: list[int] = []
+        hunks = views.ticked_hunks(data.get("parts", "").split(","), data.get("hunks", "").split(","))
         try:
             selected = _selected_ids([data.get("amendments", "")])
             desk.publish_from_merge_page(
                 session, page_user(session, request), article, expected_version=_int_field(data, "expected_version"),
-                message=data.get("message", ""), merge=selected, final_text=data.get("text"),
+                message=data.get("message", ""), merge=selected, final_text=data.get("text"), hunks=hunks or None,
             )
         except (Invalid, Conflict) as error:  # not a 401/403: those are no merge page
             session.rollback()  # expires every row read so far: read again what the page shows
             user = page_user(session, request)
             bill, article = _article_of(session, article_id)
             conflict_ids = list((error.extra or {}).get("conflicts", []))
-            context = views.merge_context(session, bill, article, selected,
+            context = views.merge_context(session, bill, article, selected, hunks=hunks,
                                           text=None if conflict_ids else data.get("text"),
                                           message=data.get("message", ""), error=error.detail,
                                           conflict_ids=conflict_ids)

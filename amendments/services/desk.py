@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import proposing
+from amendments.services import falling, proposing
 from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, MergedAmendment
 from amendments.services.rebase import rebase_open_amendments
 from drafting.services import bills, search
@@ -22,19 +22,46 @@ from drafting.texts import MAX_MESSAGE, normalise, text_field
 MAX_RESPONSE = 20_000
 
 
+BASE_TOO_OLD, OVERLAP = "base_too_old", "overlap"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one amendment of a merge could not be applied: ``base_too_old`` (the head changed the same
+    words since its base version) or ``overlap`` (with ``with_amendment``, applied before it)."""
+
+    amendment_id: int
+    reason: str
+    with_amendment: int | None
+    conflicts: tuple[engine.Conflict, ...]
+
+    def json(self) -> dict:
+        return {"amendment": self.amendment_id, "reason": self.reason, "with": self.with_amendment,
+                "passages": [{"base": c.base, "ours": c.ours, "theirs": c.theirs} for c in self.conflicts]}
+
+
 @dataclass
 class Combination:
-    """The listed amendments applied in order onto a head: the text, or the ones that conflict."""
+    """The listed amendments applied in order onto a head: the text, or the ones that conflict
+    (``kept_text``: the head with every amendment that did apply, the good kept)."""
 
     head: ArticleVersion
     amendments: list[Amendment]
     text: str | None
     deletes_article: bool = False
     conflicts: dict[int, tuple[engine.Conflict, ...]] = field(default_factory=dict)
+    kept_text: str | None = None
+    applied: list[int] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
         return not self.conflicts
+
+    def report(self) -> dict:
+        """The auto-apply report: those that applied, those that could not and why."""
+        return {"conflicts": list(self.conflicts), "applied": self.applied,
+                "failed": [failure.json() for failure in self.failures]}
 
 
 def get_amendment(session: Session, amendment_id: int, *, for_update: bool = False) -> Amendment:
@@ -68,13 +95,49 @@ def amendments_to_merge(session: Session, article: Article, ids: list[int], *, l
             raise Conflict("merge: amendment {amendment_id} was hidden by moderation", amendment_id=amendment_id)
         policy.transition(amendment.status, "accept")  # 409 unless it may still be merged
         amendments.append(amendment)
+    subs = [a.id for a in amendments if a.parent_id is not None]
+    if subs:
+        raise Invalid("merge", "a sub-amendment is incorporated into its parent, not merged into the article")
     if len(amendments) > 1 and any(a.kind == "delete" for a in amendments):
         raise Invalid("merge", "an amendment deleting the article is merged on its own")
     return amendments
 
 
-def combine(session: Session, article: Article, amendments: list[Amendment]) -> Combination:
-    """Apply the amendments in order onto the head, each rebased by the three-way merge (CONTRACT §3)."""
+def chosen_texts(amendments: list[Amendment], bases: dict[int, str], hunks: dict[int, list[int]]) -> dict[int, str]:
+    """The text each amendment brings to a merge: its own, or its base with only the chosen hunks."""
+    unknown = set(hunks) - {a.id for a in amendments}
+    if unknown:
+        raise Invalid("hunks", "names an amendment that is not merged")
+    texts = {}
+    for amendment in amendments:
+        if amendment.id not in hunks:
+            texts[amendment.id] = amendment.text
+            continue
+        if amendment.kind != "modify":
+            raise Invalid("hunks", "only an amendment modifying an article is merged in part")
+        try:
+            texts[amendment.id] = engine.apply_hunks(bases.get(amendment.base_version, ""), amendment.text,
+                                                     hunks[amendment.id])
+        except IndexError:
+            raise Invalid("hunks", "names a hunk the amendment does not have") from None
+    return texts
+
+
+def _failure(base: str, text: str, amendment: Amendment, head: ArticleVersion,
+             steps: list[tuple[int, str]], conflicts: tuple[engine.Conflict, ...]) -> Failure:
+    """Why an amendment did not apply: against the head alone (base too old), or after which one."""
+    if not engine.merge3(base, text, head.text).clean:
+        return Failure(amendment.id, BASE_TOO_OLD, None, conflicts)
+    for other_id, after in steps:
+        if not engine.merge3(base, text, after).clean:
+            return Failure(amendment.id, OVERLAP, other_id, conflicts)
+    return Failure(amendment.id, OVERLAP, steps[-1][0] if steps else None, conflicts)
+
+
+def combine(session: Session, article: Article, amendments: list[Amendment],
+            hunks: dict[int, list[int]] | None = None) -> Combination:
+    """Apply the amendments in order onto the head, each rebased by the three-way merge (CONTRACT §3);
+    ``hunks``: only those changes of these amendments."""
     head = bills.head_version(session, article)
     if len(amendments) == 1 and amendments[0].kind == "delete":
         return Combination(head, amendments, "", deletes_article=True)
@@ -85,15 +148,22 @@ def combine(session: Session, article: Article, amendments: list[Amendment]) -> 
             select(ArticleVersion.version, ArticleVersion.text)
             .where(ArticleVersion.article_id == article.id, ArticleVersion.version.in_(wanted))
         ).all())
+    texts = chosen_texts(amendments, bases, hunks or {})
     current = head.text
     conflicts: dict[int, tuple[engine.Conflict, ...]] = {}
+    steps: list[tuple[int, str]] = []
+    failures = []
     for amendment in amendments:
-        result = engine.merge3(bases.get(amendment.base_version, ""), amendment.text, current)
+        base = bases.get(amendment.base_version, "")
+        result = engine.merge3(base, texts[amendment.id], current)
         if result.clean:
             current = result.text
+            steps.append((amendment.id, current))
         else:
             conflicts[amendment.id] = result.conflicts
-    return Combination(head, amendments, None if conflicts else current, conflicts=conflicts)
+            failures.append(_failure(base, texts[amendment.id], amendment, head, steps, result.conflicts))
+    return Combination(head, amendments, None if conflicts else current, conflicts=conflicts, kept_text=current,
+                       applied=[amendment_id for amendment_id, _ in steps], failures=failures)
 
 
 def publish_article_version(
@@ -105,6 +175,7 @@ def publish_article_version(
     message: str,
     text: str | None,
     merge: list[int],
+    hunks: dict[int, list[int]] | None = None,
 ) -> ArticleVersion:
     """A new version of an article by its bill's authors: a direct edit with ``text``, or a merge.
 
@@ -115,11 +186,11 @@ def publish_article_version(
     bill = session.get(Bill, article.bill_id)
     user = bills.require_author(session, bill, actor)
     return _publish(session, user, article, expected_version=expected_version, message=message, text=text,
-                    merge=merge)
+                    merge=merge, hunks=hunks)
 
 
 def _publish(session: Session, user: User, article: Article, *, expected_version: int, message: str,
-             text: str | None, merge: list[int]) -> ArticleVersion:
+             text: str | None, merge: list[int], hunks: dict[int, list[int]] | None = None) -> ArticleVersion:
     """``publish_article_version`` once the caller is known to be one of the bill's staff."""
     session.refresh(article, with_for_update=True)  # one publisher at a time per article
     if expected_version != article.current_version:
@@ -137,13 +208,12 @@ def _publish(session: Session, user: User, article: Article, *, expected_version
         if new_text == bills.head_version(session, article).text and not article.removed:
             raise Invalid("text", "is the same as the current version")
     elif amendments:
-        combination = combine(session, article, amendments)
+        combination = combine(session, article, amendments, hunks)
         if not combination.clean:
-            ids = list(combination.conflicts)
             raise Conflict(
-                "merge: amendments {ids} change the same words as the head or as an amendment merged "
-                "before them; give the final text or resubmit them",
-                ids=", ".join(map(str, ids)), extra={"conflicts": ids},
+                "merge: some amendments change the same words as the head or as an amendment merged before "
+                "them; give the final text or resubmit them",
+                extra=combination.report(),
             )
         new_text, deletes = combination.text, combination.deletes_article
         if deletes and article.removed:
@@ -162,9 +232,20 @@ def _publish(session: Session, user: User, article: Article, *, expected_version
         session.add(AmendmentEvent(amendment_id=amendment.id, kind="accepted", actor_id=user.id,
                                    from_version=amendment.base_version, to_version=version.version))
         amendment.status = policy.transition(amendment.status, "accept")
+        amendment.partial = _is_partial(session, amendment, (hunks or {}).get(amendment.id))
     session.flush()
-    rebase_open_amendments(session, article, version, user)
+    for amendment in amendments:
+        falling.fall_subamendments(session, amendment, user.id)
+    rebase_open_amendments(session, article, version, user,
+                           deleted_by=amendments[0].id if deletes and amendments else None)
     return version
+
+
+def _is_partial(session: Session, amendment: Amendment, chosen: list[int] | None) -> bool:
+    """Merged for some of its hunks only (all of them is the whole amendment)."""
+    if chosen is None:
+        return False
+    return engine.apply_hunks(proposing.base_text(session, amendment), amendment.text, chosen) != amendment.text
 
 
 def _response_text(response: str | None) -> str:
@@ -181,6 +262,7 @@ def reject_amendment(session: Session, actor: User | None, amendment: Amendment,
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="rejected", actor_id=user.id,
                                from_version=amendment.base_version))
     session.flush()
+    falling.fall_subamendments(session, amendment, user.id)
     return amendment
 
 
@@ -251,14 +333,26 @@ def merge_insertion(session: Session, actor: User | None, amendment: Amendment, 
 
 
 def publish_from_merge_page(session: Session, actor: User | None, article: Article, *, expected_version: int,
-                            message: str, merge: list[int], final_text: str | None) -> ArticleVersion:
-    """The merge page's publish button: the amendments merged as they are when the author left the
-    previewed text alone, credited under the author's edited text otherwise (a direct edit without any)."""
+                            message: str, merge: list[int], final_text: str | None,
+                            hunks: dict[int, list[int]] | None = None) -> ArticleVersion:
+    """The merge page's publish button: the amendments merged as they are (or the hunks ticked) when
+    the author left the previewed text alone, credited under the author's edited text otherwise (a
+    direct edit without any)."""
     user = bills.require_author(session, session.get(Bill, article.bill_id), actor)
     text = normalise(final_text) if final_text is not None else None
     if merge and text is not None:
-        combination = combine(session, article, amendments_to_merge(session, article, merge))
+        combination = combine(session, article, amendments_to_merge(session, article, merge), hunks)
         if combination.deletes_article or (combination.clean and text == combination.text):
             text = None
     return _publish(session, user, article, expected_version=expected_version, message=message, text=text,
-                    merge=merge)
+                    merge=merge, hunks=hunks)
+
+
+def hunks_field(value: dict[str, list[int]] | None) -> dict[int, list[int]] | None:
+    """The ``hunks`` of a new version, keyed by amendment id (a 400 naming the field otherwise)."""
+    if value is None:
+        return None
+    try:
+        return {int(key): list(indexes) for key, indexes in value.items()}
+    except ValueError:
+        raise Invalid("hunks", "is keyed by amendment ids") from None

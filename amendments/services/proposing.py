@@ -8,7 +8,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import tallies
+from amendments.services import falling, tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
 from drafting.policy import require_user
@@ -44,7 +44,9 @@ def get_amendment(session: Session, amendment_id: int) -> Amendment:
 
 
 def base_text(session: Session, amendment: Amendment) -> str:
-    """The text the amendment was written on: "" for a new article."""
+    """The text the amendment was written on: "" for a new article, its parent's for a sub-amendment."""
+    if amendment.parent_id is not None:
+        return amendment.parent_text or ""
     if amendment.article_id is None or amendment.base_version is None:
         return ""
     return session.scalar(
@@ -330,4 +332,5 @@ def withdraw_amendment(session: Session, actor: User | None, amendment: Amendmen
     amendment.status = policy.transition(previous, "withdraw")
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="withdrawn", actor_id=user.id, detail=previous))
     session.flush()
+    falling.fall_subamendments(session, amendment, user.id)
     return amendment

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from amendments import engine
 from amendments.models import Amendment, AmendmentEvent
+from amendments.services import falling
 from amendments.services.proposing import text_digest
 from drafting import policy
 from drafting.services import bills, search
@@ -33,7 +34,7 @@ from drafting.errors import Conflict, Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
 from drafting.texts import MAX_ARTICLE_TEXT, text_field
 
-REBASED, CONFLICT, SUPERSEDED = "rebased", "conflict", "superseded"
+REBASED, CONFLICT, SUPERSEDED, FELL = "rebased", "conflict", "superseded", "fell"
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,14 @@ def rebase_one(amendment: Amendment, base_text: str, head: ArticleVersion,
 
 
 def rebase_open_amendments(session: Session, article: Article, new_version: ArticleVersion,
-                           actor: User | None) -> list[RebaseOutcome]:
-    """Rebase every open amendment of ``article`` onto ``new_version`` (its new head)."""
+                           actor: User | None, *, deleted_by: int | None = None) -> list[RebaseOutcome]:
+    """Rebase every open amendment of ``article`` onto ``new_version`` (its new head); when that
+    version deletes the article, the others fall (``deleted_by``: the deletion merged, for the reason).
+    Sub-amendments follow their parent's text, not the article's (amendments.services.subamendments)."""
+    statuses = ("open", "conflict") if new_version.deletes_article else ("open",)
     amendments = list(session.scalars(
         select(Amendment)
-        .where(Amendment.article_id == article.id, Amendment.status == "open")
+        .where(Amendment.article_id == article.id, Amendment.status.in_(statuses), Amendment.parent_id.is_(None))
         .order_by(Amendment.id)
         .with_for_update(of=Amendment)
     ))
@@ -104,35 +108,50 @@ def rebase_open_amendments(session: Session, article: Article, new_version: Arti
         if amendment.base_version == new_version.version:
             continue  # already written against this head
         verdict, result = rebase_one(amendment, bases.get(amendment.base_version, ""), new_version, cache)
+        if verdict == CONFLICT and new_version.deletes_article:
+            reason = (falling.ARTICLE_DELETED_REASON.format(amendment=deleted_by) if deleted_by is not None
+                      else falling.ARTICLE_DELETED_BY_VERSION.format(version=new_version.version))
+            falling.fall(session, amendment, actor_id, reason)
+            outcomes.append(RebaseOutcome(amendment.id, FELL))
+            continue
         event = AmendmentEvent(amendment_id=amendment.id, kind=verdict, actor_id=actor_id,
                                from_version=amendment.base_version, to_version=new_version.version)
-        if verdict == CONFLICT:
-            amendment.status = policy.transition(amendment.status, "collide")
-            event.detail = conflict_detail(new_version.version, result.conflicts if result else (),
-                                           article_deleted=new_version.deletes_article)
-            outcomes.append(RebaseOutcome(amendment.id, CONFLICT))
-        elif verdict == SUPERSEDED:
-            amendment.status = policy.transition(amendment.status, "supersede")
-            event.detail = json.dumps({"head_version": new_version.version}, ensure_ascii=False)
-            outcomes.append(RebaseOutcome(amendment.id, SUPERSEDED))
-        else:
-            merged = result.text if result is not None else amendment.text
-            event.previous_text = amendment.text
-            amendment.status = policy.transition(amendment.status, "rebase")
-            amendment.base_version = new_version.version
-            amendment.text = merged
-            amendment.text_digest = text_digest(merged)
-            outcomes.append(RebaseOutcome(amendment.id, REBASED, merged))
+        outcomes.append(apply_verdict(amendment, verdict, result, event, new_version.version))
         session.add(event)
+        falling.fall_subamendments(session, amendment, actor_id)
     session.flush()
     rebased = {o.amendment_id for o in outcomes if o.outcome == REBASED}
     search.index_amendments(session, [a for a in amendments if a.id in rebased])  # their texts changed
     return outcomes
 
 
+def apply_verdict(amendment: Amendment, verdict: str, result: engine.MergeResult | None, event: AmendmentEvent,
+                  head_version: int | None) -> RebaseOutcome:
+    """Make a rebase's verdict on one amendment (its status, its text), recorded in ``event``;
+    ``head_version`` None: a sub-amendment following its parent (its base version is not moved)."""
+    if verdict == CONFLICT:
+        amendment.status = policy.transition(amendment.status, "collide")
+        event.detail = conflict_detail(head_version or 0, result.conflicts if result else ())
+        return RebaseOutcome(amendment.id, CONFLICT)
+    if verdict == SUPERSEDED:
+        amendment.status = policy.transition(amendment.status, "supersede")
+        event.detail = json.dumps({"head_version": head_version}, ensure_ascii=False)
+        return RebaseOutcome(amendment.id, SUPERSEDED)
+    merged = result.text if result is not None else amendment.text
+    event.previous_text = amendment.text
+    amendment.status = policy.transition(amendment.status, "rebase")
+    if head_version is not None:
+        amendment.base_version = head_version
+    amendment.text = merged
+    amendment.text_digest = text_digest(merged)
+    return RebaseOutcome(amendment.id, REBASED, merged)
+
+
 def resubmit_amendment(session: Session, actor: User | None, amendment: Amendment, text: str) -> Amendment:
     """The proposer's new text against the current head: back to ``open``, the old text kept."""
     user = policy.require_proposer(actor, amendment)
+    if amendment.parent_id is not None:
+        return _resubmit_subamendment(session, user, amendment, text)
     if amendment.kind != "modify" or amendment.article_id is None:
         raise Conflict("only an amendment that rewrites an article can be resubmitted against its head")
     status = policy.transition(amendment.status, "resubmit")
@@ -155,3 +174,21 @@ def resubmit_amendment(session: Session, actor: User | None, amendment: Amendmen
     session.flush()
     search.index_amendments(session, [amendment])
     return amendment
+
+
+def _resubmit_subamendment(session: Session, user: User, sub: Amendment, text: str) -> Amendment:
+    """A sub-amendment written again on its parent's current text."""
+    status = policy.transition(sub.status, "resubmit")
+    parent = session.get(Amendment, sub.parent_id)
+    policy.require_may_subamend(session.get(Bill, sub.bill_id), parent)
+    new_text = text_field("text", text, max_length=MAX_ARTICLE_TEXT, strip=False)
+    if new_text == parent.text:
+        raise Invalid("text", "is the same as the current text of the parent amendment")
+    session.add(AmendmentEvent(amendment_id=sub.id, kind="resubmitted", actor_id=user.id, previous_text=sub.text,
+                               detail=json.dumps({"previous_status": sub.status})))
+    sub.status = status
+    sub.parent_text = parent.text
+    sub.text = new_text
+    sub.text_digest = text_digest(new_text)
+    session.flush()
+    return sub

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from amendments import engine
 from amendments.services import proposing
+from amendments.views.authors_desk import amendment_authoring_context
 from amendments.views.desk import amendment_desk_context
 from amendments.views.participation import amendment_participation_context
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentResponse, ModerationDecision
@@ -91,7 +92,7 @@ def article_amendments_context(session: Session, bill: Bill, article: Article, u
 
 
 def amendment_context(session: Session, amendment: Amendment, user: User | None, *,
-                      view: str | None = None) -> dict[str, Any]:
+                      view: str | None = None, query: Mapping[str, str] | None = None) -> dict[str, Any]:
     """For templates/amendments/detail.html: ``amendment``, ``bill``, ``article`` (None for a new
     article), ``anchor`` (the article a new one goes after, or None), ``diff`` (base text → proposal),
     ``view`` ("inline" or "side"), ``base_label``, ``cosigners`` (users), ``response`` (the latest
@@ -110,6 +111,7 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
     return {
         **amendment_participation_context(session, amendment, user),
         **amendment_desk_context(session, amendment, user),
+        **amendment_authoring_context(session, amendment, user, query or {}),
         "amendment": amendment,
         "bill": bill,
         "article": article,

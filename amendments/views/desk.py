@@ -14,6 +14,7 @@ from amendments.services import desk, rebase
 from amendments.services import proposing
 from amendments.services.arguments import useful_counts
 from amendments.views.json import amendments_json
+from amendments.services.wording import bill_language
 from drafting import policy
 from drafting.errors import DomainError
 from drafting.models import Article, ArticleVersion, Bill, User
@@ -167,18 +168,45 @@ def review_context(session: Session, bill: Bill, query: Mapping[str, str]) -> di
 
 @dataclass
 class ConflictShown:
+    """A ticked amendment that could not be applied: its passages side by side, and why."""
+
     amendment: Amendment
     passages: tuple[engine.Conflict, ...]
+    reason: str | None = None  # desk.BASE_TOO_OLD or desk.OVERLAP
+    with_amendment: int | None = None
+
+
+@dataclass
+class HunkChoice:
+    """One independent change of a ticked amendment, to merge or leave out."""
+
+    hunk: engine.Hunk
+    ticked: bool
+
+
+def ticked_hunks(parts: list[str], ticked: list[str]) -> dict[int, list[int]]:
+    """The hunks ticked on the merge page: for each amendment whose hunks were shown (``parts``), the
+    indexes ticked (``hunk`` values "amendment:index"); the other amendments merge whole."""
+    shown = {int(p) for p in parts if p.strip().isdigit()}
+    chosen: dict[int, list[int]] = {i: [] for i in shown}
+    for value in ticked:
+        amendment_id, _, index = value.partition(":")
+        if amendment_id.strip().isdigit() and index.strip().isdigit() and int(amendment_id) in shown:
+            chosen[int(amendment_id)].append(int(index))
+    return chosen
 
 
 def merge_context(session: Session, bill: Bill, article: Article, selected: list[int], *,
                   text: str | None = None, message: str = "", error: str | None = None,
-                  conflict_ids: list[int] | None = None) -> dict[str, Any]:
+                  conflict_ids: list[int] | None = None, hunks: dict[int, list[int]] | None = None) -> dict[str, Any]:
     """For templates/amendments/desk/merge.html and its fragment _merge_preview.html: ``bill``,
     ``article``, ``head`` (ArticleVersion), ``candidates`` (ReviewItem: open and conflicting
     amendments, most supported first), ``selected`` (ids, in merge order), ``preview`` (diff of the
     head into the combined text, or None), ``conflicts`` (ConflictShown), ``final_text`` (for the
-    editable text), ``deletes`` (the selection deletes the article), ``message``, ``error``."""
+    editable text), ``deletes`` (the selection deletes the article), ``message``, ``error``;
+    ``hunk_choices`` (amendment id → HunkChoice, for ticked amendments of several changes), ``hunks``
+    (the ticked ones, "id:index" joined for the publish form, and ``parts``), ``applied`` (ids that
+    applied when some did not: the preview keeps them)."""
     head = bills.head_version(session, article)
     candidates = review_items(session, list(session.scalars(
         select(Amendment).where(Amendment.article_id == article.id, Amendment.hidden_by_id.is_(None),
@@ -190,10 +218,20 @@ def merge_context(session: Session, bill: Bill, article: Article, selected: list
     preview = None
     deletes = False
     combined_text = head.text
+    hunks = {i: indexes for i, indexes in (hunks or {}).items() if i in selected}
+    applied: list[int] = []
+    hunk_choices: dict[int, list[HunkChoice]] = {}
+    language = bill_language(bill)
+    for amendment in chosen:
+        if amendment.kind == "modify" and amendment.parent_id is None:
+            found = engine.hunks(proposing.base_text(session, amendment), amendment.text, language)
+            if len(found) > 1:
+                keep = set(hunks.get(amendment.id, [h.index for h in found]))
+                hunk_choices[amendment.id] = [HunkChoice(h, h.index in keep) for h in found]
     if chosen:
         try:
             to_merge = desk.amendments_to_merge(session, article, [a.id for a in chosen], lock=False)
-            combination = desk.combine(session, article, to_merge)
+            combination = desk.combine(session, article, to_merge, hunks)
         except DomainError as problem:
             error = error or problem.detail
         else:
@@ -201,8 +239,12 @@ def merge_context(session: Session, bill: Bill, article: Article, selected: list
             if combination.clean:
                 combined_text = combination.text
                 preview = engine.diff_words(head.text, combination.text)
-            else:
-                conflicts = [ConflictShown(known[i], passages) for i, passages in combination.conflicts.items()]
+            else:  # keep the good: the others stay applied, the conflicting ones shown side by side
+                combined_text = combination.kept_text
+                preview = engine.diff_words(head.text, combination.kept_text)
+                applied = combination.applied
+                conflicts = [ConflictShown(known[f.amendment_id], f.conflicts, f.reason, f.with_amendment)
+                             for f in combination.failures]
     for amendment_id in conflict_ids or []:
         if amendment_id in known and all(c.amendment.id != amendment_id for c in conflicts):
             conflicts.append(ConflictShown(known[amendment_id], ()))
@@ -218,6 +260,10 @@ def merge_context(session: Session, bill: Bill, article: Article, selected: list
         "deletes": deletes,
         "message": message,
         "error": error,
+        "hunk_choices": hunk_choices,
+        "parts": ",".join(str(i) for i in hunk_choices),
+        "hunks": ",".join(f"{i}:{c.hunk.index}" for i, choices in hunk_choices.items() for c in choices if c.ticked),
+        "applied": applied,
     }
 
 

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from amendments import engine
 from amendments.models import Amendment, AmendmentCosigner, AmendmentResponse, ModerationDecision
+from amendments.services import desk_record
 from amendments.services.participation import vote_tallies
-from drafting.models import Bill, User
+from amendments.services.wording import amendment_wording, bill_language
+from drafting.models import Article, Bill, User
 from drafting.services import bills
 from drafting.views.json import iso
 
@@ -37,21 +39,27 @@ def amendments_json(session: Session, amendments: list[Amendment]) -> list[dict[
         .where(AmendmentResponse.amendment_id.in_(ids)).order_by(AmendmentResponse.created_at, AmendmentResponse.id)
     ):
         responses[amendment_id] = body  # the latest answer wins
-    slugs = dict(session.execute(select(Bill.id, Bill.slug).where(Bill.id.in_({a.bill_id for a in amendments}))).all())
+    bill_rows = {b.id: b for b in session.scalars(select(Bill).where(Bill.id.in_({a.bill_id for a in amendments})))}
+    slugs = {bill_id: bill.slug for bill_id, bill in bill_rows.items()}
     base_texts = bills.version_texts(
         session, {(a.article_id, a.base_version) for a in amendments if a.article_id and a.base_version}
     )
+    record = desk_record.DeskRecord.load(session, amendments)
     tallies = vote_tallies(session, "amendment", ids)
     hidden_ids = {a.hidden_by_id for a in amendments if a.hidden_by_id is not None}
     decisions = {
         d.id: d for d in session.scalars(select(ModerationDecision).where(ModerationDecision.id.in_(hidden_ids)))
     } if hidden_ids else {}
-    return [
-        amendment_json(a, slugs[a.bill_id], cosigners[a.id], responses.get(a.id),
-                       base_texts.get((a.article_id, a.base_version), ""), tallies[a.id],
-                       decisions.get(a.hidden_by_id))
-        for a in amendments
-    ]
+    answers = []
+    for a in amendments:
+        base = a.parent_text if a.parent_id is not None else base_texts.get((a.article_id, a.base_version), "")
+        body = amendment_json(a, slugs[a.bill_id], cosigners[a.id], responses.get(a.id), base or "",
+                              tallies[a.id], decisions.get(a.hidden_by_id))
+        body.update(record.fields(a, base or "", bill_language(bill_rows[a.bill_id])))
+        if a.hidden_by_id is not None:
+            body["wording"] = None
+        answers.append(body)
+    return answers
 
 
 def amendment_json(amendment: Amendment, bill_slug: str, cosigners: list[str], response: str | None,

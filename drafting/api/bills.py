@@ -44,6 +44,7 @@ class ArticleVersionIn(msgspec.Struct):
     message: str = ""
     merge: list[int] | None = None
     text: str | None = None
+    hunks: dict[str, list[int]] | None = None  # partial merge (CONTRACT §8): amendment id → hunk indexes
 
 
 @post("/bills", status_code=201, dependencies=json_body(bills.BillIn))
@@ -187,6 +188,7 @@ def publish_article_version(request: Request, article_id: FromPath[int],
         version = desk.publish_article_version(
             session, actor, article, expected_version=payload.expected_version,
             message=payload.message, text=payload.text, merge=payload.merge or [],
+            hunks=desk.hunks_field(payload.hunks),
         )
         return out.article_versions_json(session, [version])[0]
 

@@ -27,7 +27,7 @@ def amendment_akn(request: Request, amendment_id: FromPath[int]) -> Response[byt
     return Response(document, media_type=akn.MEDIA_TYPE)
 
 
-@get("/bills/{slug:str}/diff.docx", name="records:bill-diff-docx")
+@get("/bills/{slug:str}/diff.docx", name="records:bill-diff-docx", include_in_schema=False)
 @threaded
 def bill_diff_docx(request: Request, slug: FromPath[str], from_: FromVersion = None,
                    to: ToVersion = None) -> Response[bytes]:

@@ -45,8 +45,8 @@ _BATCH = 2_000
 
 
 def bill_language(bill: Any) -> str:
-    """The language a bill is written in (CONTRACT §6: French unless the bill says otherwise)."""
-    language = getattr(bill, "language", "fr")
+    """The language a bill is written in (CONTRACT §6), for stemming: one the search knows, else French."""
+    language = getattr(bill, "language", None) or "fr"
     return language if language in LANGUAGES else "fr"
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from amendments.models import Amendment, AmendmentResponse
+from amendments.models import Amendment, AmendmentOpinion, AmendmentResponse
 from drafting import db, policy
 from drafting.models import Article, ArticleVersion, Bill, BillStatusChange, BillVersion, User
 from drafting.services import bills
@@ -17,14 +17,14 @@ from drafting.services.history import merged_amendments
 # --- the bill's timeline -----------------------------------------------------------------------
 
 # Within one moment, the order events happen in: an edit comes before the publication that takes it.
-_RANK = {"initial": 0, "article_version": 1, "response": 2, "status": 3, "bill_version": 4}
+_RANK = {"initial": 0, "article_version": 1, "opinion": 2, "response": 2, "status": 3, "bill_version": 4}
 
 
 @dataclass
 class TimelineEntry:
     """One event of a bill's public history; ``kind`` says which fields are set."""
 
-    kind: str  # initial | article_version | response | status | bill_version
+    kind: str  # initial | article_version | response | opinion | status | bill_version
     at: datetime
     actor: User | None = None
     article: Article | None = None
@@ -36,6 +36,7 @@ class TimelineEntry:
     status: str | None = None
     response: AmendmentResponse | None = None
     amendment: Amendment | None = None
+    opinion: AmendmentOpinion | None = None
 
     @property
     def key(self) -> str:
@@ -46,6 +47,8 @@ class TimelineEntry:
             return f"article-{self.article.id}-v{self.version.version}"
         if self.kind == "response":
             return f"response-{self.response.id}"
+        if self.kind == "opinion":
+            return f"opinion-{self.opinion.id}"
         if self.kind == "status":
             return f"status-{int(self.at.timestamp())}-{self.status}"
         return "initial"
@@ -108,6 +111,13 @@ def bill_timeline(session: Session, bill: Bill, *, include_status: bool = True, 
             entries.append(TimelineEntry("response", response.created_at, response.author, response=response,
                                          amendment=amendment,
                                          article=articles.get(amendment.article_id) if amendment.article_id else None))
+        for opinion, amendment in session.execute(
+            select(AmendmentOpinion, Amendment).join(Amendment, Amendment.id == AmendmentOpinion.amendment_id)
+            .where(Amendment.bill_id == bill.id)
+        ):
+            entries.append(TimelineEntry("opinion", opinion.created_at, opinion.author, opinion=opinion,
+                                         amendment=amendment,
+                                         article=articles.get(amendment.article_id) if amendment.article_id else None))
     entries.sort(key=lambda e: (e.at, _RANK[e.kind], e.key), reverse=True)
     return entries
 
@@ -131,7 +141,8 @@ def scheduled_status_changes(bill: Bill, recorded: set[tuple[str, datetime]]) ->
 
 
 def feed_entries(session: Session, bill: Bill, limit: int = 50) -> list[TimelineEntry]:
-    """The newest public events for the bill's Atom feed: bill and article versions, public answers."""
+    """The newest public events for the bill's Atom feed: bill and article versions, public answers,
+    official opinions."""
     entries = bill_timeline(session, bill, include_status=False, include_responses=True, include_initial=False,
                             with_texts=True)
     return entries[:limit]

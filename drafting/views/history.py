@@ -7,6 +7,7 @@ from typing import Any, Iterable
 from sqlalchemy.orm import Session
 
 from amendments import engine
+from amendments.views.authors_desk import OPINION_LABELS
 from drafting.models import Article, Bill, BillVersion
 from drafting.services import bills, history, timeline
 
@@ -116,7 +117,7 @@ def feed_context(session: Session, bill: Bill) -> dict[str, Any]:
         e.key: redline(engine.diff_words(e.previous.text, e.version.text))
         for e in entries if e.kind == "article_version" and e.previous is not None
     }
-    return {"bill": bill, "entries": entries, "redlines": redlines,
+    return {"bill": bill, "entries": entries, "redlines": redlines, "opinion_labels": OPINION_LABELS,
             "updated": entries[0].at if entries else bill.created_at}
 
 

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from amendments.views.authors_desk import numbered_alineas, wants_numbers
 from amendments.views.amendments import article_amendments_context
 from amendments.views.participation import article_participation_context
 from drafting import db, policy
@@ -108,7 +109,8 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
 def article_context(session: Session, bill: Bill, article: Article, user: User | None,
                     query: Mapping[str, str]) -> dict[str, Any]:
     """``bill``, ``article``, ``head`` (its head version), ``versions`` (newest first),
-    ``votes`` (tally) and ``can_edit``; plus what amendments.pages.article_amendments_context and
+    ``votes`` (tally), ``can_edit``, ``numbered`` and ``alineas`` (the head in numbered alinéas, with
+    ``?alineas=1``); plus what amendments.pages.article_amendments_context and
     amendments.participation_pages.article_participation_context add."""
     versions = bills.article_versions(session, article)
     head = versions[-1]
@@ -123,4 +125,6 @@ def article_context(session: Session, bill: Bill, article: Article, user: User |
         "votes": participation["participation"].votes,  # the tally the vote bar counted already
         "can_edit": bills.is_bill_staff(session, bill, user),
         "can_publish_version": bills.is_bill_staff(session, bill, user) and not article.removed,
+        "numbered": wants_numbers(query),
+        "alineas": numbered_alineas(head.text) if wants_numbers(query) else [],
     }

@@ -315,7 +315,8 @@ def test_merging_a_deletion_removes_the_article_from_the_next_bill_version(clien
     response = merge(client, admin, gone, 1, [deletion.json()["id"]])
     assert response.status_code == 201, response.text
     assert (response.json()["deletes_article"], response.json()["text"]) == (True, "")
-    assert amendment(client, edit["id"])["status"] == "conflict"
+    fallen = amendment(client, edit["id"])  # made moot: it falls (CONTRACT §8)
+    assert (fallen["status"], fallen["response"]) == ("rejected", "Tombé")
     client.post(f"/api/v1/bills/{desk['bill']['slug']}/versions", json={"label": "Version 2"}, headers=admin.headers)
     snapshot = client.get(f"/api/v1/bills/{desk['bill']['slug']}/versions/2").json()
     assert gone not in [a["id"] for a in snapshot["articles"]]

@@ -55,5 +55,6 @@ def test_conflicting_amendments_show_the_conflict_with_409(client, desk, author)
                      {"amendments": f"{first['id']},{second['id']},{other['id']}", "expected_version": "1",
                       "message": "Fusion"})
     assert page.status_code == 409, page.text[:500]
-    assert f"amendments {second['id']} change the same words" in page.text
+    assert "some amendments change the same words" in page.text
+    assert f"{second['id']}</a>" in page.text.split('class="apply-report"')[1]
     assert article(client, desk["article"])["version"] == 1

@@ -20,9 +20,15 @@ def publish(client, admin, article_id: int, text: str):
                        headers=admin.headers)
 
 
-def reach(client, admin, desk, status: str) -> dict:
-    """A fresh amendment of the desk's article (proposed by alice, changing "administrations"), in ``status``."""
+def reach(client, admin, desk, status: str, *, sub: bool = False) -> dict:
+    """A fresh amendment of the desk's article (proposed by alice, changing "administrations"), in ``status``;
+    ``sub``: a sub-amendment (by bruno) of such an amendment instead."""
     proposed = propose(client, desk["alice"], desk["article"], HEAD_CHANGE)
+    if sub:
+        made = client.post(f"/api/v1/amendments/{proposed['id']}/subamendments", headers=desk["bruno"].headers,
+                           json={"text": HEAD_CHANGE.replace("deux", "trois"), "explanation": "Plus long."})
+        assert made.status_code == 201, made.text
+        proposed = made.json()
     ident = proposed["id"]
     if status == "conflict":  # the authors change the same word
         assert publish(client, admin, desk["article"], SAME_WORD_AS_HEAD).status_code == 201
@@ -58,6 +64,14 @@ def act(client, admin, desk, amendment_id: int, action: str):
         return publish(client, admin, desk["article"], SAME_WORD_AS_HEAD)
     if action == "supersede":  # a new version that already makes the change
         return publish(client, admin, desk["article"], HEAD_CHANGE)
+    if action == "fall":  # the authors merge a deletion of its article
+        deletion = client.post(f"/api/v1/articles/{desk['article']}/amendments", json={"kind": "delete"},
+                               headers=desk["chloe"].headers).json()
+        head = article(client, desk["article"])["version"]
+        return client.post(f"/api/v1/articles/{desk['article']}/versions", headers=admin.headers,
+                           json={"expected_version": head, "merge": [deletion["id"]]})
+    if action == "incorporate":  # the parent's proposer takes the sub-amendment in
+        return client.post(f"/api/v1/amendments/{amendment_id}/incorporate", headers=desk["alice"].headers)
     raise AssertionError(action)
 
 
@@ -65,7 +79,7 @@ def act(client, admin, desk, amendment_id: int, action: str):
                          ids=lambda value: "-".join(value) if isinstance(value, tuple) else value)
 def test_each_step_of_the_table_moves_the_amendment_where_the_table_says(client, admin, desk, step, to_status):
     from_status, action = step
-    proposed = reach(client, admin, desk, from_status)
+    proposed = reach(client, admin, desk, from_status, sub=action == "incorporate")
     response = act(client, admin, desk, proposed["id"], action)
     assert response.status_code in (200, 201), response.text
     assert amendment(client, proposed["id"])["status"] == to_status
