@@ -119,6 +119,13 @@ class PositionVector:
             words[t] = words.get(t, 0.0) + w
         return PositionVector(self.id, self.count + 1, self.meaning_sum + member.meaning, words)
 
+    def without(self, member: Features) -> PositionVector:
+        """The position once a member is hidden or moved out (its features as computed when it joined,
+        or recomputed in the current space: the sums then drift a little until the next rebuild)."""
+        words = {t: w - member.words.get(t, 0.0) for t, w in self.words_sum.items()}
+        words = {t: w for t, w in words.items() if abs(w) > 1e-9}
+        return PositionVector(self.id, self.count - 1, self.meaning_sum - member.meaning, words)
+
     def similarity(self, argument: Features) -> float:
         shared = sum(w * self.words_sum[t] for t, w in argument.words.items() if t in self.words_sum)
         return (float(argument.meaning @ self.meaning_sum) + shared) / self.count

@@ -134,3 +134,17 @@ def test_representative_is_the_most_central_member_and_label_its_first_sentence(
     assert label("Le SMS n'est pas sûr. Un virus suffit.") == "Le SMS n'est pas sûr."
     long = label("Le paiement par SMS " + "est vraiment très dangereux " * 10 + ". Fin.")
     assert len(long) <= 90 and long.endswith("…") and not long[:-1].endswith(" ")
+
+
+def test_a_member_taken_out_leaves_the_sums_of_the_others():
+    texts = ["Le paiement par SMS ouvre la porte à la fraude.", "Avec un téléphone volé, la fraude est facile.",
+             "Le SMS est une technologie dépassée."]
+    built = rebuild(texts, "fr", threshold=-1.0)
+    a, b, c = built.features
+    everything = PositionVector.opened(0, a).joined(b).joined(c)
+    two = everything.without(c)
+    expected = PositionVector.opened(0, a).joined(b)
+    assert two.count == 2
+    np.testing.assert_allclose(two.meaning_sum, expected.meaning_sum, atol=1e-9)
+    assert two.words_sum.keys() == expected.words_sum.keys()
+    assert two.similarity(c) == pytest.approx(expected.similarity(c))
