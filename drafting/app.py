@@ -12,6 +12,7 @@ from sqlalchemy import text
 from amendments.api.amendments import amendments_api_router
 from amendments.api.desk import desk_api_router
 from amendments.api.participation import participation_api_router
+from amendments.api.positions import positions_api_router
 from amendments.pages.amendments import amendment_pages
 from amendments.pages.desk import desk_pages
 from amendments.pages.moderation import moderation_pages
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             amendments_api_router,
             desk_api_router,
             participation_api_router,
+            positions_api_router,
             *drafting_pages,
             *account_pages,
             *amendment_pages,

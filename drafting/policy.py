@@ -231,3 +231,14 @@ def may_merge_insertion(staff: bool, amendment: Any) -> bool:
 
 def may_report(user: Person | None, item: Any) -> bool:
     return user is not None and item.hidden_by_id is None
+
+
+# --- the argument map (issue 14) ---------------------------------------------------------------
+
+def may_correct_positions(user: Person | None, is_author: bool) -> bool:
+    """The bill's authors (and administrators) merge, split and rename the positions of its map."""
+    return can_edit_bill(user, is_author)
+
+
+def require_may_correct_positions(actor: Person | None, is_author: bool) -> Person:
+    return require_bill_staff(actor, is_author)

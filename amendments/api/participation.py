@@ -198,15 +198,20 @@ def _target_handlers(kind: str) -> list:
             target = participation.get_target(session, kind, target_id)
             return arguments_json(session, arguments.list_arguments(session, target, limit=limit, offset=offset))
 
-    @post(f"{base}/arguments", name=f"api:{kind}:argue")
     @threaded
-    def create_argument(request: Request, target_id: FromPath[int], body: RawBody) -> Response:
+    def write_argument(request: Request, target_id: int, payload: ArgumentIn, vector: Any) -> Response:
         with transaction(request) as session:
             user = _writer(session, request)
-            payload = parse_body(body, ArgumentIn)
             target = participation.get_target(session, kind, target_id)
-            result = arguments.add_argument(session, user, target, payload.stance, payload.body)
+            result = arguments.add_argument(session, user, target, payload.stance, payload.body, vector)
             return Response(one_argument_json(session, result.argument), status_code=201 if result.created else 200)
+
+    @post(f"{base}/arguments", name=f"api:{kind}:argue")
+    async def create_argument(request: Request, target_id: FromPath[int], body: RawBody) -> Response:
+        """The argument's embedding is computed in a worker thread before its write transaction."""
+        payload = parse_body(body, ArgumentIn)
+        vector = await arguments.vector_for(payload.body)
+        return await write_argument(request=request, target_id=target_id, payload=payload, vector=vector)
 
     @get(f"{base}/sources", name=f"api:{kind}:sources")
     @threaded

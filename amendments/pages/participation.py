@@ -59,13 +59,19 @@ def _target_pages(kind: str) -> list:
             return back(views.target_url(target), f"votes-{kind}-{target_id}")
 
     @post(f"{base}/arguments", name=f"participation:{kind}:argue")
+    async def argue(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
+        """The argument's embedding is computed in a worker thread before its write transaction."""
+        vector = await arguments.vector_for(data.get("body", ""))
+        return await write_argument(request=request, target_id=target_id, data=data, vector=vector)
+
     @threaded
-    def argue(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
+    def write_argument(request: Request, target_id: int, data: dict[str, str], vector: Any) -> Response:
         with transaction(request) as session:
             user = writer(session, request)
             target = participation.get_target(session, kind, target_id)
             try:
-                result = arguments.add_argument(session, user, target, data.get("stance"), data.get("body", ""))
+                result = arguments.add_argument(session, user, target, data.get("stance"), data.get("body", ""),
+                                                vector)
             except (Invalid, Conflict) as error:  # raised before anything is written
                 if isinstance(error, Conflict) and error.field != "body":
                     raise
