@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import STANCES, Argument, ArgumentSupporter, UsefulMark
-from amendments.services import positions, tallies
+from amendments.services import position_staff, positions, tallies
 from amendments.services.participation import Target, dialect_insert, get_target, require_open
 from drafting.db import utcnow
 from drafting.errors import Conflict, Invalid, NotFound
@@ -119,6 +119,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     session.add(argument)
     session.flush()
     positions.place_argument(session, target, argument, positions.vector_of(body) if vector is None else vector)
+    position_staff.settle(session, target)
     tallies.add(session, target.kind, target.id, **{f"arguments_{stance}": 1,
                                                     f"groups_{stance}": int(argument.similar_to_id is None)})
     return ArgumentResult(argument, created=True)

@@ -24,6 +24,10 @@ from drafting.services import bills
 from drafting.texts import text_field
 
 MAX_LABEL = 300
+# While a target has fewer arguments than this, each new one regroups the whole target from the stored
+# vectors (a few ms per argument): early placements see a poorly known mean of the target (the first
+# argument's centred vector is zero), and a rebuild of a small map is cheap (bench/POSITIONS.md).
+REBUILD_BELOW = 30
 
 
 def get_position(session: Session, position_id: Any) -> Position:
@@ -154,6 +158,12 @@ def history(session: Session, position: Position) -> list[PositionCorrection]:
 
 
 # --- rebuilding ----------------------------------------------------------------------------------
+
+def settle(session: Session, target: Target) -> None:
+    """After a new argument: regroup the target while it is small (see ``REBUILD_BELOW``)."""
+    _, space = kept.load_space(session, target)
+    if space.count < REBUILD_BELOW:
+        rebuild_target(session, target)
 
 def missing_vectors(session: Session, target: Target) -> list[tuple[int, str]]:
     """Visible arguments of the target that have no stored embedding yet (written before the map)."""
