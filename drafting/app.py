@@ -17,6 +17,7 @@ from amendments.pages.amendments import amendment_pages
 from amendments.pages.desk import desk_pages
 from amendments.pages.moderation import moderation_pages
 from amendments.pages.participation import participation_pages
+from amendments.pages.positions import position_pages
 from amendments.views import redline
 from drafting.api.accounts import accounts_api_router
 from drafting.api.bills import api_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *desk_pages,
             *participation_pages,
             *moderation_pages,
+            *position_pages,
             *history_pages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

@@ -96,7 +96,7 @@ def _target_pages(kind: str) -> list:
             page = _page_number(request.query_params.get("page"))
             here = f"/{kind}s/{target_id}/arguments" + (f"?page={page}" if page > 1 else "")
             view = views.build(session, target, user, votes=False, sources=False, per_column=views.GROUPS_PER_PAGE,
-                         page=page, here=here)
+                               page=page, here=here, as_map=False)
             return _render_view("participation/arguments.html", session, request, view)
 
     @post(f"{base}/sources", name=f"participation:{kind}:cite")

@@ -15,8 +15,10 @@ from amendments.services.participation import Target
 from drafting.models import User
 from drafting.views import json as out
 
-# Positions shown open per stance on a target page; the rest are folded under a <details>.
+# Positions shown open per stance on a target page; the next ones are folded under a <details>, and
+# beyond those the page links to the full list of arguments (a page stays bounded however big the map).
 SHOWN_PER_STANCE = 5
+FOLDED_PER_STANCE = 30
 
 
 def organization(user: User) -> dict[str, str]:
@@ -64,9 +66,16 @@ def position_detail_json(session: Session, view: kept.PositionView) -> dict[str,
 
 @dataclass
 class StanceMap:
+    """One stance's positions: ``shown`` open, ``folded`` under a <details>, ``more`` not on the page."""
+
     stance: str
     shown: list[kept.PositionView]
     folded: list[kept.PositionView]
+    more: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + len(self.folded) + self.more
 
 
 @dataclass
@@ -80,10 +89,16 @@ class MapContext:
     def empty(self) -> bool:
         return not any(s.shown for s in self.stances)
 
+    @property
+    def representative_ids(self) -> list[int]:
+        return [v.representative.id for s in self.stances for v in (*s.shown, *s.folded) if v.representative]
+
 
 def map_context(session: Session, target: Target) -> MapContext:
     found = kept.read_map(session, target)
-    return MapContext([StanceMap(stance, views[:SHOWN_PER_STANCE], views[SHOWN_PER_STANCE:])
+    end = SHOWN_PER_STANCE + FOLDED_PER_STANCE
+    return MapContext([StanceMap(stance, views[:SHOWN_PER_STANCE], views[SHOWN_PER_STANCE:end],
+                                 max(len(views) - end, 0))
                        for stance, views in found.stances.items()])
 
 
