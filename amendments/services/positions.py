@@ -15,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from amendments import positions as method
 from amendments.models import Argument, ArgumentPlacement, ArgumentSupporter, Position, PositionPerson, PositionSpace
@@ -262,7 +262,8 @@ class ArgumentMap:
 def read_map(session: Session, target: Target) -> ArgumentMap:
     """Every position of the target with members, most supported first: four queries, however many."""
     positions = list(session.scalars(
-        select(Position).where(target.matches(Position), Position.arguments_count > 0)
+        select(Position).options(defer(Position.state))  # the sums are for placing, not for reading
+        .where(target.matches(Position), Position.arguments_count > 0)
         .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)))
     return ArgumentMap(views_of(session, positions), max((p.updated_at for p in positions), default=None))
 
