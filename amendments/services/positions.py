@@ -268,16 +268,36 @@ def read_map(session: Session, target: Target) -> ArgumentMap:
     return ArgumentMap(views_of(session, positions), max((p.updated_at for p in positions), default=None))
 
 
-def views_of(session: Session, positions: list[Position]) -> dict[str, list[PositionView]]:
+def read_top(session: Session, target: Target, per_stance: int) -> tuple[dict[str, list[PositionView]], dict[str, int]]:
+    """The ``per_stance`` most supported positions of each stance and how many each stance has in all, for
+    pages: bounded however big the map (five queries)."""
+    ranked = (select(Position.id, func.row_number().over(
+        partition_by=Position.stance,
+        order_by=(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)).label("rank"))
+        .where(target.matches(Position), Position.arguments_count > 0).subquery())
+    positions = list(session.scalars(
+        select(Position).options(defer(Position.state)).join(ranked, ranked.c.id == Position.id)
+        .where(ranked.c.rank <= per_stance)
+        .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)))
+    totals = {"for": 0, "against": 0}
+    totals.update(session.execute(select(Position.stance, func.count()).where(
+        target.matches(Position), Position.arguments_count > 0).group_by(Position.stance)).all())
+    return views_of(session, positions, members=False), totals
+
+
+def views_of(session: Session, positions: list[Position], *, members: bool = True) -> dict[str, list[PositionView]]:
+    """Positions with their members' ids (unless ``members`` is false: pages show counts), organizations
+    and representative arguments, in three queries."""
     ids = [p.id for p in positions]
-    members: dict[int, list[int]] = {i: [] for i in ids}
+    member_ids: dict[int, list[int]] = {i: [] for i in ids}
     organizations: dict[int, list[User]] = {i: [] for i in ids}
     representatives: dict[int, Argument] = {}
-    if ids:
+    if ids and members:
         for argument_id, position_id in session.execute(
                 select(ArgumentPlacement.argument_id, ArgumentPlacement.position_id)
                 .where(ArgumentPlacement.position_id.in_(ids)).order_by(ArgumentPlacement.argument_id)):
-            members[position_id].append(argument_id)
+            member_ids[position_id].append(argument_id)
+    if ids:
         for position_id, user in session.execute(
                 select(PositionPerson.position_id, User).join(User, User.id == PositionPerson.user_id)
                 .where(PositionPerson.position_id.in_(ids), User.kind == "organization").order_by(User.id)):
@@ -287,7 +307,7 @@ def views_of(session: Session, positions: list[Position]) -> dict[str, list[Posi
             representatives = {a.id: a for a in session.scalars(select(Argument).where(Argument.id.in_(wanted)))}
     stances: dict[str, list[PositionView]] = {"for": [], "against": []}
     for p in positions:
-        stances[p.stance].append(PositionView(p, members[p.id], representatives.get(p.representative_id),
+        stances[p.stance].append(PositionView(p, member_ids[p.id], representatives.get(p.representative_id),
                                               organizations[p.id]))
     return stances
 

@@ -95,11 +95,11 @@ class MapContext:
 
 
 def map_context(session: Session, target: Target) -> MapContext:
-    found = kept.read_map(session, target)
     end = SHOWN_PER_STANCE + FOLDED_PER_STANCE
+    found, totals = kept.read_top(session, target, end)
     return MapContext([StanceMap(stance, views[:SHOWN_PER_STANCE], views[SHOWN_PER_STANCE:end],
-                                 max(len(views) - end, 0))
-                       for stance, views in found.stances.items()])
+                                 max(totals[stance] - end, 0))
+                       for stance, views in found.items()])
 
 
 @dataclass
