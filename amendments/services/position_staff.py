@@ -26,7 +26,7 @@ from drafting.texts import text_field
 MAX_LABEL = 300
 # While a target has fewer arguments than this, each new one regroups the whole target from the stored
 # vectors (a few ms per argument): early placements see a poorly known mean of the target (the first
-# argument's centred vector is zero), and a rebuild of a small map is cheap (bench/POSITIONS.md).
+# argument's centred vector is zero), and a rebuild of a small map is cheap (README, "The argument map").
 REBUILD_BELOW = 30
 
 

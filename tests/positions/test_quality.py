@@ -1,6 +1,6 @@
 """Quality floor of the grouping on the hand-made positions of tests/data/positions (issue 14).
 
-Measured with the shipped THRESHOLD (bench/POSITIONS.md): pooled pairwise F1 0.31; per article 0.37
+Measured with the shipped THRESHOLD (README, "The argument map"): pooled pairwise F1 0.31; per article 0.37
 (Article 27), 0.21 (Article 7), 0.29 (Article 9). The floors sit just under those figures."""
 from __future__ import annotations
 
