@@ -8,12 +8,12 @@ import msgspec
 from litestar import Request, Response, Router, get, post, put
 from litestar.params import FromPath, RawBody
 
+from amendments.api.participation import _writer
 from amendments.services import participation, position_staff
 from amendments.services import positions as kept
 from amendments.views import positions as views
-from drafting.web import ratelimit
 from drafting.web.bodies import parse_body
-from drafting.web.request import api_user, threaded, transaction
+from drafting.web.request import threaded, transaction
 
 
 class MergeIn(msgspec.Struct):
@@ -46,17 +46,11 @@ def position_detail(request: Request, position_id: FromPath[int]) -> dict[str, A
         return views.position_detail_json(session, views.one_position(session, position_id))
 
 
-def _staff(session, request):
-    user = api_user(session, request)
-    ratelimit.enforce(session, request, user)
-    return user
-
-
 @post("/positions/merge", name="api:positions:merge", status_code=200)
 @threaded
 def merge_positions(request: Request, body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        user = _staff(session, request)
+        user = _writer(session, request)
         payload = parse_body(body, MergeIn)
         position = position_staff.merge(session, user, payload.positions)
         return views.position_detail_json(session, views.one_position(session, position.id))
@@ -66,7 +60,7 @@ def merge_positions(request: Request, body: RawBody) -> dict[str, Any]:
 @threaded
 def split_position(request: Request, position_id: FromPath[int], body: RawBody) -> Response:
     with transaction(request) as session:
-        user = _staff(session, request)
+        user = _writer(session, request)
         payload = parse_body(body, SplitIn)
         created = position_staff.split(session, user, position_id, payload.arguments)
         return Response(views.position_detail_json(session, views.one_position(session, created.id)),
@@ -77,7 +71,7 @@ def split_position(request: Request, position_id: FromPath[int], body: RawBody) 
 @threaded
 def label_position(request: Request, position_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
-        user = _staff(session, request)
+        user = _writer(session, request)
         payload = parse_body(body, LabelIn)
         position_staff.rename(session, user, position_id, payload.label)
         return views.position_detail_json(session, views.one_position(session, position_id))
