@@ -73,6 +73,7 @@ class Run:
     latency_checks: list[dict] = field(default_factory=list)  # absolute latencies under a load (ms)
     diff: list[dict] | str | None = None
     rebase: list[dict] | str | None = None
+    argmap: list[dict] | str | None = None
     notes: list[str] = field(default_factory=list)
     loads: list[tuple[str, float]] = field(default_factory=list)  # (moment, 1-minute load average)
     seconds: float = 0.0
@@ -335,6 +336,9 @@ def render_markdown(run: Run) -> str:
     lines += ["", "## Rebase of 500 amendments (bench/bench_rebase.py)", ""]
     lines += _table(run.rebase, header="Rebasing 500 open amendments of one article onto a new head (merge3), "
                                        "against 500 plain word diffs of the same texts in the same run.")
+    lines += ["", "## Argument map at 50 and 5,000 arguments on one article (bench/bench_argmap.py)", ""]
+    lines += _table(run.argmap, header="Reading the kept map (JSON and the article page): statements and median "
+                                       "time in-process; placing one new argument, its vector given.")
     if run.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
     return "\n".join(lines) + "\n"

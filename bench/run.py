@@ -267,7 +267,8 @@ class Bench:
         corpus = CORPUS if CORPUS.is_dir() else None
         if corpus is None:
             self.run.notes.append(f"../shared/corpus is absent: the diff and rebase benchmarks used synthetic texts")
-        for attribute, module_name in (("diff", "bench.bench_diff"), ("rebase", "bench.bench_rebase")):
+        for attribute, module_name in (("diff", "bench.bench_diff"), ("rebase", "bench.bench_rebase"),
+                                       ("argmap", "bench.bench_argmap")):
             self.say(f"{module_name}")
             try:
                 module = __import__(module_name, fromlist=["run"])

@@ -221,6 +221,36 @@ def cmd_restore_mirror(args) -> int:
                    restore_mirror.RestoreError)
 
 
+def cmd_positions_rebuild(args) -> int:
+    """Recompute every argument map (or one bill's), embedding the arguments that have no vector yet;
+    staff merges, splits and labels are kept."""
+    from amendments.services import position_staff
+    from drafting.errors import NotFound
+    from drafting.seeding.sampling import Progress
+
+    bar = Progress(not args.quiet, "positions")
+    steps = []
+
+    def progress(name: str, total: int):
+        if steps:
+            steps[-1].finish()
+        steps.append(bar.step(name, total))
+        return steps[-1].advance
+
+    db = _session(args)
+    try:
+        totals = position_staff.rebuild_all(db, bill_slug=args.bill, progress=progress)
+    except NotFound as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    if steps:
+        steps[-1].finish()
+    print(f"{totals['targets']} targets, {totals['embedded']} arguments embedded, {totals['positions']} positions")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="navette", description="Navette, the collaborative law-drafting workspace")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -295,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
                                        "empty database"))
     back.add_argument("directory")
     back.set_defaults(func=cmd_restore_mirror)
+    positions = commands.add_parser("positions", help="the argument map")
+    positions_commands = positions.add_subparsers(dest="positions_command", required=True)
+    rebuild = with_db(positions_commands.add_parser(
+        "rebuild", help="recompute every argument map (staff corrections are kept)"))
+    rebuild.add_argument("--bill", help="only this bill's slug")
+    rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild.set_defaults(func=cmd_positions_rebuild)
     return parser
 
 

@@ -330,3 +330,12 @@ def require_may_incorporate(user: Person | None, staff: bool, sub: Any, parent: 
 def subamendments_fall(parent_status: str) -> bool:
     """When an amendment stops being open (merged, rejected, withdrawn), its open sub-amendments fall."""
     return parent_status in ("accepted", "rejected", "withdrawn")
+# --- the argument map (issue 14) ---------------------------------------------------------------
+
+def may_correct_positions(user: Person | None, is_author: bool) -> bool:
+    """The bill's authors (and administrators) merge, split and rename the positions of its map."""
+    return can_edit_bill(user, is_author)
+
+
+def require_may_correct_positions(actor: Person | None, is_author: bool) -> Person:
+    return require_bill_staff(actor, is_author)

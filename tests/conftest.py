@@ -54,6 +54,48 @@ def _cheap_password_hashing():
     accounts.configure_hasher(previous)
 
 
+def stems_embedding(texts) -> "np.ndarray":
+    """A cheap deterministic stand-in for e5 (NOT about meaning): each French stem of a text is a fixed
+    random direction, and a text the normalised sum of its stems'. Texts sharing words are close."""
+    import hashlib
+
+    import numpy as np
+
+    from amendments.positions import terms
+
+    rows = []
+    for text in texts:
+        total = np.zeros(384)
+        for stem in terms(text, "fr") or [text]:
+            seed = int.from_bytes(hashlib.sha256(stem.encode("utf-8")).digest()[:8], "little")
+            total += np.random.default_rng(seed).standard_normal(384)
+        rows.append(total / (np.linalg.norm(total) or 1.0))
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), 384)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_embeddings():
+    """e5 costs ~0.3 s of CPU per argument and the suite writes hundreds of arguments: tests that are
+    not about grouping quality place them with ``stems_embedding``. Tests of the argument map's
+    grouping (tests/argmap, tests/positions) use the real model through the ``real_embeddings`` fixture."""
+    from amendments.services import positions
+
+    previous = positions.configure_embedder(stems_embedding)
+    yield
+    positions.configure_embedder(previous)
+
+
+@pytest.fixture
+def real_embeddings():
+    """The shipped multilingual-e5 model, for tests of what the map groups by meaning."""
+    from amendments import positions as method
+    from amendments.services import positions
+
+    previous = positions.configure_embedder(method.embed)
+    yield
+    positions.configure_embedder(previous)
+
+
 @pytest.fixture(scope="session")
 def _migrated_database(tmp_path_factory) -> str:
     """Migrate once per test process; tests then start from a copy or a truncation of it."""

@@ -97,15 +97,20 @@ def _target_handlers(kind: str) -> list:
             return paginated(request, page, lambda limit, offset: arguments.list_arguments(
                 session, target, limit=limit, offset=offset), lambda rows: shapes.arguments_json(session, rows))
 
-    @post(f"{base}/arguments", name=f"api:{kind}:argue", dependencies=json_body(ArgumentIn))
     @threaded
-    def create_argument(request: Request, target_id: FromPath[int], body: RawBody) -> Response[ArgumentJSON]:
+    def write_argument(request: Request, target_id: int, payload: ArgumentIn, vector: Any) -> Response:
         with transaction(request) as session:
             user = _writer(session, request)
             target = participation.get_target(session, kind, target_id)
-            payload = parse_body(body, ArgumentIn)
-            result = arguments.add_argument(session, user, target, payload.stance, payload.body)
+            result = arguments.add_argument(session, user, target, payload.stance, payload.body, vector)
             return Response(shapes.one_argument_json(session, result.argument), status_code=201 if result.created else 200)
+
+    @post(f"{base}/arguments", name=f"api:{kind}:argue", dependencies=json_body(ArgumentIn))
+    async def create_argument(request: Request, target_id: FromPath[int], body: RawBody) -> Response[ArgumentJSON]:
+        """The argument's embedding is computed in a worker thread before its write transaction."""
+        payload = parse_body(body, ArgumentIn)
+        vector = await arguments.vector_for(payload.body)
+        return await write_argument(request=request, target_id=target_id, payload=payload, vector=vector)
 
     @get(f"{base}/sources", name=f"api:{kind}:sources")
     @threaded

@@ -60,13 +60,19 @@ def _target_pages(kind: str) -> list:
             return back(views.target_url(target), f"votes-{kind}-{target_id}")
 
     @post(f"{base}/arguments", name=f"participation:{kind}:argue")
+    async def argue(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
+        """The argument's embedding is computed in a worker thread before its write transaction."""
+        vector = await arguments.vector_for(data.get("body", ""))
+        return await write_argument(request=request, target_id=target_id, data=data, vector=vector)
+
     @threaded
-    def argue(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
+    def write_argument(request: Request, target_id: int, data: dict[str, str], vector: Any) -> Response:
         with transaction(request) as session:
             user = writer(session, request)
             target = participation.get_target(session, kind, target_id)
             try:
-                result = arguments.add_argument(session, user, target, data.get("stance"), data.get("body", ""))
+                result = arguments.add_argument(session, user, target, data.get("stance"), data.get("body", ""),
+                                                vector)
             except (Invalid, Conflict) as error:  # raised before anything is written
                 if isinstance(error, Conflict) and error.field != "body":
                     raise
@@ -91,7 +97,7 @@ def _target_pages(kind: str) -> list:
             page = _page_number(request.query_params.get("page"))
             here = f"/{kind}s/{target_id}/arguments" + (f"?page={page}" if page > 1 else "")
             view = views.build(session, target, user, votes=False, sources=False, per_column=views.GROUPS_PER_PAGE,
-                         page=page, here=here)
+                               page=page, here=here, as_map=False)
             return _render_view("participation/arguments.html", session, request, view)
 
     @post(f"{base}/sources", name=f"participation:{kind}:cite")

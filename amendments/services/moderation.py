@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amendments.services import tallies
+from amendments.services import participation, positions, tallies
 from amendments.models import Amendment, Argument, ModerationDecision, Report, Source
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import Article, Bill, User
@@ -101,12 +101,20 @@ def hide(session: Session, actor: User | None, target_type: Any, target_id: Any,
     item.hidden_by_id = decision.id
     _resolve_reports(session, target_type, target_id, decision)
     session.flush()
+    if isinstance(item, Argument):
+        positions.leave(session, participation.target_for_row(session, _argument_target_row(session, item)), item)
     _recount_around(session, item)
     if isinstance(item, Amendment):
         search.unindex_amendment(session, item)
     elif isinstance(item, Argument):
         search.unindex(session, "argument", [item.id])
     return decision
+
+
+def _argument_target_row(session: Session, argument: Argument) -> Any:
+    if argument.article_id is not None:
+        return session.get(Article, argument.article_id)
+    return session.get(Amendment, argument.amendment_id)
 
 
 def _recount_around(session: Session, item: Any) -> None:

@@ -21,6 +21,7 @@ from amendments.services.arguments import (
     useful_marked_by,
 )
 from amendments.services.sources import list_sources
+from amendments.views import positions as position_views
 from amendments.services.participation import Target
 from amendments.services.arguments import ArgumentGroup
 from drafting import policy
@@ -65,6 +66,9 @@ class Participation:
     votes: dict[str, int] = field(default_factory=dict)
     my_vote: str | None = None
     columns: list[Column] = field(default_factory=list)
+    # On the article and amendment pages: the argument map (amendments.views.positions.MapContext)
+    # in place of the flat columns; None on the full list of arguments.
+    argument_map: Any = None
     supporters: dict[int, list[User]] = field(default_factory=dict)
     useful_mine: set[int] = field(default_factory=set)
     sources: list[Source] = field(default_factory=list)
@@ -145,14 +149,21 @@ def target_url(target: Target) -> str:
 
 def build(session: Session, target: Target, user: User | None, *, votes: bool = True, arguments: bool = True,
           sources: bool = True, per_column: int = GROUPS_ON_TARGET_PAGE, page: int = 1,
-          here: str | None = None) -> Participation:
+          here: str | None = None, as_map: bool = True) -> Participation:
     """Gather what the partials show, in a constant number of queries whatever the numbers."""
     view = Participation(target=target, user=user, here=here or target_url(target), page=page)
     stored = tallies.read(session, target.kind, [target.id])[target.id] if votes or arguments else {}
     if votes:
         view.votes = tallies.votes_of(stored)
         view.my_vote = participation.my_vote(session, user, target)
-    if arguments:
+    if arguments and as_map:
+        counts = argument_counts(stored)
+        view.argument_map = position_views.map_context(session, target)
+        view.columns = [Column(stance, [], counts[stance]["all"], counts[stance]["groups"]) for stance in STANCES]
+        ids = view.argument_map.representative_ids
+        view.supporters = supporters_of(session, ids)
+        view.useful_mine = useful_marked_by(session, user, ids)
+    elif arguments:
         counts = argument_counts(stored)
         view.columns = [
             Column(stance, argument_groups(session, target, stance, limit=per_column,

@@ -263,7 +263,8 @@ def test_page_shows_near_duplicates_together_and_how_many_people_made_an_argumen
     argue(client, bruno, article_id, "oui, mais toujours avec une traduction en français.")
     argue(client, chloe, article_id, "Oui mais toujours avec une traduction en français")
     near = argue(client, account(db, "david"), article_id, "Oui mais toujours avec une traduction française !").json()
-    html = client.get(f"/bills/{bill['slug']}/articles/{article_id}").text
+    # The full list keeps near-duplicates under their first (the article page shows the argument map).
+    html = client.get(f"/articles/{article_id}/arguments").text
     assert "3 personnes ont avancé cet argument" in html
     similar = html[html.index('class="similar-arguments"'):]
     assert f'id="argument-{near["id"]}"' in similar
@@ -425,7 +426,9 @@ def test_full_list_of_arguments_is_paginated(client, db, article_id):
         argue(client, alice, article_id, f"Argument {hashlib.sha256(str(i).encode()).hexdigest()}")
     article = client.get(f"/api/v1/articles/{article_id}").json()
     page = client.get(f"/bills/{article['bill']}/articles/{article_id}").text
-    assert page.count('class="argument"') == participation_pages.GROUPS_ON_TARGET_PAGE
+    # The article page shows the argument map: one representative argument per position.
+    found = client.get(f"/api/v1/articles/{article_id}/argument-map").json()
+    assert page.count('class="argument"') == sum(len(stance) for stance in found["stances"].values())
     assert f"Voir les {total} arguments" in page
     full = client.get(f"/articles/{article_id}/arguments")
     assert full.status_code == 200 and full.text.count('class="argument"') == total

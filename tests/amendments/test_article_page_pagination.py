@@ -9,7 +9,9 @@ import pytest
 from amendments.services import tallies
 from amendments.models import Amendment, Argument, Vote
 from amendments.views.amendments import AMENDMENTS_PER_PAGE
+from amendments.services import position_staff
 from amendments.views.participation import GROUPS_ON_TARGET_PAGE
+from amendments.views.positions import FOLDED_PER_STANCE, SHOWN_PER_STANCE
 from drafting.models import User
 
 
@@ -109,10 +111,15 @@ def test_the_article_page_shows_the_top_arguments_per_stance_and_links_to_all_of
     slug, article_id, _ = article
     per_stance = GROUPS_ON_TARGET_PAGE + 3
     add_arguments(db, article_id, 2 * per_stance)
+    position_staff.rebuild_all(db)  # written in bulk: mapped as by `navette positions rebuild`
     html = client.get(f"/bills/{slug}/articles/{article_id}").text
+    # The article page shows the argument map: one representative argument per position (its label
+    # repeats its first sentence), bounded.
+    found = client.get(f"/api/v1/articles/{article_id}/argument-map").json()
     shown = re.findall(r"Argument (\d{3}) :", html)
-    assert len(shown) == 2 * GROUPS_ON_TARGET_PAGE
-    assert html.count(f"Voir les {per_stance} arguments") == 2
+    assert len(set(shown)) == sum(min(len(stance), SHOWN_PER_STANCE + FOLDED_PER_STANCE)
+                             for stance in found["stances"].values())
+    assert f"Voir les {2 * per_stance} arguments" in html
     assert f'href="/articles/{article_id}/arguments"' in html
     full = client.get(f"/articles/{article_id}/arguments").text
     assert len(re.findall(r"Argument (\d{3}) :", full)) == 2 * per_stance
@@ -157,7 +164,7 @@ def test_near_duplicates_under_an_argument_are_capped_and_counted(client, db, ar
             body = f"Copie proche numéro {i:02d}."
             session.add(Argument(article_id=article_id, stance="for", body=body, folded=body.lower(),
                                  author_id=author.id, similar_to_id=head.id))
-    html = client.get(f"/bills/{slug}/articles/{article_id}").text
+    html = client.get(f"/articles/{article_id}/arguments").text  # the full list (the article page shows the map)
     assert len(re.findall(r"Copie proche numéro \d\d", html)) == SIMILAR_SHOWN
     assert f"Arguments proches ({SIMILAR_SHOWN + extra})" in html
     assert f"et {extra} autres arguments proches" in html

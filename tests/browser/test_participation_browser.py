@@ -38,7 +38,8 @@ def test_citizen_votes_and_argues_without_a_page_reload(live_server, page):
     arguments.locator("textarea[name=body]").fill("Le délai laissé aux petites communes est trop court.")
     arguments.get_by_role("button", name="Publier l'argument").click()
     against = page.locator(".argument-column.stance-against")
-    against.get_by_text("Le délai laissé aux petites communes est trop court.").wait_for()
+    # (in the argument itself: the argument map also shows it as its position's label)
+    against.locator(".argument").get_by_text("Le délai laissé aux petites communes est trop court.").wait_for()
     assert "Votre argument est publié." in page.locator(f"#arguments-article-{article_id}").inner_text()
     assert page.locator(f"#arguments-article-{article_id} textarea[name=body]").input_value() == ""
 
