@@ -35,6 +35,7 @@ from amendments.engine import (
     side_by_side,
     tokenize,
 )
+from tests.conftest import missing
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 HISTORIES = sorted((CORPUS / "article_histories").glob("*/*.json"))
@@ -581,7 +582,7 @@ def change_count(diff_pairs, equal) -> int:
 @pytest.fixture(scope="module")
 def histories():
     if not HISTORIES:
-        pytest.skip(f"no article histories under {CORPUS}")
+        missing(f"no article histories under {CORPUS}")
     return {path.stem: consecutive_versions(path) for path in HISTORIES}
 
 
@@ -646,7 +647,7 @@ def test_corpus_blame_covers_each_head_and_credits_the_last_change(histories):
 @pytest.fixture(scope="module")
 def article9():
     if not ARTICLE9.exists():
-        pytest.skip(f"no {ARTICLE9}")
+        missing(f"no {ARTICLE9}")
     data = json.loads(ARTICLE9.read_text("utf-8"))
     modal = data["original_article"]["modals"][0]["after"]
     original = html.unescape(re.sub(r"<[^>]+>", "", modal.replace("</p><p>", "\n")))
