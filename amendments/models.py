@@ -38,8 +38,11 @@ class Amendment(Base):
     created_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_decisions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Staff who typed it in for its author, an in-person participant (CONTRACT §6 "on_behalf_of").
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id], lazy="joined")
     article: Mapped[Article | None] = relationship(foreign_keys=[article_id], lazy="raise")
     cosigners: Mapped[list["AmendmentCosigner"]] = relationship(
         lazy="raise", order_by="AmendmentCosigner.created_at"
@@ -188,8 +191,11 @@ class Argument(Base):
     # column of arguments comes most useful first straight from an index.
     useful_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Staff who typed it in for its author, an in-person participant (CONTRACT §6 "on_behalf_of").
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id], lazy="joined")
     hidden_by: Mapped["ModerationDecision | None"] = relationship(lazy="raise")
 
     __table_args__ = (

@@ -27,6 +27,7 @@ from drafting.settings import STATIC_DIR, Settings
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
 from drafting.web.request import threaded
+from drafting.web.security import security_headers
 from drafting.web.templates import request_language, template_environment
 
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[on_shutdown],
+        before_send=[security_headers],
         debug=settings.debug,
         openapi_config=None,
     )

@@ -231,3 +231,44 @@ def may_merge_insertion(staff: bool, amendment: Any) -> bool:
 
 def may_report(user: Person | None, item: Any) -> bool:
     return user is not None and item.hidden_by_id is None
+
+
+# --- accounts people control, and people staff act for (issue 12) -------------------------------
+
+CODE_VALID_DAYS = 30  # a printed sign-in code works once, within this many days
+CODE_REFUSED = "the sign-in code is unknown, already used or expired"
+CURRENT_PASSWORD_REQUIRED = "is required to change the password"  # field "current"
+CURRENT_PASSWORD_WRONG = "is not the account's password"  # field "current"
+ACT_FOR_STAFF_ONLY = "on_behalf_of: only the bill's authors can enter a contribution for someone else"
+ACT_FOR_ASSISTED_ONLY = ("on_behalf_of: contributions can be entered only for a participant whose account "
+                         "the bill's staff opened")
+
+
+def code_usable(code: Any, now: Any) -> bool:
+    """A sign-in code signs its person in once, before it expires."""
+    return code is not None and code.used_at is None and code.expires_at > now
+
+
+def require_code_usable(code: Any, now: Any) -> None:
+    if not code_usable(code, now):
+        raise Unauthorized(CODE_REFUSED)
+
+
+def password_change_needs_current(user: Any) -> bool:
+    """An account that has a password proves it; one signed in by code that never had one need not."""
+    return user.password_hash is not None
+
+
+def may_act_for(actor: Person | None, staff_of_bill: bool, person: Any, opened_for_bill: bool) -> bool:
+    """The bill's staff enter an amendment or argument for a person without e-mail whose account staff
+    opened: for this bill (by any of its staff) or by the actor themself."""
+    return (can_edit_bill(actor, staff_of_bill) and person is not None and person.created_by_id is not None
+            and (opened_for_bill or person.created_by_id == actor.id))
+
+
+def require_may_act_for(actor: Person | None, staff_of_bill: bool, person: Any, opened_for_bill: bool) -> None:
+    user = require_user(actor)
+    if not can_edit_bill(user, staff_of_bill):
+        raise Forbidden(ACT_FOR_STAFF_ONLY)
+    if not may_act_for(user, staff_of_bill, person, opened_for_bill):
+        raise Forbidden(ACT_FOR_ASSISTED_ONLY)

@@ -4,20 +4,34 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Router, delete, get, post
 from litestar.params import FromPath, RawBody
 
 from drafting.policy import require_user
-from drafting.services import accounts, bills
+from drafting.services import accounts, bills, participants
 from drafting.views import json as out
 from drafting.web import ratelimit
 from drafting.web.bodies import parse_body
-from drafting.web.request import api_user, threaded, transaction
+from drafting.web.request import api_user, bearer_token, new_token, threaded, transaction
 
 
 class TokenIn(msgspec.Struct):
     username: str
     password: str
+
+
+class CodeIn(msgspec.Struct):
+    code: str
+
+
+class PasswordIn(msgspec.Struct):
+    new: str
+    current: str | None = None
+
+
+class ParticipantIn(msgspec.Struct):
+    display_name: str
+    username: str | None = None
 
 
 @post("/auth/token", status_code=200)
@@ -26,7 +40,49 @@ def create_token(request: Request, body: RawBody) -> dict[str, Any]:
     payload = parse_body(body, TokenIn)
     with transaction(request) as session:
         user = accounts.authenticate(session, payload.username, payload.password)
-        return {"token": accounts.issue_token(session, user, "api")}
+        return {"token": new_token(session, request, user, "api")}
+
+
+@delete("/auth/token", status_code=204)
+@threaded
+def revoke_token(request: Request) -> None:
+    """The bearer token sent stops working."""
+    with transaction(request) as session:
+        require_user(api_user(session, request))
+        accounts.revoke_token(session, bearer_token(request))
+
+
+@post("/auth/code", status_code=200)
+@threaded
+def sign_in_with_code(request: Request, body: RawBody) -> dict[str, Any]:
+    """A printed one-time code (an assisted participant's) for a token; the code is then spent."""
+    payload = parse_body(body, CodeIn)
+    with transaction(request) as session:
+        user = accounts.sign_in_with_code(session, payload.code)
+        return {"token": new_token(session, request, user, "api")}
+
+
+@post("/me/password", status_code=204)
+@threaded
+def change_password(request: Request, body: RawBody) -> None:
+    payload = parse_body(body, PasswordIn)
+    with transaction(request) as session:
+        user = require_user(api_user(session, request))
+        ratelimit.enforce(session, request, user)
+        accounts.change_password(session, user, payload.current, payload.new)
+
+
+@post("/bills/{slug:str}/participants", status_code=201)
+@threaded
+def create_participant(request: Request, slug: FromPath[str], body: RawBody) -> dict[str, Any]:
+    """A bill's author opens an account for a person without e-mail and gets their one-time code."""
+    payload = parse_body(body, ParticipantIn)
+    with transaction(request) as session:
+        staff = require_user(api_user(session, request))
+        ratelimit.enforce(session, request, staff)
+        created = participants.create_participant(session, staff, bills.get_bill(session, slug),
+                                                  payload.display_name, payload.username)
+        return {"user": out.user_json(created.user), "sign_in_code": created.code}
 
 
 @post("/users", status_code=201)
@@ -57,4 +113,6 @@ def user_detail(request: Request, username: FromPath[str]) -> dict[str, Any]:
         return out.user_json(bills.get_user(session, username))
 
 
-accounts_api_router = Router(path="/api/v1", route_handlers=[create_token, create_user, me, user_detail])
+accounts_api_router = Router(path="/api/v1", route_handlers=[
+    create_token, revoke_token, sign_in_with_code, change_password, create_participant, create_user, me, user_detail,
+])

@@ -60,8 +60,14 @@ def bearer_token(request: Request) -> str | None:
 
 def api_user(session: Session, request: Request) -> User | None:
     """The API authenticates with bearer tokens only, so it needs no CSRF protection."""
-    return accounts.user_for_token(session, bearer_token(request), "api")
+    return accounts.user_for_token(session, bearer_token(request), "api", touch=request.method not in SAFE_METHODS)
 
 
 def page_user(session: Session, request: Request) -> User | None:
-    return accounts.user_for_token(session, request.cookies.get(SESSION_COOKIE), "web")
+    return accounts.user_for_token(session, request.cookies.get(SESSION_COOKIE), "web",
+                                   touch=request.method not in SAFE_METHODS)
+
+
+def new_token(session: Session, request: Request, user: User, kind: str) -> str:
+    """An API token ("api") or browser session ("web") lasting the deployment's NAVETTE_TOKEN_DAYS."""
+    return accounts.issue_token(session, user, kind, days=request.app.state.settings.token_days)
