@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from drafting.errors import Conflict, Forbidden, Unauthorized
+from drafting.errors import Conflict, Forbidden, Invalid, Unauthorized
 
 SIGN_IN_REQUIRED = "authentication required"
 ADMINS_ONLY = "only administrators can do this"
@@ -242,6 +242,14 @@ CURRENT_PASSWORD_WRONG = "is not the account's password"  # field "current"
 ACT_FOR_STAFF_ONLY = "on_behalf_of: only the bill's authors can enter a contribution for someone else"
 ACT_FOR_ASSISTED_ONLY = ("on_behalf_of: contributions can be entered only for a participant whose account "
                          "the bill's staff opened")
+
+VOTES_PERSONAL = "votes are personal: nobody votes on behalf of someone else"  # field "on_behalf_of"
+
+
+def require_own_vote(on_behalf_of: Any) -> None:
+    """Staff may enter an in-person participant's amendment or argument, never their vote."""
+    if on_behalf_of is not None:
+        raise Invalid("on_behalf_of", VOTES_PERSONAL)
 
 
 def code_usable(code: Any, now: Any) -> bool:

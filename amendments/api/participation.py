@@ -17,7 +17,7 @@ from drafting import policy
 from drafting.web import ratelimit
 from amendments.models import Argument, ModerationDecision, Report, Source
 from drafting.views import json as out
-from drafting.services import bills
+from drafting.services import bills, participants
 from drafting.errors import Invalid, NotFound
 from drafting.models import User
 from drafting.web.bodies import parse_body
@@ -26,11 +26,13 @@ from drafting.web.request import api_user, threaded, transaction
 
 class VoteIn(msgspec.Struct):
     value: str
+    on_behalf_of: str | None = None  # refused: votes stay personal (policy.VOTES_PERSONAL)
 
 
 class ArgumentIn(msgspec.Struct):
     stance: str
     body: str
+    on_behalf_of: str | None = None  # staff entering it for an assisted participant (CONTRACT §6)
 
 
 class SourceIn(msgspec.Struct):
@@ -89,6 +91,7 @@ def argument_json(argument: Argument, useful: int, supporters: list[User],
         "body": argument.body,
         "author": argument.author.username,
         "author_organization": organization_json(argument.author),
+        "entered_by": argument.entered_by.username if argument.entered_by_id else None,
         "supporters": [user.username for user in supporters],
         "useful": useful,
         "similar_to": argument.similar_to_id,
@@ -176,6 +179,7 @@ def _target_handlers(kind: str) -> list:
         with transaction(request) as session:
             user = _writer(session, request)
             payload = parse_body(body, VoteIn)
+            policy.require_own_vote(payload.on_behalf_of)
             target = participation.get_target(session, kind, target_id)
             votes = participation.cast_vote(session, user, target, payload.value)
             return vote_json(votes, payload.value)
@@ -205,7 +209,8 @@ def _target_handlers(kind: str) -> list:
             user = _writer(session, request)
             payload = parse_body(body, ArgumentIn)
             target = participation.get_target(session, kind, target_id)
-            result = arguments.add_argument(session, user, target, payload.stance, payload.body)
+            author, entered_by = participants.acting_for(session, user, target.bill, payload.on_behalf_of)
+            result = arguments.add_argument(session, author, target, payload.stance, payload.body, entered_by)
             return Response(one_argument_json(session, result.argument), status_code=201 if result.created else 200)
 
     @get(f"{base}/sources", name=f"api:{kind}:sources")

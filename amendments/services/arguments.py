@@ -80,8 +80,10 @@ class ArgumentResult:
     created: bool
 
 
-def add_argument(session: Session, actor: User | None, target: Target, stance: Any, body: Any) -> ArgumentResult:
-    """A new argument; the same argument written again (folded) joins the first one's supporters."""
+def add_argument(session: Session, actor: User | None, target: Target, stance: Any, body: Any,
+                 entered_by: User | None = None) -> ArgumentResult:
+    """A new argument; the same argument written again (folded) joins the first one's supporters.
+    ``entered_by``: the staff member who typed it in for ``actor`` (an assisted participant)."""
     user = require_user(actor)
     if stance not in STANCES:
         raise Invalid("stance", f"must be one of {', '.join(STANCES)}")
@@ -107,6 +109,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
             session.execute(statement)
         return ArgumentResult(same, created=False)
     argument = Argument(stance=stance, body=body, folded=folded, author_id=user.id, useful_count=0,
+                        entered_by_id=entered_by.id if entered_by else None,
                         similar_to_id=find_similar(session, target, stance, folded), **target.values())
     session.add(argument)
     session.flush()
