@@ -6,13 +6,16 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from drafting import i18n, policy
 from drafting.errors import DomainError, Invalid
-from drafting.services import accounts, bills
+from drafting.services import accounts, bills, participants
+from drafting.views.account import me_context
 from drafting.web import ratelimit
 from drafting.web.render import local_path, render
-from drafting.web.request import SESSION_COOKIE, page_user, threaded, transaction
+from drafting.web.request import SESSION_COOKIE, new_token, page_user, threaded, transaction
 
 ONE_YEAR = 365 * 24 * 3600
+DAY = 24 * 3600
 
 
 @get("/login", name="login")
@@ -34,13 +37,15 @@ def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Resp
         except DomainError:
             return render("drafting/login.html", session, request, status_code=400, user=None, next=target,
                           error="Identifiant ou mot de passe incorrect.", username=username)
-        token = accounts.issue_token(session, user, "web")
-    return _signed_in_redirect(target, token)
+        token = new_token(session, request, user, "web")
+    return _signed_in_redirect(request, target, token)
 
 
-def _signed_in_redirect(target: str, token: str) -> Redirect:
+def _signed_in_redirect(request: Request, target: str, token: str) -> Redirect:
+    """The session cookie lives as long as its token (``Secure`` is added over https, drafting/web/security.py)."""
     return Redirect(path=target, status_code=303, cookies=[
-        Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax", max_age=ONE_YEAR, path="/")
+        Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax",
+               max_age=request.app.state.settings.token_days * DAY, path="/")
     ])
 
 
@@ -90,8 +95,8 @@ def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> R
             session.rollback()
             return render("drafting/register.html", session, request, status_code=error.status_code, user=None,
                           form=data, error=error.detail, next=target)
-        token = accounts.issue_token(session, user, "web")
-    return _signed_in_redirect(target, token)
+        token = new_token(session, request, user, "web")
+    return _signed_in_redirect(request, target, token)
 
 
 @get("/lang/{code:str}", name="language")
@@ -104,34 +109,110 @@ def set_language(request: Request, code: FromPath[str]) -> Redirect:
                     cookies=[Cookie(key="lang", value=code, max_age=ONE_YEAR, path="/", samesite="lax")])
 
 
+@get("/login/code", name="login:code")
+@threaded
+def code_page(request: Request) -> Template:
+    with transaction(request) as session:
+        return render("drafting/login_code.html", session, request, error=None)
+
+
+@post("/login/code", name="login:code:submit")
+@threaded
+def code_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+    """A participant types the code printed for them: signed in once, then on to /me to set a password."""
+    with transaction(request) as session:
+        try:
+            user = accounts.sign_in_with_code(session, data.get("code", ""))
+        except DomainError as error:
+            session.rollback()
+            return render("drafting/login_code.html", session, request, status_code=error.status_code, user=None,
+                          error=error.detail)
+        token = new_token(session, request, user, "web")
+    return _signed_in_redirect(request, f"{request.app.route_reverse('me')}?done=code", token)
+
+
+@get("/me", name="me")
+@threaded
+def me_page(request: Request) -> Template:
+    with transaction(request) as session:
+        user = policy.require_user(page_user(session, request))
+        return render("drafting/me.html", session, request, user=user,
+                      **me_context(session, user, done=request.query_params.get("done")))
+
+
+@post("/me/password", name="me:password")
+@threaded
+def password_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+    with transaction(request) as session:
+        user = policy.require_user(page_user(session, request))
+        ratelimit.enforce(session, request, user)
+        try:
+            accounts.change_password(session, user, data.get("current") or None, data.get("new", ""))
+        except Invalid as error:
+            session.rollback()
+            return render("drafting/me.html", session, request, status_code=400, user=user,
+                          **me_context(session, user, errors={error.field or "new": error.detail}))
+    return Redirect(path=f"{request.app.route_reverse('me')}?done=password", status_code=303)
+
+
+@post("/me/tokens/{token_id:int}/revoke", name="me:token:revoke")
+@threaded
+def token_revoke(request: Request, token_id: FromPath[int]) -> Redirect:
+    with transaction(request) as session:
+        accounts.revoke_token_of(session, policy.require_user(page_user(session, request)), token_id)
+    return Redirect(path=f"{request.app.route_reverse('me')}?done=token", status_code=303)
+
+
+@post("/me/sign-out-everywhere", name="me:sign-out-everywhere")
+@threaded
+def sign_out_everywhere(request: Request) -> Redirect:
+    """Every session (this one too) and API token of the person ends."""
+    with transaction(request) as session:
+        accounts.sign_out_everywhere(session, policy.require_user(page_user(session, request)))
+    return Redirect(path="/", status_code=303, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+
+
+def _participant_page(session, request: Request, bill, *, status_code: int = 200, form=None, error=None,
+                      sheet=None) -> Template:
+    """The form that opens an account, the bill's participants, and after a creation the sheet to print."""
+    sheet_language = (form or {}).get("language") if (form or {}).get("language") in i18n.LANGUAGES else "fr"
+    return render("drafting/participant.html", session, request, status_code=status_code, bill=bill,
+                  form=form or {}, error=error, sheet=sheet, sheet_language=sheet_language,
+                  languages=i18n.LANGUAGES, code_days=policy.CODE_VALID_DAYS,
+                  code_url=str(request.base_url).rstrip("/") + request.app.route_reverse("login:code"),
+                  participants=participants.assisted_participants(session, bill))
+
+
 @get("/bills/{slug:str}/participants/new", name="bills:participant")
 @threaded
 def participant_page(request: Request, slug: FromPath[str]) -> Template:
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
         bills.require_author(session, bill, page_user(session, request))
-        return render("drafting/participant.html", session, request, bill=bill, form={}, error=None, created=None)
+        return _participant_page(session, request, bill)
 
 
 @post("/bills/{slug:str}/participants", name="bills:participant:submit")
 @threaded
 def participant_submit(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Template:
-    """A bill's author opens an account for an in-person participant without e-mail."""
+    """A bill's author opens an account for an in-person participant without e-mail: the page shows the
+    one-time code on a sheet to print (the code is kept only as a digest, so it is shown this once)."""
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
         staff = bills.require_author(session, bill, page_user(session, request))
         try:
-            created = accounts.create_assisted_user(session, staff, _user_in(data))
+            created = participants.create_participant(session, staff, bill, data.get("display_name"),
+                                                      data.get("username", "").strip() or None)
         except DomainError as error:  # invalid field or name taken: the form again, with the message
             session.rollback()
             bill = bills.get_bill(session, slug)  # reloaded: the page renders after the session closes
-            return render("drafting/participant.html", session, request, status_code=error.status_code,
-                          bill=bill, form=data, error=error.detail, created=None)
-        return render("drafting/participant.html", session, request, status_code=201, bill=bill, form={},
-                      error=None, created=created)
+            return _participant_page(session, request, bill, status_code=error.status_code, form=data,
+                                     error=error.detail)
+        return _participant_page(session, request, bill, status_code=201, form={"language": data.get("language")},
+                                 sheet=created)
 
 
 account_pages = [
-    login_page, login_submit, logout, register_page, register_submit, participant_page, participant_submit,
-    set_language,
+    login_page, login_submit, logout, register_page, register_submit, code_page, code_submit, me_page,
+    password_submit, token_revoke, sign_out_everywhere, participant_page, participant_submit, set_language,
 ]

@@ -35,6 +35,8 @@ def template_environment(*, debug: bool = False,
         auto_reload=debug,
     )
     environment.globals["_"] = _translate
+    # A text in another language than the page's: a sign-in sheet in the participant's language.
+    environment.globals["translate_in"] = lambda language, message, **values: i18n.translate(message, language, **values)
     environment.globals["language_of"] = request_language
     # An anonymous page on such a path is shared through the page cache: no per-visitor token on it.
     environment.globals["shared_when_anonymous"] = lambda request: cacheable_path(request.url.path)
