@@ -362,6 +362,21 @@ EN: dict[str, str] = {
     'Texte avant ce changement': 'Text before this change',
 }
 
+# The sign-in sheet handed to an in-person participant, printed in their language (issue 12).
+EN.update({
+    "Votre compte sur Navette": "Your Navette account",
+    "Bonjour {name},": "Hello {name},",
+    "Un compte a été ouvert pour vous : vous pouvez donner votre avis sur « {title} ».":
+        "An account was opened for you: you can give your opinion on “{title}”.",
+    "Allez à cette adresse :": "Go to this address:",
+    "Tapez ce code :": "Type this code:",
+    "Vous pouvez ensuite choisir un mot de passe, dans « Mon compte ».":
+        "You may then choose a password, in “My account”.",
+    "Votre identifiant :": "Your username:",
+    "Le code ne sert qu'une fois et reste valable {days} jours. Gardez cette feuille pour vous.":
+        "The code works once and stays valid for {days} days. Keep this sheet to yourself.",
+})
+
 
 def translate(message: str, language: str = DEFAULT_LANGUAGE, **values: object) -> str:
     text = EN.get(message, message) if language == "en" else message
