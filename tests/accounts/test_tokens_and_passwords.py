@@ -96,3 +96,17 @@ def test_an_account_signed_in_by_code_sets_a_first_password_without_current(clie
     # from now on the account has a password, so changing it needs it
     again = client.post("/api/v1/me/password", json={"new": "encore une autre"}, headers=headers)
     assert again.status_code == 400 and again.json()["detail"].startswith("current")
+
+
+def test_a_write_records_the_tokens_last_use_and_a_read_does_not(client, api, admin, db):
+    alice = api.user("alice")
+    with db.session() as session:
+        assert session.scalar(select(AuthToken.last_used_at).join(AuthToken.user).where(User.username == "alice")) is None
+    client.get("/api/v1/me", headers=alice.headers)
+    with db.session() as session:
+        assert session.scalar(select(AuthToken.last_used_at).join(AuthToken.user).where(User.username == "alice")) is None
+    bill = api.bill(admin)
+    client.put(f"/api/v1/articles/{bill['articles'][0]['id']}/vote", json={"value": "agree"}, headers=alice.headers)
+    with db.session() as session:
+        used = session.scalar(select(AuthToken.last_used_at).join(AuthToken.user).where(User.username == "alice"))
+    assert used is not None and utcnow() - used < timedelta(minutes=1)
