@@ -165,3 +165,21 @@ def test_an_amendment_entered_on_behalf_says_so_on_its_page(client, api, admin):
                             headers=admin.headers).json()
     shown = page(client.get(f"/amendments/{amendment['id']}")).find("span", "entered-by").text
     assert shown.startswith("saisi par Cabinet du ministre pour Marie Dupont")
+
+
+def test_staff_propose_an_amendment_on_behalf_from_the_propose_page(client, api, admin, db):
+    bill = api.bill(admin)
+    article = bill["articles"][0]
+    _participant(client, admin, bill)
+    sign_in(client, db, "admin")
+    path = f"/bills/{bill['slug']}/articles/{article['id']}/propose"
+    form = page(client.get(path)).find("form", "propose-form")
+    assert [o.attrs["value"] for o in form.find("select").find_all("option")] == ["", "marie.d"]
+
+    answer = client.post(f"/bills/{bill['slug']}/articles/{article['id']}/amendments",
+                         data={"kind": "modify", "base_version": "1", "text": "Texte dit en réunion publique.",
+                               "explanation": "", "on_behalf_of": "marie.d", "_csrf_token": csrf_token(client, path)},
+                         follow_redirects=False)
+    assert answer.status_code == 303
+    amendment = client.get("/api/v1" + answer.headers["location"]).json()
+    assert amendment["author"] == "marie.d" and amendment["entered_by"] == "admin"
