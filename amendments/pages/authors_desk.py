@@ -8,12 +8,11 @@ from litestar.response import Redirect
 from urllib.parse import urlencode
 
 from amendments.services import desk, opinions, proposing, subamendments
+from amendments.pages.desk import authors_page
 from amendments.views import authors_desk as views
 from drafting.errors import Invalid
-from drafting.models import Bill
 from drafting.services import bills
 from drafting.web import ratelimit
-from drafting.web.render import login_redirect, render
 from drafting.web.request import page_user, threaded, transaction
 
 
@@ -22,14 +21,7 @@ from drafting.web.request import page_user, threaded, transaction
 def order_page(request: Request, slug: FromPath[str]) -> Response:
     """The bill's amendments in discussion order, one worked on at a time (``?at=N``), filtered by
     status and opinion, with a batch opinion form."""
-    with transaction(request) as session:
-        user = page_user(session, request)
-        if user is None:
-            return login_redirect(request)
-        bill = bills.get_bill(session, slug)
-        bills.require_author(session, bill, user)
-        return render("amendments/desk/order.html", session, request, user=user,
-                      **views.order_context(session, bill, request.query_params))
+    return authors_page(request, slug, "amendments/desk/order.html", views.order_context)
 
 
 @post("/bills/{slug:str}/desk/opinions", name="desk:opinions")

@@ -44,17 +44,22 @@ def _amendment_url(request: Request, amendment_id: int) -> str:
     return request.app.route_reverse("amendments:detail", amendment_id=amendment_id)
 
 
-@get("/bills/{slug:str}/review", name="desk:review")
-@threaded
-def review_page(request: Request, slug: FromPath[str]) -> Response:
+def authors_page(request: Request, slug: str, template: str, context) -> Response:
+    """A page of the bill's authors: sign-in first, then the authors only; ``context(session, bill,
+    query)`` is the page's view model."""
     with transaction(request) as session:
         user = page_user(session, request)
         if user is None:
             return login_redirect(request)
         bill = bills.get_bill(session, slug)
         bills.require_author(session, bill, user)
-        return render("amendments/desk/review.html", session, request, user=user,
-                      **views.review_context(session, bill, request.query_params))
+        return render(template, session, request, user=user, **context(session, bill, request.query_params))
+
+
+@get("/bills/{slug:str}/review", name="desk:review")
+@threaded
+def review_page(request: Request, slug: FromPath[str]) -> Response:
+    return authors_page(request, slug, "amendments/desk/review.html", views.review_context)
 
 
 @get("/articles/{article_id:int}/merge", name="desk:merge")
