@@ -43,8 +43,11 @@ class Amendment(Base):
     parent_text: Mapped[str | None] = mapped_column(Text)
     # Accepted for some of its changes only (a partial merge, CONTRACT §8).
     partial: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Staff who typed it in for its author, an in-person participant (CONTRACT §6 "on_behalf_of").
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id], lazy="joined")
     article: Mapped[Article | None] = relationship(foreign_keys=[article_id], lazy="raise")
     cosigners: Mapped[list["AmendmentCosigner"]] = relationship(
         lazy="raise", order_by="AmendmentCosigner.created_at"
@@ -193,8 +196,11 @@ class Argument(Base):
     # column of arguments comes most useful first straight from an index.
     useful_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Staff who typed it in for its author, an in-person participant (CONTRACT §6 "on_behalf_of").
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id], lazy="joined")
     hidden_by: Mapped["ModerationDecision | None"] = relationship(lazy="raise")
 
     __table_args__ = (

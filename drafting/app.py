@@ -40,6 +40,7 @@ from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
 from drafting.web.paging import PAGE_DEPENDENCY
 from drafting.web.request import threaded
+from drafting.web.security import security_headers
 from drafting.web.templates import request_language, template_environment, vary_on_language
 
 
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[on_shutdown],
         after_request=vary_on_language,
+        before_send=[security_headers],
         debug=settings.debug,
         openapi_config=openapi_config(),
         request_class=JSONRequest,

@@ -5,8 +5,9 @@ drafting/locale/messages.pot, merge them into each language's .po, compile the .
     python -m drafting.catalogs update    # extract, then add new msgids to fr, en, de (fuzzy guesses off)
     python -m drafting.catalogs compile   # .po -> .mo (the build does it for the wheel)
 
-The keywords are those of drafting.i18n (``_``, ``gettext``, ``ngettext``, ``N_``, ``Message``) and
-the domain errors of drafting.errors, whose message is their first argument (``Invalid``: the second).
+The keywords are those of drafting.i18n (``_``, ``gettext``, ``ngettext``, ``N_``, ``Message``), the
+templates' ``translate_in(language, msgid)`` (its second argument) and the domain errors of
+drafting.errors, whose message is their first argument (``Invalid``: the second).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "N_": None,
+    "translate_in": (2,),
     "Message": None,
     "DomainError": None,
     "Invalid": (2,),

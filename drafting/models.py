@@ -53,6 +53,10 @@ class AuthToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # "api" or "web"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Past this moment the token signs nobody in (NAVETTE_TOKEN_DAYS after its creation).
+    expires_at: Mapped[datetime]
+    # Refreshed at most once a minute (drafting/services/accounts.py), shown on /me.
+    last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -253,3 +257,32 @@ class SearchEntry(Base):
         UniqueConstraint("kind", "target_id"),
         CheckConstraint("kind in ('bill', 'article', 'amendment', 'argument')", name="kind"),
     )
+
+
+# --- accounts opened by staff, and their one-time sign-in codes (issue 12) ----------------------
+
+class AssistedParticipant(Base):
+    """An account a bill's staff opened for a person without e-mail, at an event for that bill."""
+
+    __tablename__ = "assisted_participants"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class SignInCode(Base):
+    """A one-time code printed for an assisted participant; only its SHA-256 is stored."""
+
+    __tablename__ = "sign_in_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

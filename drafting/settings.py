@@ -86,6 +86,8 @@ class Settings:
     # (drafting/pagecache.py); 0 turns the cache off. At most page_cache_entries answers per worker.
     page_cache_seconds: float = field(default_factory=lambda: _seconds_env("NAVETTE_PAGE_CACHE_SECONDS", 2.0))
     page_cache_entries: int = field(default_factory=lambda: _int_env("NAVETTE_PAGE_CACHE_ENTRIES", 1000))
+    # API tokens and browser sessions sign nobody in once this many days old (NAVETTE_TOKEN_DAYS).
+    token_days: int = field(default_factory=lambda: _int_env("NAVETTE_TOKEN_DAYS", 90))
     debug: bool = field(default_factory=lambda: os.environ.get("NAVETTE_DEBUG") == "1")
     # Where handlers run: "threads" (a worker thread each, so database waits overlap), "inline" (on
     # the event loop: no hand-off, one request at a time per worker), or "auto": inline on SQLite,
@@ -93,6 +95,8 @@ class Settings:
     handlers: str = field(default_factory=lambda: os.environ.get("NAVETTE_HANDLERS") or "auto")
 
     def __post_init__(self) -> None:
+        if self.token_days < 1:
+            raise ValueError(f"NAVETTE_TOKEN_DAYS must be a number of days, 1 or more, not {self.token_days!r}")
         if self.handlers not in HANDLER_MODES:
             raise ValueError(f"NAVETTE_HANDLERS must be one of {', '.join(HANDLER_MODES)}, not {self.handlers!r}")
 

@@ -11,7 +11,7 @@ from amendments.api.authors_desk import bill_amendments
 from amendments.services import proposing
 from amendments.views.json import amendments_json
 from amendments.views.shapes import AmendmentJSON
-from drafting.services import bills
+from drafting.services import bills, participants
 from drafting.errors import Invalid
 from drafting.models import Bill
 from drafting.web.paging import Page, paginated
@@ -28,6 +28,7 @@ class ProposalIn(msgspec.Struct):
     title: str | None = None
     base_version: int | None = None
     heading: str | None = None  # for {"kind": "insert"}: a new article right after this one
+    on_behalf_of: str | None = None  # staff entering it for an assisted participant (CONTRACT §6)
 
 
 class InsertionIn(msgspec.Struct):
@@ -39,6 +40,7 @@ class InsertionIn(msgspec.Struct):
     heading: str | None = None
     explanation: str | None = None
     title: str | None = None
+    on_behalf_of: str | None = None
 
 
 def _answer(session, proposed: proposing.Proposed) -> Response[AmendmentJSON]:
@@ -56,21 +58,22 @@ def propose(request: Request, article_id: FromPath[int], body: RawBody) -> Respo
         require_user(actor)
         article = bills.get_article(session, article_id)
         payload = parse_body(body, ProposalIn)
+        bill = session.get(Bill, article.bill_id)
+        author, entered_by = participants.acting_for(session, actor, bill, payload.on_behalf_of)
         if payload.kind == "modify":
             proposed = proposing.propose_amendment(
-                session, actor, article, text=payload.text, explanation=payload.explanation,
-                title=payload.title, base_version=payload.base_version,
+                session, author, article, text=payload.text, explanation=payload.explanation,
+                title=payload.title, base_version=payload.base_version, entered_by=entered_by,
             )
         elif payload.kind == "delete":
             proposed = proposing.propose_deletion(
-                session, actor, article, explanation=payload.explanation, title=payload.title,
-                base_version=payload.base_version,
+                session, author, article, explanation=payload.explanation, title=payload.title,
+                base_version=payload.base_version, entered_by=entered_by,
             )
         elif payload.kind == "insert":
-            bill = session.get(Bill, article.bill_id)
             proposed = proposing.propose_insertion(
-                session, actor, bill, after_article=article.id, text=payload.text, heading=payload.heading,
-                explanation=payload.explanation, title=payload.title,
+                session, author, bill, after_article=article.id, text=payload.text, heading=payload.heading,
+                explanation=payload.explanation, title=payload.title, entered_by=entered_by,
             )
         else:
             raise Invalid("kind", "must be 'modify', 'delete' or 'insert'")
@@ -88,9 +91,10 @@ def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> R
         payload = parse_body(body, InsertionIn)
         if payload.kind != "insert":
             raise Invalid("kind", "must be 'insert' here; amend an article at /articles/{id}/amendments")
+        author, entered_by = participants.acting_for(session, actor, bill, payload.on_behalf_of)
         proposed = proposing.propose_insertion(
-            session, actor, bill, after_article=payload.after_article, text=payload.text,
-            heading=payload.heading, explanation=payload.explanation, title=payload.title,
+            session, author, bill, after_article=payload.after_article, text=payload.text,
+            heading=payload.heading, explanation=payload.explanation, title=payload.title, entered_by=entered_by,
         )
         return _answer(session, proposed)
 

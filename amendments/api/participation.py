@@ -21,7 +21,7 @@ from amendments.views import participation_json as shapes
 from amendments.views.shapes import (
     ArgumentJSON, DecisionJSON, HideJSON, ReportJSON, SourceJSON, TrashItemJSON, UsefulJSON, VoteAnswerJSON,
 )
-from drafting.services import bills
+from drafting.services import bills, participants
 from drafting.errors import NotFound
 from drafting.models import User
 from drafting.web.paging import Page, paginated
@@ -31,11 +31,13 @@ from drafting.web.request import api_user, threaded, transaction
 
 class VoteIn(msgspec.Struct):
     value: str
+    on_behalf_of: str | None = None  # refused: votes stay personal (policy.VOTES_PERSONAL)
 
 
 class ArgumentIn(msgspec.Struct):
     stance: str
     body: str
+    on_behalf_of: str | None = None  # staff entering it for an assisted participant (CONTRACT §6)
 
 
 class SourceIn(msgspec.Struct):
@@ -78,6 +80,7 @@ def _target_handlers(kind: str) -> list:
             user = _writer(session, request)
             target = participation.get_target(session, kind, target_id)
             payload = parse_body(body, VoteIn)
+            policy.require_own_vote(payload.on_behalf_of)
             votes = participation.cast_vote(session, user, target, payload.value)
             return shapes.vote_json(votes, payload.value)
 
@@ -102,7 +105,9 @@ def _target_handlers(kind: str) -> list:
         with transaction(request) as session:
             user = _writer(session, request)
             target = participation.get_target(session, kind, target_id)
-            result = arguments.add_argument(session, user, target, payload.stance, payload.body, vector)
+            author, entered_by = participants.acting_for(session, user, target.bill, payload.on_behalf_of)
+            result = arguments.add_argument(session, author, target, payload.stance, payload.body, vector,
+                                            entered_by=entered_by)
             return Response(shapes.one_argument_json(session, result.argument), status_code=201 if result.created else 200)
 
     @post(f"{base}/arguments", name=f"api:{kind}:argue", dependencies=json_body(ArgumentIn))

@@ -12,7 +12,7 @@ from amendments.views import amendments as views
 from drafting.policy import require_user
 from drafting.web import ratelimit
 from amendments.services import proposing
-from drafting.services import bills
+from drafting.services import bills, participants
 from drafting.web.render import render
 from drafting import policy
 from drafting.errors import Invalid, NotFound
@@ -68,7 +68,7 @@ def propose_page(request: Request, slug: FromPath[str], article_id: FromPath[int
         policy.require_may_propose(bill, article)
         form = {"kind": request.query_params.get("kind", "modify")}
         return render("amendments/propose.html", session, request, user=user,
-                      **views.proposal_context(session, bill, article, form))
+                      **views.proposal_context(session, bill, article, form, user=user))
 
 
 @post("/bills/{slug:str}/articles/{article_id:int}/propose/preview", name="amendments:preview", status_code=200)
@@ -78,10 +78,11 @@ def preview(request: Request, slug: FromPath[str], article_id: FromPath[int],
     """The redline of the text being written: a fragment for htmx, else a page with a confirm button."""
     with database(request).session(write=False) as session:
         bill, article = _bill_article(session, slug, article_id)
-        context = views.proposal_context(session, bill, article, data)
+        user = page_user(session, request)
+        context = views.proposal_context(session, bill, article, data, user=user)
         if request.headers.get("hx-request"):
-            return render("amendments/_redline.html", session, request, **context)
-        return render("amendments/preview.html", session, request, **context)
+            return render("amendments/_redline.html", session, request, user=user, **context)
+        return render("amendments/preview.html", session, request, user=user, **context)
 
 
 @post("/bills/{slug:str}/articles/{article_id:int}/amendments", name="amendments:create")
@@ -97,21 +98,23 @@ def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
         kind = data.get("kind", "modify")
         try:
             base_version = _optional_int("base_version", data.get("base_version"))
+            author, entered_by = participants.acting_for(session, user, bill, data.get("on_behalf_of") or None)
             if kind == "delete":
                 proposed = proposing.propose_deletion(
-                    session, user, article, explanation=data.get("explanation"), title=data.get("title"),
-                    base_version=base_version)
+                    session, author, article, explanation=data.get("explanation"), title=data.get("title"),
+                    base_version=base_version, entered_by=entered_by)
             elif kind == "insert":
                 proposed = proposing.propose_insertion(
-                    session, user, bill, after_article=article.id, text=data.get("text"),
-                    heading=data.get("heading"), explanation=data.get("explanation"), title=data.get("title"))
+                    session, author, bill, after_article=article.id, text=data.get("text"),
+                    heading=data.get("heading"), explanation=data.get("explanation"), title=data.get("title"),
+                    entered_by=entered_by)
             else:
                 proposed = proposing.propose_amendment(
-                    session, user, article, text=data.get("text"), explanation=data.get("explanation"),
-                    title=data.get("title"), base_version=base_version)
+                    session, author, article, text=data.get("text"), explanation=data.get("explanation"),
+                    title=data.get("title"), base_version=base_version, entered_by=entered_by)
         except Invalid as error:  # raised before anything is written: the form comes back with the reason
             return render("amendments/propose.html", session, request, status_code=400, user=user,
-                          **views.proposal_context(session, bill, article, data, error=error.detail))
+                          **views.proposal_context(session, bill, article, data, error=error.detail, user=user))
         query = {} if proposed.created else {"cosigned": "1"}
         return Redirect(path=_detail_url(request, proposed.amendment.id, **query), status_code=303)
 

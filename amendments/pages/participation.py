@@ -19,6 +19,7 @@ from drafting import policy
 from drafting.i18n import N_
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
+from drafting.services import participants
 from drafting.web import ratelimit
 from drafting.web.render import back, is_htmx, local_path, login_redirect, render
 from drafting.web.request import page_user, threaded, transaction
@@ -71,8 +72,10 @@ def _target_pages(kind: str) -> list:
             user = writer(session, request)
             target = participation.get_target(session, kind, target_id)
             try:
-                result = arguments.add_argument(session, user, target, data.get("stance"), data.get("body", ""),
-                                                vector)
+                author, entered_by = participants.acting_for(session, user, target.bill,
+                                                             data.get("on_behalf_of") or None)
+                result = arguments.add_argument(session, author, target, data.get("stance"), data.get("body", ""),
+                                                vector, entered_by=entered_by)
             except (Invalid, Conflict) as error:  # raised before anything is written
                 if isinstance(error, Conflict) and error.field != "body":
                     raise

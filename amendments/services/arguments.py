@@ -84,8 +84,9 @@ class ArgumentResult:
 
 
 def add_argument(session: Session, actor: User | None, target: Target, stance: Any, body: Any,
-                 vector: np.ndarray | None = None) -> ArgumentResult:
+                 vector: np.ndarray | None = None, *, entered_by: User | None = None) -> ArgumentResult:
     """A new argument; the same argument written again (folded) joins the first one's supporters.
+    ``entered_by``: the staff member who typed it in for ``actor`` (an assisted participant).
 
     A new argument takes its place in the argument map in this transaction: ``vector`` is its embedding,
     computed by the caller before the transaction (``positions.vector_of`` in a worker thread); without
@@ -116,6 +117,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
                 positions.join_supporter(session, same, user.id)
         return ArgumentResult(same, created=False)
     argument = Argument(stance=stance, body=body, folded=folded, author_id=user.id, useful_count=0,
+                        entered_by_id=entered_by.id if entered_by else None,
                         similar_to_id=find_similar(session, target, stance, folded), **target.values())
     session.add(argument)
     session.flush()

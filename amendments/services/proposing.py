@@ -240,11 +240,12 @@ def _cosign(session: Session, user: User, amendment: Amendment) -> Proposed:
     return Proposed(amendment, created=False)
 
 
-def _create(session: Session, user: User, **fields) -> Proposed:
-    amendment = Amendment(author_id=user.id, status="open", text_digest=text_digest(fields["text"]), **fields)
+def _create(session: Session, user: User, entered_by: User | None, **fields) -> Proposed:
+    amendment = Amendment(author_id=user.id, status="open", text_digest=text_digest(fields["text"]),
+                          entered_by_id=entered_by.id if entered_by else None, **fields)
     session.add(amendment)
     session.flush()
-    session.add(AmendmentEvent(amendment_id=amendment.id, kind="proposed", actor_id=user.id,
+    session.add(AmendmentEvent(amendment_id=amendment.id, kind="proposed", actor_id=(entered_by or user).id,
                                to_version=amendment.base_version))
     session.flush()
     if amendment.article_id is not None:
@@ -254,7 +255,7 @@ def _create(session: Session, user: User, **fields) -> Proposed:
 
 
 def _propose_on_article(session: Session, user: User, article: Article, *, kind: str, text: str, title: str,
-                        explanation: str, base: ArticleVersion) -> Proposed:
+                        explanation: str, base: ArticleVersion, entered_by: User | None) -> Proposed:
     if text == base.text:
         raise Invalid("text", "is identical to the text it amends (version {version}): nothing changes",
                       version=base.version)
@@ -265,14 +266,15 @@ def _propose_on_article(session: Session, user: User, article: Article, *, kind:
     ))
     if same is not None and same.text == text:
         return _cosign(session, user, same)
-    return _create(session, user, bill_id=article.bill_id, article_id=article.id, kind=kind, title=title,
+    return _create(session, user, entered_by, bill_id=article.bill_id, article_id=article.id, kind=kind, title=title,
                    explanation=explanation, base_version=base.version, text=text)
 
 
 def propose_amendment(session: Session, actor: User | None, article: Article, *, text: str | None,
                       explanation: str | None = "", title: str | None = "",
-                      base_version: int | None = None) -> Proposed:
-    """A new text for an article, written on ``base_version`` (the head by default)."""
+                      base_version: int | None = None, entered_by: User | None = None) -> Proposed:
+    """A new text for an article, written on ``base_version`` (the head by default); ``entered_by``
+    the staff member who typed it in for ``actor`` (an assisted participant)."""
     user = require_user(actor)
     _open_bill(session, article.bill_id, share=True)
     _locked_article(session, article)
@@ -280,11 +282,12 @@ def propose_amendment(session: Session, actor: User | None, article: Article, *,
     new_text = _proposal_text(text)
     title, explanation = _texts(title, explanation)
     return _propose_on_article(session, user, article, kind="modify", text=new_text, title=title,
-                               explanation=explanation, base=base)
+                               explanation=explanation, base=base, entered_by=entered_by)
 
 
 def propose_deletion(session: Session, actor: User | None, article: Article, *, explanation: str | None = "",
-                     title: str | None = "", base_version: int | None = None) -> Proposed:
+                     title: str | None = "", base_version: int | None = None,
+                     entered_by: User | None = None) -> Proposed:
     """Deleting the article: the proposed text is empty and its diff deletes everything."""
     user = require_user(actor)
     _open_bill(session, article.bill_id, share=True)
@@ -292,12 +295,12 @@ def propose_deletion(session: Session, actor: User | None, article: Article, *, 
     base = _base_version(session, article, base_version)
     title, explanation = _texts(title, explanation)
     return _propose_on_article(session, user, article, kind="delete", text="", title=title,
-                               explanation=explanation, base=base)
+                               explanation=explanation, base=base, entered_by=entered_by)
 
 
 def propose_insertion(session: Session, actor: User | None, bill: Bill, *, after_article: int | None,
                       text: str | None, heading: str | None = "", explanation: str | None = "",
-                      title: str | None = "") -> Proposed:
+                      title: str | None = "", entered_by: User | None = None) -> Proposed:
     """A new article placed after ``after_article`` (an article of this bill), or first when None."""
     user = require_user(actor)
     _open_bill(session, bill.id, lock=True)
@@ -318,7 +321,7 @@ def propose_insertion(session: Session, actor: User | None, bill: Bill, *, after
     ))
     if same is not None and same.text == new_text and same.heading == heading:
         return _cosign(session, user, same)
-    return _create(session, user, bill_id=bill.id, article_id=None, kind="insert", title=title,
+    return _create(session, user, entered_by, bill_id=bill.id, article_id=None, kind="insert", title=title,
                    explanation=explanation, base_version=None, text=new_text, after_article_id=after_article,
                    heading=heading)
 

@@ -17,6 +17,7 @@ from amendments.views.participation import amendment_participation_context
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentResponse, ModerationDecision
 from amendments.services.participation import vote_tallies
 from drafting.services import bills
+from drafting.services.participants import assisted_participants
 from drafting import policy
 from drafting.texts import normalise
 from drafting.errors import Invalid
@@ -138,12 +139,14 @@ def _base_version(session: Session, article: Article, raw: str | None) -> Articl
 
 
 def proposal_context(session: Session, bill: Bill, article: Article, form: Mapping[str, str],
-                     *, error: str | None = None) -> dict[str, Any]:
+                     *, error: str | None = None, user: User | None = None) -> dict[str, Any]:
     """For templates/amendments/propose.html, preview.html and the _redline.html preview: ``bill``,
     ``article``, ``kind`` (modify, delete, insert), ``base`` (the ArticleVersion written on),
     ``form`` (the values to show: title, heading, text, explanation), ``diff`` (base → proposal, or
     "" → text for a new article), ``unchanged`` (the text still equals its base), ``too_long`` and
-    ``error``. Without ``text`` in ``form`` the editor starts from the base text."""
+    ``error``; ``assisted``: for the bill's staff (``user``), the in-person participants the
+    proposal may be entered for (``on_behalf_of``). Without ``text`` in ``form`` the editor starts
+    from the base text."""
     kind = form.get("kind") if form.get("kind") in KINDS else "modify"
     base = _base_version(session, article, form.get("base_version"))
     if "text" in form:
@@ -169,7 +172,10 @@ def proposal_context(session: Session, bill: Bill, article: Article, form: Mappi
             "heading": form.get("heading", ""),
             "text": text,
             "explanation": form.get("explanation", ""),
+            "on_behalf_of": form.get("on_behalf_of", ""),
         },
+        "assisted": assisted_participants(session, bill)
+        if user is not None and bills.is_bill_staff(session, bill, user) else [],
         "diff": diff,
         "unchanged": kind == "modify" and text == base.text,
         "too_long": too_long,

@@ -71,6 +71,7 @@ def amendment_json(amendment: Amendment, bill_slug: str, cosigners: list[str], r
         "article": amendment.article_id,
         "bill": bill_slug,
         "author": amendment.author.username,
+        "entered_by": amendment.entered_by.username if amendment.entered_by_id else None,
         "cosigners": cosigners,
         "title": amendment.title,
         "explanation": amendment.explanation,

@@ -28,6 +28,8 @@ from drafting import policy
 from drafting.i18n import N_
 from drafting.errors import Conflict, Invalid
 from drafting.models import Article, User
+from drafting.services import bills
+from drafting.services.participants import assisted_participants
 
 GROUPS_ON_TARGET_PAGE = 10  # argument groups per column on the article and amendment pages
 GROUPS_PER_PAGE = 30  # on the full list of arguments
@@ -58,7 +60,8 @@ class Participation:
     users who joined it) and ``useful_mine`` (ids the viewer marked useful); ``sources``;
     ``can_write`` (signed in, consultation open, target visible), ``state`` (why not: "anonymous",
     "closed", "hidden"), ``is_moderator``; ``here`` (the page to come back to), ``form``/``errors``/
-    ``notice`` for the argument and source forms; ``page``/``pages`` on the full list.
+    ``notice`` for the argument and source forms; ``page``/``pages`` on the full list; ``assisted``
+    (for the bill's staff) the in-person participants the argument form may enter an argument for.
     """
 
     target: Target
@@ -82,6 +85,8 @@ class Participation:
     vote_labels: dict[str, str] = field(default_factory=lambda: VOTE_LABELS)
     stances: tuple[str, ...] = STANCES
     stance_labels: dict[str, str] = field(default_factory=lambda: STANCE_LABELS)
+    # For the bill's staff: the in-person participants they may enter an argument for (on_behalf_of).
+    assisted: list[User] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -156,6 +161,8 @@ def build(session: Session, target: Target, user: User | None, *, votes: bool = 
     if votes:
         view.votes = tallies.votes_of(stored)
         view.my_vote = participation.my_vote(session, user, target)
+    if arguments and user is not None and bills.is_bill_staff(session, target.bill, user):
+        view.assisted = assisted_participants(session, target.bill)
     if arguments and as_map:
         counts = argument_counts(stored)
         view.argument_map = position_views.map_context(session, target)

@@ -15,6 +15,7 @@ class AmendmentJSON(TypedDict):
     article: int | None
     bill: str
     author: str
+    entered_by: str | None  # staff who entered it for an assisted participant (on_behalf_of)
     cosigners: list[str]
     title: str | None
     explanation: str | None
@@ -47,6 +48,7 @@ class ArgumentJSON(TypedDict):
     body: str | None
     author: str
     author_organization: OrganizationJSON | None
+    entered_by: str | None  # staff who entered it for an assisted participant (on_behalf_of)
     supporters: list[str]
     useful: int
     similar_to: int | None

@@ -5,22 +5,31 @@ import functools
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
 import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from drafting import policy
 from drafting.errors import Conflict, Invalid, Unauthorized
-from drafting.models import AuthToken, User
+from drafting.db import utcnow
+from drafting.models import AuthToken, BillAuthor, SignInCode, User
 from drafting.texts import normalise, text_field
 
 USERNAME = re.compile(r"[a-z0-9_.-]{3,40}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+DEFAULT_TOKEN_DAYS = 90  # Settings.token_days (NAVETTE_TOKEN_DAYS) in the app
+# Last use is written at most this often per token, so a busy session does not write on every request.
+LAST_USE_PRECISION = timedelta(minutes=1)
+# Sign-in codes: no 0/O, 1/I/L, so a code read aloud or copied from paper is typed right.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12  # about 59 bits, printed as three groups of four
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time; made on first
 # use, as a hash costs ~0.4 s and every command-line run would pay it at import.
@@ -134,8 +143,6 @@ def create_user(
 
 def create_assisted_user(session: Session, staff: User, data: UserIn) -> User:
     """A bill's author (or an admin) opens an account for someone without e-mail, at an event."""
-    from drafting.models import BillAuthor
-
     authors_a_bill = session.scalar(select(BillAuthor.user_id).where(BillAuthor.user_id == staff.id).limit(1))
     policy.require_staff_somewhere(staff, authors_a_bill is not None)
     return create_user(session, data, created_by=staff)
@@ -168,10 +175,12 @@ def password_matches(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def issue_token(session: Session, user: User, kind: str) -> str:
-    """A new random token; only its digest is stored."""
+def issue_token(session: Session, user: User, kind: str, *, days: int = DEFAULT_TOKEN_DAYS) -> str:
+    """A new random token valid ``days`` days; only its digest is stored."""
     token = secrets.token_urlsafe(32)
-    session.add(AuthToken(token_hash=_digest(token), user_id=user.id, kind=kind))
+    now = utcnow()
+    session.add(AuthToken(token_hash=_digest(token), user_id=user.id, kind=kind, created_at=now,
+                          expires_at=now + timedelta(days=days)))
     session.flush()
     return token
 
@@ -179,15 +188,101 @@ def issue_token(session: Session, user: User, kind: str) -> str:
 @functools.cache
 def _token_statement():
     """Built once: every signed-in request runs it."""
-    return select(User).join(AuthToken, AuthToken.user_id == User.id).where(
-        AuthToken.token_hash == bindparam("token_hash"), AuthToken.kind == bindparam("kind"))
+    return select(User, AuthToken.id, AuthToken.last_used_at).join(AuthToken, AuthToken.user_id == User.id).where(
+        AuthToken.token_hash == bindparam("token_hash"), AuthToken.kind == bindparam("kind"),
+        AuthToken.expires_at > bindparam("now"))
 
 
-def user_for_token(session: Session, token: str | None, kind: str) -> User | None:
+def user_for_token(session: Session, token: str | None, kind: str, *, touch: bool = False) -> User | None:
+    """The token's person, unless it is unknown, revoked or expired; ``touch`` (in a write
+    transaction) records its last use, at most once a minute."""
     if not token:
         return None
-    return session.execute(_token_statement(), {"token_hash": _digest(token), "kind": kind}).scalar()
+    now = utcnow()
+    row = session.execute(_token_statement(), {"token_hash": _digest(token), "kind": kind, "now": now}).first()
+    if row is None:
+        return None
+    if touch and (row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION):
+        session.execute(update(AuthToken).where(AuthToken.id == row.id).values(last_used_at=now))
+    return row[0]
 
 
 def revoke_token(session: Session, token: str) -> None:
     session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))
+
+
+def revoke_token_of(session: Session, user: User, token_id: int) -> None:
+    """One of the person's own API tokens, from /me (another person's id revokes nothing)."""
+    session.execute(delete(AuthToken).where(AuthToken.id == token_id, AuthToken.user_id == user.id))
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """Every browser session and API token of the person ends."""
+    session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+
+
+def api_tokens(session: Session, user: User) -> list[AuthToken]:
+    """The person's API tokens that still sign in, newest first."""
+    return list(session.scalars(
+        select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.kind == "api", AuthToken.expires_at > utcnow())
+        .order_by(AuthToken.created_at.desc(), AuthToken.id.desc())))
+
+
+def _new_password(value: str | None) -> str:
+    if not value:
+        raise Invalid("new", "is required")
+    if len(value) < MIN_PASSWORD:
+        raise Invalid("new", "must be at least {limit} characters", limit=MIN_PASSWORD)
+    if len(value) > MAX_PASSWORD:
+        raise Invalid("new", "is longer than 1024 characters")
+    return value
+
+
+def validate_password_change(user: User, current: str | None, new: str | None) -> str:
+    """The new password, checked; the current one is needed unless the account never had one (signed
+    in by code). Whether ``current`` matches is checked by drafting/web/signin.py, off the event loop."""
+    new = _new_password(new)
+    if policy.password_change_needs_current(user) and not current:
+        raise Invalid("current", policy.CURRENT_PASSWORD_REQUIRED)
+    return new
+
+
+def set_password_hash(session: Session, user_id: int, password_hash: str) -> None:
+    """Store a new password's hash (made beforehand, drafting/web/signin.py). Other sessions and tokens
+    stay valid (/me "sign out everywhere" ends them)."""
+    session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+
+
+# --- assisted participants and their sign-in codes ---------------------------------------------
+
+def format_code(code: str) -> str:
+    """A code as printed: groups of four, e.g. ``K7QM-3XPA-9HTD``."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def normalise_code(value: str) -> str:
+    """What the person typed, without spaces or dashes, in capitals."""
+    return "".join(ch for ch in value.upper() if ch not in " -\t\n")
+
+
+def issue_code(session: Session, user: User, staff: User) -> str:
+    """A new one-time code for ``user`` (valid ``policy.CODE_VALID_DAYS`` days); only its digest is kept."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    now = utcnow()
+    session.add(SignInCode(code_hash=_digest(code), user_id=user.id, created_by_id=staff.id, created_at=now,
+                           expires_at=now + timedelta(days=policy.CODE_VALID_DAYS)))
+    session.flush()
+    return format_code(code)
+
+
+def sign_in_with_code(session: Session, code: str | None) -> User:
+    """The code's person, once: the code is spent; unknown, spent or expired codes are a 401."""
+    if not isinstance(code, str) or not code.strip():
+        raise Invalid("code", "is required")
+    found = session.scalar(select(SignInCode).where(SignInCode.code_hash == _digest(normalise_code(code)))
+                           .with_for_update())
+    now = utcnow()
+    policy.require_code_usable(found, now)
+    found.used_at = now
+    session.flush()
+    return session.get(User, found.user_id)

@@ -65,6 +65,12 @@ class TokenJSON(TypedDict):
     token: str
 
 
+class ParticipantJSON(TypedDict):
+    """An account staff opened for a person without e-mail, and its one-time sign-in code (shown once)."""
+    user: UserJSON
+    sign_in_code: str
+
+
 class ArticleJSON(TypedDict):
     id: int
     bill: str

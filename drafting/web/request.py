@@ -64,10 +64,22 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _writes(session: Session, request: Request) -> bool:
+    """A write request in a write transaction: there the token's last use is recorded (a POST that
+    only reads, like the proposal preview, runs in a read transaction and records nothing)."""
+    return request.method not in SAFE_METHODS and session.get_bind() is database(request).write_engine
+
+
 def api_user(session: Session, request: Request) -> User | None:
     """The API authenticates with bearer tokens only, so it needs no CSRF protection."""
-    return accounts.user_for_token(session, bearer_token(request), "api")
+    return accounts.user_for_token(session, bearer_token(request), "api", touch=_writes(session, request))
 
 
 def page_user(session: Session, request: Request) -> User | None:
-    return accounts.user_for_token(session, request.cookies.get(SESSION_COOKIE), "web")
+    return accounts.user_for_token(session, request.cookies.get(SESSION_COOKIE), "web",
+                                   touch=_writes(session, request))
+
+
+def new_token(session: Session, request: Request, user: User, kind: str) -> str:
+    """An API token ("api") or browser session ("web") lasting the deployment's NAVETTE_TOKEN_DAYS."""
+    return accounts.issue_token(session, user, kind, days=request.app.state.settings.token_days)

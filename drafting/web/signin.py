@@ -11,6 +11,9 @@ the password is checked and deletes it only when the password matches, so an att
 any way is counted. Racing attempts see each other: the check and the record are one transaction,
 serialised per username and per address (SQLite's writers queue; PostgreSQL takes advisory locks).
 A success deletes its own row only: it does not forgive the address's other failures.
+One-time sign-in codes (assisted participants) and the current password of a password change go
+through the same counting: a wrong code counts for its address, a wrong current password for its
+username and address.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import hashlib
 import math
 import os
 from datetime import datetime, timedelta
+from typing import Callable, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -25,15 +29,17 @@ from litestar import Request
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from drafting import policy
 from drafting.services import accounts
 from drafting.db import utcnow
 from drafting.errors import Invalid, RateLimited, Unauthorized
 from drafting.models import SignInFailure, User
 from drafting.settings import Settings
 from drafting.web.ratelimit import client_address
-from drafting.web.request import blocking, transaction
+from drafting.web.request import blocking, new_token, transaction
 
 WINDOW = timedelta(minutes=15)
+T = TypeVar("T")
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 _argon2_threads = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
@@ -87,41 +93,91 @@ def _key(username: str) -> str:
     return "#" + hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _begin(request: Request, username: str) -> tuple[int, int | None, str | None]:
-    """Refuse a throttled sign-in, else record the attempt as failed and answer (its row, the account,
-    the password hash to check)."""
+def _begin(request: Request, key: str, lookup: Callable[[Session], T]) -> tuple[int, T]:
+    """Refuse a throttled sign-in, else record the attempt under ``key`` as failed and answer (its row,
+    what ``lookup`` finds in the same transaction)."""
     address = client_address(request)[:120]
     settings: Settings = request.app.state.settings
     now = utcnow()
     with transaction(request) as session:
         if session.get_bind().dialect.name == "postgresql":  # always the username first: no lock cycle
-            for key in (f"signin:user:{_key(username)}", f"signin:addr:{address}"):
-                session.execute(_ADVISORY_LOCK, {"key": key})
+            for lock in (f"signin:user:{key}", f"signin:addr:{address}"):
+                session.execute(_ADVISORY_LOCK, {"key": lock})
         waits = [wait for wait in (
-            _wait_for(session, SignInFailure.username, _key(username), settings.signin_failures_per_username, now),
+            _wait_for(session, SignInFailure.username, key, settings.signin_failures_per_username, now),
             _wait_for(session, SignInFailure.address, address, settings.signin_failures_per_address, now),
         ) if wait is not None]
         if waits:
             raise throttled(max(waits), settings)
         session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
-        attempt = SignInFailure(username=_key(username), address=address, at=now)
+        attempt = SignInFailure(username=key, address=address, at=now)
         session.add(attempt)
-        user = accounts.password_owner(session, username)
+        found = lookup(session)
         session.flush()
-        return attempt.id, user.id if user else None, user.password_hash if user else None
+        return attempt.id, found
+
+
+def _password_of(username: str) -> Callable[[Session], tuple[int | None, str | None]]:
+    def lookup(session: Session) -> tuple[int | None, str | None]:
+        user = accounts.password_owner(session, username)
+        return (user.id, user.password_hash) if user else (None, None)
+    return lookup
 
 
 def _succeed(request: Request, attempt_id: int, user_id: int, kind: str) -> str:
     """The attempt was not a failure after all: its row goes, a token comes."""
     with transaction(request) as session:
         session.execute(delete(SignInFailure).where(SignInFailure.id == attempt_id))
-        return accounts.issue_token(session, session.get(User, user_id), kind)
+        return new_token(session, request, session.get(User, user_id), kind)
 
 
 async def sign_in(request: Request, username: str, password: str, kind: str) -> str:
     """A new token of ``kind`` ("api" or "web") for the account whose password this is; 401 for a
     wrong name or password, 429 when throttled."""
-    attempt_id, user_id, password_hash = await blocking(request, _begin, request, username)
+    attempt_id, (user_id, password_hash) = await blocking(request, _begin, request, _key(username),
+                                                          _password_of(username))
     if not await in_thread(accounts.password_matches, password_hash, password) or user_id is None:
         raise Unauthorized("bad username or password")
     return await blocking(request, _succeed, request, attempt_id, user_id, kind)
+
+
+# --- one-time sign-in codes (assisted participants) and password changes ----------------------
+
+def _spend_code(request: Request, attempt_id: int, code: str, kind: str) -> str:
+    """The code's person gets a token and the code is spent; an unknown, spent or expired code is a
+    401 and its attempt stays counted as failed."""
+    with transaction(request) as session:
+        user = accounts.sign_in_with_code(session, code)
+        session.execute(delete(SignInFailure).where(SignInFailure.id == attempt_id))
+        return new_token(session, request, user, kind)
+
+
+async def sign_in_with_code(request: Request, code: str | None, kind: str) -> str:
+    """A printed one-time code for a token of ``kind``; throttled per address like password sign-ins
+    (each code counts as its own name, so guessing codes from one address is stopped)."""
+    if not isinstance(code, str) or not code.strip():
+        raise Invalid("code", "is required")
+    attempt_id, _ = await blocking(request, _begin, request, _key("code:" + accounts.normalise_code(code)), lambda session: None)
+    return await blocking(request, _spend_code, request, attempt_id, code, kind)
+
+
+def _store_password(request: Request, attempt_id: int | None, user_id: int, password_hash: str) -> None:
+    with transaction(request) as session:
+        if attempt_id is not None:
+            session.execute(delete(SignInFailure).where(SignInFailure.id == attempt_id))
+        accounts.set_password_hash(session, user_id, password_hash)
+
+
+async def change_password(request: Request, user: User, current: str | None, new: str | None) -> None:
+    """A new password for ``user``: the current one, when the account has one, is checked like a
+    sign-in (a wrong one counts as a failed sign-in of the username, and the change is throttled with
+    them); both argon2 runs happen in a worker thread, outside any transaction."""
+    new = accounts.validate_password_change(user, current, new)
+    attempt_id = None
+    if policy.password_change_needs_current(user):
+        attempt_id, password_hash = await blocking(request, _begin, request, _key(user.username),
+                                                   lambda session: session.get(User, user.id).password_hash)
+        if not await in_thread(accounts.password_matches, password_hash, current):
+            raise Invalid("current", policy.CURRENT_PASSWORD_WRONG)
+    await blocking(request, _store_password, request, attempt_id, user.id,
+                   await in_thread(accounts.hash_password, new))

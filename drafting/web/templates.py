@@ -71,6 +71,9 @@ def template_environment(*, debug: bool = False,
     )
     environment.globals["_"] = environment.globals["gettext"] = _gettext
     environment.globals["ngettext"] = _ngettext
+    # A text in another language than the page's: a sign-in sheet in the participant's language.
+    # ``translate_in(language, "msgid", ...)``: extracted as its second argument (drafting.catalogs).
+    environment.globals["translate_in"] = lambda language, message, **values: i18n.gettext(message, language, **values)
     environment.globals["language_of"] = request_language
     environment.globals["languages"] = i18n.LANGUAGE_NAMES
     environment.globals["text_lang"] = _text_lang

@@ -337,7 +337,7 @@ def test_bill_author_opens_an_account_on_the_participant_page(api, admin, client
     assert client.get("/api/v1/users/mme-dupont").json()["created_by_staff"] is True
 
     again = client.post(f"/bills/{bill['slug']}/participants",
-                        data={"username": "mme-dupont", "kind": "citizen", "_csrf_token": token})
+                        data={"username": "mme-dupont", "display_name": "Mme D.", "_csrf_token": token})
     assert again.status_code == 409
     assert "déjà pris" in page(again).find("p", "error").text  # the domain error, in French
     assert [i.attrs.get("value") for i in page(again).find("main").find("form").find_all("input")
