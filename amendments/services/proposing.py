@@ -240,7 +240,7 @@ def _cosign(session: Session, user: User, amendment: Amendment) -> Proposed:
     return Proposed(amendment, created=False)
 
 
-def _create(session: Session, user: User, entered_by: User | None, **fields) -> Proposed:
+def _create(session: Session, user: User, entered_by: User | None = None, **fields) -> Proposed:
     amendment = Amendment(author_id=user.id, status="open", text_digest=text_digest(fields["text"]),
                           entered_by_id=entered_by.id if entered_by else None, **fields)
     session.add(amendment)

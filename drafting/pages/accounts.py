@@ -206,7 +206,7 @@ def _participant_page(session, request: Request, bill, *, status_code: int = 200
     sheet_language = (form or {}).get("language") if (form or {}).get("language") in i18n.LANGUAGES else "fr"
     return render("drafting/participant.html", session, request, status_code=status_code, bill=bill,
                   form=form or {}, error=error, sheet=sheet, sheet_language=sheet_language,
-                  languages=i18n.LANGUAGES, code_days=policy.CODE_VALID_DAYS,
+                  sheet_languages=i18n.LANGUAGE_NAMES, code_days=policy.CODE_VALID_DAYS,
                   code_url=str(request.base_url).rstrip("/") + request.app.route_reverse("login:code"),
                   participants=participants.assisted_participants(session, bill))
 

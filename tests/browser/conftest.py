@@ -10,7 +10,8 @@ Fixtures (reuse them, don't copy them):
   The database is shared by every test of one process: create your own users and bills with unique names.
 - ``browser`` (session): chromium launched from /usr/bin/chromium (the test is skipped if it is absent, and fails when ``CI`` is set).
 - ``page`` / ``page_nojs``: a new context and page per test (``base_url`` is the live server, so
-  ``page.goto("/login")`` works), with JavaScript on / off.
+  ``page.goto("/login")`` works), with JavaScript on / off. A test whose page logs a
+  Content-Security-Policy violation fails (``watch_csp(page)`` for pages of your own contexts).
 
 Safe under pytest-xdist (``-n 2 --dist loadfile``): every worker starts its own server on its own port
 with its own database, and screenshots are named after the test.
@@ -241,12 +242,24 @@ def _screenshot_name(node_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", node_name).strip("_") + ".png"
 
 
+def watch_csp(page) -> list[str]:
+    """The console messages of ``page`` about something the Content-Security-Policy blocked."""
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    return blocked
+
+
 def _new_page(browser, live_server: LiveServer, request, *, javascript: bool):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript, locale="fr-FR")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    blocked = watch_csp(page)
     yield page
     report = getattr(request.node, "_report_call", None)
+    if report is not None and report.passed and blocked:  # every journey runs under the strict CSP
+        context.close()
+        pytest.fail(f"the Content-Security-Policy blocked something: {blocked}")
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         try:

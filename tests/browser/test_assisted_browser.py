@@ -5,15 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import watch_csp
+
 pytestmark = pytest.mark.browser
-
-
-def _watch_csp(page) -> list[str]:
-    """Console messages about a blocked resource: a page that breaks the CSP fails the test."""
-    blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
-    return blocked
 
 
 def test_staff_enrol_a_person_who_signs_in_by_code_and_staff_argue_on_their_behalf(browser, live_server):
@@ -24,7 +18,7 @@ def test_staff_enrol_a_person_who_signs_in_by_code_and_staff_argue_on_their_beha
     staff_page = staff_context.new_page()
     person_context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     person_page = person_context.new_page()
-    blocked = _watch_csp(staff_page) + _watch_csp(person_page)
+    blocked_staff, blocked_person = watch_csp(staff_page), watch_csp(person_page)
     try:
         # staff: from the bill page, enrol the person and see the sheet to print
         staff_page.goto(bill.path)
@@ -62,7 +56,7 @@ def test_staff_enrol_a_person_who_signs_in_by_code_and_staff_argue_on_their_beha
         # the person sees it as theirs on the same page
         person_page.goto(bill.article_path(0))
         assert "saisi par Équipe du projet pour Madeleine Roux" in person_page.locator("article.argument").inner_text()
-        assert blocked == []
+        assert blocked_staff == [] and blocked_person == []
     finally:
         staff_context.close()
         person_context.close()
