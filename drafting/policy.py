@@ -353,6 +353,15 @@ ACT_FOR_ASSISTED_ONLY = N_("on_behalf_of: contributions can be entered only for 
 VOTES_PERSONAL = N_("votes are personal: nobody votes on behalf of someone else")  # field "on_behalf_of"
 
 
+def may_enrol_participants(user: Person | None, staff_of_bill: bool) -> bool:
+    """A bill's staff open accounts, with a printed one-time code, for people without e-mail at its events."""
+    return can_edit_bill(user, staff_of_bill)
+
+
+def require_may_enrol_participants(actor: Person | None, staff_of_bill: bool) -> Person:
+    return require_bill_staff(actor, staff_of_bill)
+
+
 def require_own_vote(on_behalf_of: Any) -> None:
     """Staff may enter an in-person participant's amendment or argument, never their vote."""
     if on_behalf_of is not None:

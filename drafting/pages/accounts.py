@@ -216,7 +216,7 @@ def _participant_page(session, request: Request, bill, *, status_code: int = 200
 def participant_page(request: Request, slug: FromPath[str]) -> Template:
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
-        bills.require_author(session, bill, page_user(session, request))
+        participants.require_enroller(session, bill, page_user(session, request))
         return _participant_page(session, request, bill)
 
 
@@ -227,7 +227,7 @@ def participant_submit(request: Request, slug: FromPath[str], data: URLEncodedBo
     one-time code on a sheet to print (the code is kept only as a digest, so it is shown this once)."""
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
-        staff = bills.require_author(session, bill, page_user(session, request))
+        staff = participants.require_enroller(session, bill, page_user(session, request))
         try:
             created = participants.create_participant(session, staff, bill, data.get("display_name"),
                                                       data.get("username", "").strip() or None)

@@ -30,10 +30,15 @@ def _username_from(display_name: str) -> str:
     return f"{stem}-{secrets.randbelow(9000) + 1000}"
 
 
+def require_enroller(session: Session, bill: Bill, actor: User | None) -> User:
+    """Who may enrol people for ``bill`` (drafting.policy.require_may_enrol_participants): its staff."""
+    return policy.require_may_enrol_participants(actor, bills.is_author(session, bill, actor))
+
+
 def create_participant(session: Session, staff: User, bill: Bill, display_name: str | None,
                        username: str | None = None) -> Participant:
     """A bill's staff open an account for a person without e-mail, with a code to print and hand over."""
-    bills.require_author(session, bill, staff)
+    require_enroller(session, bill, staff)
     name = text_field("display_name", display_name, max_length=120)
     if username is None:
         for _ in range(5):
