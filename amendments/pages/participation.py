@@ -136,10 +136,11 @@ def useful(request: Request, argument_id: FromPath[int], data: URLEncodedBody[di
         argument = arguments.get_argument(session, argument_id)
         count = arguments.set_useful(session, user, argument, data.get("useful", "1") != "0")
         target = arguments.argument_target(session, argument)
-        here = local_path(data.get("next"), views.target_url(request.app.route_reverse, target))
+        url = views.target_url(request.app.route_reverse, target)
+        here = local_path(data.get("next"), url)
         if is_htmx(request):
-            view = views.Participation(target=target, user=user, here=here,
-                                 useful_mine=arguments.useful_marked_by(session, user, [argument.id]))
+            view = views.Participation(target=target, user=user, url=url, here=here,
+                                       useful_mine=arguments.useful_marked_by(session, user, [argument.id]))
             return _render_view("participation/_useful.html", session, request, view, argument=argument, useful=count)
         return back(here.split("#")[0], f"argument-{argument.id}")
 
