@@ -18,7 +18,7 @@ from drafting.models import Bill
 from drafting.policy import require_user
 from drafting.services import bills
 from drafting.web import ratelimit
-from drafting.web.bodies import parse_body
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
@@ -52,7 +52,7 @@ def next_link(request: Request, limit: int, offset: int) -> str:
     return f'<{request.url.with_replacements(query=urlencode(query))}>; rel="next"'
 
 
-@post("/amendments/opinions", status_code=200)
+@post("/amendments/opinions", status_code=200, dependencies=json_body(OpinionIn))
 @threaded
 def give_opinions(request: Request, body: RawBody) -> list[dict[str, Any]]:
     with transaction(request) as session:
@@ -62,7 +62,7 @@ def give_opinions(request: Request, body: RawBody) -> list[dict[str, Any]]:
         return amendments_json(session, given)
 
 
-@post("/amendments/{amendment_id:int}/subamendments", status_code=201)
+@post("/amendments/{amendment_id:int}/subamendments", status_code=201, dependencies=json_body(SubamendmentIn))
 @threaded
 def propose_subamendment(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:

@@ -12,7 +12,7 @@ from amendments.api.participation import _writer
 from amendments.services import participation, position_staff
 from amendments.services import positions as kept
 from amendments.views import positions as views
-from drafting.web.bodies import parse_body
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import threaded, transaction
 
 
@@ -46,7 +46,7 @@ def position_detail(request: Request, position_id: FromPath[int]) -> dict[str, A
         return views.position_detail_json(session, views.one_position(session, position_id))
 
 
-@post("/positions/merge", name="api:positions:merge", status_code=200)
+@post("/positions/merge", name="api:positions:merge", status_code=200, dependencies=json_body(MergeIn))
 @threaded
 def merge_positions(request: Request, body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
@@ -56,7 +56,8 @@ def merge_positions(request: Request, body: RawBody) -> dict[str, Any]:
         return views.position_detail_json(session, views.one_position(session, position.id))
 
 
-@post("/positions/{position_id:int}/split", name="api:positions:split", status_code=201)
+@post("/positions/{position_id:int}/split", name="api:positions:split", status_code=201,
+      dependencies=json_body(SplitIn))
 @threaded
 def split_position(request: Request, position_id: FromPath[int], body: RawBody) -> Response:
     with transaction(request) as session:
@@ -67,7 +68,8 @@ def split_position(request: Request, position_id: FromPath[int], body: RawBody) 
                         status_code=201)
 
 
-@put("/positions/{position_id:int}/label", name="api:positions:label", status_code=200)
+@put("/positions/{position_id:int}/label", name="api:positions:label", status_code=200,
+     dependencies=json_body(LabelIn))
 @threaded
 def label_position(request: Request, position_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:

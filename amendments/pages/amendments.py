@@ -48,8 +48,8 @@ def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template:
     with transaction(request) as session:
         user = page_user(session, request)
         amendment = proposing.get_amendment(session, amendment_id)
-        context = views.amendment_context(session, amendment, user, view=request.query_params.get("view"),
-                                          query=request.query_params)
+        context = views.amendment_context(session, amendment, user, request.app.route_reverse,
+                                          view=request.query_params.get("view"), query=request.query_params)
         return render("amendments/detail.html", session, request, user=user,
                       cosigned=request.query_params.get("cosigned") == "1", **context)
 

@@ -34,7 +34,8 @@ def moderation_queue(request: Request) -> Response:
         if isinstance(user, Redirect):
             return user
         entries = moderation.queue(session, user)
-        urls = {(e.target_type, e.target_id): views.item_url(session, e.target_type, e.item, e.bill) for e in entries}
+        urls = {(e.target_type, e.target_id): views.item_url(request.app.route_reverse, session, e.target_type, e.item, e.bill)
+                for e in entries}
         return render("participation/moderation.html", session, request, user=user, entries=entries, urls=urls,
                       done=request.query_params.get("done"))
 
@@ -51,7 +52,8 @@ def moderation_item(request: Request, target: FromPath[str], target_id: FromPath
         item = moderation.get_item(session, target, target_id)
         decision = session.get(moderation.ModerationDecision, item.hidden_by_id) if item.hidden_by_id else None
         return render("participation/moderation_item.html", session, request, user=user, target_type=target,
-                      item=item, item_url=views.item_url(session, target, item), decision=decision, error=None, reason="")
+                      item=item, item_url=views.item_url(request.app.route_reverse, session, target, item), decision=decision,
+                      error=None, reason="")
 
 
 @post("/moderation/{target:str}/{target_id:int}/hide", name="moderation:hide")
@@ -68,9 +70,9 @@ def moderation_hide(request: Request, target: FromPath[str], target_id: FromPath
         except Invalid:  # raised before anything is written
             item = moderation.get_item(session, target, target_id)
             return render("participation/moderation_item.html", session, request, user=user, status_code=400,
-                          target_type=target, item=item, item_url=views.item_url(session, target, item), decision=None,
-                          error=views.FORM_MESSAGES["reason"], reason=data.get("reason", ""))
-        return back("/moderation?done=hidden")
+                          target_type=target, item=item, item_url=views.item_url(request.app.route_reverse, session, target, item),
+                          decision=None, error=views.FORM_MESSAGES["reason"], reason=data.get("reason", ""))
+        return back(request.app.route_reverse("moderation:queue") + "?done=hidden")
 
 
 @post("/moderation/reports/{report_id:int}/dismiss", name="moderation:dismiss")
@@ -79,7 +81,7 @@ def moderation_dismiss(request: Request, report_id: FromPath[int], data: URLEnco
     with transaction(request) as session:
         user = writer(session, request)
         moderation.dismiss(session, user, report_id, data.get("reason") or None)
-        return back("/moderation?done=dismissed")
+        return back(request.app.route_reverse("moderation:queue") + "?done=dismissed")
 
 
 @get("/bills/{slug:str}/trash", name="bills:trash")

@@ -56,9 +56,9 @@ def _target_pages(kind: str) -> list:
             else:
                 participation.cast_vote(session, user, target, value)
             if is_htmx(request):
-                view = views.build(session, target, user, arguments=False, sources=False)
+                view = views.build(session, target, user, request.app.route_reverse, arguments=False, sources=False)
                 return _render_view("participation/_votes.html", session, request, view)
-            return back(views.target_url(target), f"votes-{kind}-{target_id}")
+            return back(views.target_url(request.app.route_reverse, target), f"votes-{kind}-{target_id}")
 
     @post(f"{base}/arguments", name=f"participation:{kind}:argue")
     async def argue(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
@@ -79,17 +79,17 @@ def _target_pages(kind: str) -> list:
             except (Invalid, Conflict) as error:  # raised before anything is written
                 if isinstance(error, Conflict) and error.field != "body":
                     raise
-                view = views.build(session, target, user, votes=False, sources=False)
+                view = views.build(session, target, user, request.app.route_reverse, votes=False, sources=False)
                 view.form, view.errors = dict(data), views.form_errors(error)
                 if is_htmx(request):
                     return _render_view("participation/_arguments.html", session, request, view)
                 return _render_view("participation/argument_form.html", session, request, view, status_code=400)
             argument = result.argument
             if is_htmx(request):
-                view = views.build(session, target, user, votes=False, sources=False)
+                view = views.build(session, target, user, request.app.route_reverse, votes=False, sources=False)
                 view.notice = views.argument_notice(result)
                 return _render_view("participation/_arguments.html", session, request, view)
-            return back(views.target_url(target), f"argument-{argument.id}")
+            return back(views.target_url(request.app.route_reverse, target), f"argument-{argument.id}")
 
     @get(f"{base}/arguments", name=f"participation:{kind}:arguments")
     @threaded
@@ -98,9 +98,10 @@ def _target_pages(kind: str) -> list:
             user = page_user(session, request)
             target = participation.get_target(session, kind, target_id)
             page = _page_number(request.query_params.get("page"))
-            here = f"/{kind}s/{target_id}/arguments" + (f"?page={page}" if page > 1 else "")
-            view = views.build(session, target, user, votes=False, sources=False, per_column=views.GROUPS_PER_PAGE,
-                               page=page, here=here, as_map=False)
+            here = request.app.route_reverse(f"participation:{kind}:arguments", target_id=target_id)
+            here += f"?page={page}" if page > 1 else ""
+            view = views.build(session, target, user, request.app.route_reverse, votes=False, sources=False,
+                               per_column=views.GROUPS_PER_PAGE, page=page, here=here, as_map=False)
             return _render_view("participation/arguments.html", session, request, view)
 
     @post(f"{base}/sources", name=f"participation:{kind}:cite")
@@ -115,17 +116,17 @@ def _target_pages(kind: str) -> list:
             except (Invalid, Conflict) as error:  # raised before anything is written
                 if isinstance(error, Conflict) and error.field != "url":
                     raise
-                view = views.build(session, target, user, votes=False, arguments=False)
+                view = views.build(session, target, user, request.app.route_reverse, votes=False, arguments=False)
                 view.form = dict(data)
                 view.errors = views.form_errors(error)
                 if is_htmx(request):
                     return _render_view("participation/_sources.html", session, request, view)
                 return _render_view("participation/source_form.html", session, request, view, status_code=400)
             if is_htmx(request):
-                view = views.build(session, target, user, votes=False, arguments=False)
+                view = views.build(session, target, user, request.app.route_reverse, votes=False, arguments=False)
                 view.notice = N_("Source ajoutée.")
                 return _render_view("participation/_sources.html", session, request, view)
-            return back(views.target_url(target), f"source-{source.id}")
+            return back(views.target_url(request.app.route_reverse, target), f"source-{source.id}")
 
     return [vote, argue, all_arguments, cite]
 
@@ -138,10 +139,11 @@ def useful(request: Request, argument_id: FromPath[int], data: URLEncodedBody[di
         argument = arguments.get_argument(session, argument_id)
         count = arguments.set_useful(session, user, argument, data.get("useful", "1") != "0")
         target = arguments.argument_target(session, argument)
-        here = local_path(data.get("next"), views.target_url(target))
+        url = views.target_url(request.app.route_reverse, target)
+        here = local_path(data.get("next"), url)
         if is_htmx(request):
-            view = views.Participation(target=target, user=user, here=here,
-                                 useful_mine=arguments.useful_marked_by(session, user, [argument.id]))
+            view = views.Participation(target=target, user=user, url=url, here=here,
+                                       useful_mine=arguments.useful_marked_by(session, user, [argument.id]))
             return _render_view("participation/_useful.html", session, request, view, argument=argument, useful=count)
         return back(here.split("#")[0], f"argument-{argument.id}")
 
@@ -168,7 +170,8 @@ def report_form(request: Request) -> Response:
         if user is None:
             return login_redirect(request)
         return render("participation/report.html", session, request, user=user, target_type=target_type, item=item,
-                      item_url=views.item_url(session, target_type, item), reason="", error=None, done=False)
+                      item_url=views.item_url(request.app.route_reverse, session, target_type, item), reason="", error=None,
+                      done=False)
 
 
 @post("/reports", name="participation:report")
@@ -178,7 +181,8 @@ def report_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Res
         user = writer(session, request)
         target_type = data.get("target")
         item = _reported_item(session, target_type, data.get("id"))
-        context = {"target_type": target_type, "item": item, "item_url": views.item_url(session, target_type, item)}
+        context = {"target_type": target_type, "item": item,
+                   "item_url": views.item_url(request.app.route_reverse, session, target_type, item)}
         try:
             moderation.report(session, user, target_type, item.id, data.get("reason", ""))
         except (Invalid, Conflict) as error:  # raised before anything is written

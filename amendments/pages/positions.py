@@ -29,8 +29,8 @@ def _page(session: Session, request: Request, position_id: int, user: User | Non
           errors: dict[str, str] | None = None) -> Response:
     page = views.position_page(session, position_id, user)
     page.errors = errors or {}
-    participation = participation_views.build(session, page.target, user, votes=False, arguments=False,
-                                              sources=False)
+    participation = participation_views.build(session, page.target, user, request.app.route_reverse, votes=False,
+                                              arguments=False, sources=False)
     ids = [argument.id for argument in page.members]
     participation.supporters = supporters_of(session, ids)
     participation.useful_mine = useful_marked_by(session, user, ids)
@@ -60,7 +60,7 @@ def _correct(request: Request, position_id: int, data: dict[str, Any], change) -
             field = error.field or "form"
             return _page(session, request, position_id, user, status_code=400,
                          errors={field: FORM_MESSAGES.get(field, error.detail)})
-        return back(f"/positions/{moved.id}")
+        return back(request.app.route_reverse("positions:detail", position_id=moved.id))
 
 
 @post("/positions/{position_id:int}/merge", name="positions:merge")

@@ -22,6 +22,7 @@ from drafting import policy
 from drafting.texts import normalise
 from drafting.errors import Invalid
 from drafting.models import Article, ArticleVersion, Bill, User
+from drafting.web.urls import Reverse
 
 KINDS = ("modify", "delete", "insert")
 AMENDMENTS_PER_PAGE = 20  # on the article page
@@ -92,7 +93,7 @@ def article_amendments_context(session: Session, bill: Bill, article: Article, u
     }
 
 
-def amendment_context(session: Session, amendment: Amendment, user: User | None, *,
+def amendment_context(session: Session, amendment: Amendment, user: User | None, reverse: Reverse, *,
                       view: str | None = None, query: Mapping[str, str] | None = None) -> dict[str, Any]:
     """For templates/amendments/detail.html: ``amendment``, ``bill``, ``article`` (None for a new
     article), ``anchor`` (the article a new one goes after, or None), ``diff`` (base text → proposal),
@@ -110,7 +111,7 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
         .order_by(AmendmentResponse.created_at.desc(), AmendmentResponse.id.desc()).limit(1)
     )
     return {
-        **amendment_participation_context(session, amendment, user),
+        **amendment_participation_context(session, amendment, user, reverse),
         **amendment_desk_context(session, amendment, user),
         **amendment_authoring_context(session, amendment, user, query or {}),
         "amendment": amendment,

@@ -24,6 +24,7 @@ from amendments.services.sources import list_sources
 from amendments.views import positions as position_views
 from amendments.services.participation import Target
 from amendments.services.arguments import ArgumentGroup
+from drafting.web.urls import Reverse
 from drafting import policy
 from drafting.i18n import N_
 from drafting.errors import Conflict, Invalid
@@ -75,6 +76,7 @@ class Participation:
     supporters: dict[int, list[User]] = field(default_factory=dict)
     useful_mine: set[int] = field(default_factory=set)
     sources: list[Source] = field(default_factory=list)
+    url: str = ""
     here: str = ""
     form: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
@@ -103,10 +105,6 @@ class Participation:
     @property
     def dom_id(self) -> str:
         return f"{self.kind}-{self.id}"
-
-    @property
-    def url(self) -> str:
-        return target_url(self.target)
 
     @property
     def title(self) -> str:
@@ -146,17 +144,20 @@ class Participation:
         return sum(column.total for column in self.columns)
 
 
-def target_url(target: Target) -> str:
+def target_url(reverse: Reverse, target: Target) -> str:
+    """The page of an article or amendment, where its votes, arguments and sources are shown."""
     if target.kind == "article":
-        return f"/bills/{target.bill.slug}/articles/{target.id}"
-    return f"/amendments/{target.id}"
+        return reverse("articles:detail", slug=target.bill.slug, article_id=target.id)
+    return reverse("amendments:detail", amendment_id=target.id)
 
 
-def build(session: Session, target: Target, user: User | None, *, votes: bool = True, arguments: bool = True,
-          sources: bool = True, per_column: int = GROUPS_ON_TARGET_PAGE, page: int = 1,
+def build(session: Session, target: Target, user: User | None, reverse: Reverse, *, votes: bool = True,
+          arguments: bool = True, sources: bool = True, per_column: int = GROUPS_ON_TARGET_PAGE, page: int = 1,
           here: str | None = None, as_map: bool = True) -> Participation:
-    """Gather what the partials show, in a constant number of queries whatever the numbers."""
-    view = Participation(target=target, user=user, here=here or target_url(target), page=page)
+    """Gather what the partials show, in a constant number of queries whatever the numbers; ``reverse``
+    (the app's route_reverse) writes the target's links."""
+    url = target_url(reverse, target)
+    view = Participation(target=target, user=user, url=url, here=here or url, page=page)
     stored = tallies.read(session, target.kind, [target.id])[target.id] if votes or arguments else {}
     if votes:
         view.votes = tallies.votes_of(stored)
@@ -187,14 +188,16 @@ def build(session: Session, target: Target, user: User | None, *, votes: bool = 
     return view
 
 
-def article_participation_context(session: Session, article: Article, user: User | None) -> dict[str, Any]:
+def article_participation_context(session: Session, article: Article, user: User | None,
+                                  reverse: Reverse) -> dict[str, Any]:
     """For templates/participation/_article_participation.html: ``participation`` (a Participation)."""
-    return {"participation": build(session, participation.target_for_row(session, article), user)}
+    return {"participation": build(session, participation.target_for_row(session, article), user, reverse)}
 
 
-def amendment_participation_context(session: Session, amendment: Amendment, user: User | None) -> dict[str, Any]:
+def amendment_participation_context(session: Session, amendment: Amendment, user: User | None,
+                                    reverse: Reverse) -> dict[str, Any]:
     """For templates/participation/_amendment_participation.html: ``participation`` (a Participation)."""
-    return {"participation": build(session, participation.target_for_row(session, amendment), user)}
+    return {"participation": build(session, participation.target_for_row(session, amendment), user, reverse)}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -229,14 +232,14 @@ def argument_notice(result: ArgumentResult) -> str:
     return N_("Votre argument est publié.")
 
 
-def item_url(session: Session, target_type: str, item: Any, bill: Any = None) -> str:
+def item_url(reverse: Reverse, session: Session, target_type: str, item: Any, bill: Any = None) -> str:
     """Where a reported or hidden contribution is shown (``bill``, when known, saves a query)."""
     if target_type == "amendment":
-        return f"/amendments/{item.id}"
-    anchor = f"{target_type}-{item.id}"
+        return reverse("amendments:detail", amendment_id=item.id)
+    anchor = f"#{target_type}-{item.id}"
     if item.article_id is not None:
         bill = bill or moderation.bill_of(session, item)
-        return f"/bills/{bill.slug}/articles/{item.article_id}#{anchor}"
-    return f"/amendments/{item.amendment_id}#{anchor}"
+        return reverse("articles:detail", slug=bill.slug, article_id=item.article_id) + anchor
+    return reverse("amendments:detail", amendment_id=item.amendment_id) + anchor
 
 

@@ -9,11 +9,11 @@ from litestar.params import FromPath, RawBody
 from drafting import policy
 from drafting.services import staff
 from drafting.views import json as out
-from drafting.web.bodies import parse_body
+from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
 
 
-@put("/users/{username:str}/roles", status_code=200)
+@put("/users/{username:str}/roles", status_code=200, dependencies=json_body(staff.RolesIn))
 @threaded
 def set_roles(request: Request, username: FromPath[str], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:

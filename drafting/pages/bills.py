@@ -41,7 +41,8 @@ def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int
         if article.bill_id != bill.id:
             raise NotFound("no article {article_id} in bill '{slug}'", article_id=article_id, slug=slug)
         return render("drafting/article.html", session, request, user=user,
-                      **reading.article_context(session, bill, article, user, request.query_params))
+                      **reading.article_context(session, bill, article, user, request.query_params,
+                                               request.app.route_reverse))
 
 
 @post("/bills/{slug:str}/status", name="bills:status")

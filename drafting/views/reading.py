@@ -15,6 +15,7 @@ from drafting import db, policy
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, Division, User
 from drafting.views.staff import time_left
+from drafting.web.urls import Reverse
 
 
 @dataclass
@@ -107,14 +108,14 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
 
 
 def article_context(session: Session, bill: Bill, article: Article, user: User | None,
-                    query: Mapping[str, str]) -> dict[str, Any]:
+                    query: Mapping[str, str], reverse: Reverse) -> dict[str, Any]:
     """``bill``, ``article``, ``head`` (its head version), ``versions`` (newest first),
     ``votes`` (tally), ``can_edit``, ``numbered`` and ``alineas`` (the head in numbered alinéas, with
     ``?alineas=1``); plus what amendments.pages.article_amendments_context and
     amendments.participation_pages.article_participation_context add."""
     versions = bills.article_versions(session, article)
     head = versions[-1]
-    participation = article_participation_context(session, article, user)
+    participation = article_participation_context(session, article, user, reverse)
     return {
         **article_amendments_context(session, bill, article, user, query),
         **participation,

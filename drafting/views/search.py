@@ -4,11 +4,12 @@ HTML."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from drafting.models import SEARCH_KINDS
 from drafting.services import search
 from drafting.services.search import Hit
+from drafting.web.urls import Reverse
 
 SNIPPET_WIDTH = 220  # characters of text around the first word found
 LEAD = 60  # of which before it
@@ -63,9 +64,6 @@ def snippet(hit: Hit, query: str) -> Snippet:
             text = _excerpt(value, first[0])
             return Snippet(text, list(_found(hit.language, terms, text)))
     return Snippet(_excerpt(hit.body or hit.title, 0), [])
-
-
-Reverse = Callable[..., str]
 
 
 def hit_url(reverse: Reverse, hit: Hit) -> str:

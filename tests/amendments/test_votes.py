@@ -330,7 +330,7 @@ def test_amendment_page_shows_the_vote_bar_and_votes_without_javascript(api, cli
 
 # --- query counts ------------------------------------------------------------------------------
 
-def _statements_for_context(db, article_id: int, username: str) -> int:
+def _statements_for_context(db, reverse, article_id: int, username: str) -> int:
     from amendments.views.participation import article_participation_context
     from drafting.models import Article
 
@@ -345,7 +345,7 @@ def _statements_for_context(db, article_id: int, username: str) -> int:
         engine = session.get_bind()
         event.listen(engine, "before_cursor_execute", count)
         try:
-            context = article_participation_context(session, article, user)
+            context = article_participation_context(session, article, user, reverse)
         finally:
             event.remove(engine, "before_cursor_execute", count)
     assert context["participation"].argument_total >= 0
@@ -372,9 +372,9 @@ def test_participation_block_takes_the_same_number_of_queries_for_3_or_30_argume
                     json={"title": f"Source {offset}", "url": f"https://example.org/{offset}"})
 
     argue(3, 0)
-    few = _statements_for_context(db, article_id, "citizen1")
+    few = _statements_for_context(db, client.app.route_reverse, article_id, "citizen1")
     argue(27, 100)
-    many = _statements_for_context(db, article_id, "citizen1")
+    many = _statements_for_context(db, client.app.route_reverse, article_id, "citizen1")
     assert few == many, (few, many)
     assert many <= 12
     with db.session(write=False) as session:

@@ -2,7 +2,10 @@
 schemas; GET /schema shows it as a page with no script and nothing from another host (CONTRACT §6)."""
 from __future__ import annotations
 
+import inspect
 import re
+
+from litestar.routes import HTTPRoute
 
 # Copied by hand from CONTRACT.md §2 and §6 (the routes this branch serves), as METHOD path; the
 # contract's {id} is whatever name the route gives its parameter.
@@ -112,3 +115,35 @@ def test_the_schema_page_lists_every_route_without_script_or_cdn(client):
 def test_no_other_schema_ui_is_served(client):
     for path in ("/schema/swagger", "/schema/redoc", "/schema/elements", "/schema/rapidoc", "/schema/scalar"):
         assert client.get(path).status_code == 404, path
+
+
+def _reads_a_body(handler) -> bool:
+    """The handler takes the request's body (``body: RawBody`` or ``data``), under its decorators."""
+    function = handler.fn
+    while hasattr(function, "__wrapped__"):
+        function = function.__wrapped__
+    return bool({"body", "data"} & set(inspect.signature(function).parameters))
+
+
+def test_every_api_route_that_reads_a_body_documents_its_schema(client):
+    """Beyond CONTRACT's list: each non-GET /api/v1 operation the app serves documents the body its
+    handler reads (through ``json_body``), and one that reads none documents no body."""
+    document = client.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    checked = 0
+    for route in client.app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+        for handler in route.route_handlers:
+            for method in handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
+                spec = document["paths"][path][method.lower()]
+                body = spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+                if not _reads_a_body(handler):
+                    assert body is None, f"{method} {path} reads no body but documents one"
+                    continue
+                checked += 1
+                assert body, f"{method} {path} reads a body the document does not describe: add json_body(…)"
+                if "$ref" in body:
+                    assert schemas[body["$ref"].rsplit("/", 1)[-1]]["properties"], f"{method} {path}"
+    assert checked >= len([r for r in _routes() if r[0] in ("POST", "PUT")]) - len(WITHOUT_BODY)
