@@ -128,6 +128,21 @@ class MergedAmendment(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class MergedHunk(Base):
+    """A partial merge's record (CONTRACT §8): one hunk of an amendment that an article version took,
+    with its instruction and its diff as the author chose them; blame credits the amendment for these only."""
+
+    __tablename__ = "merged_hunks"
+
+    article_version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id"), primary_key=True)
+    hunk_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    wording: Mapped[str] = mapped_column(Text, default="")
+    diff: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[op, text], ...]: the base to the base with this hunk
+
+
 class Vote(Base):
     """One vote per person and target, held by unique constraints; a new vote replaces the old."""
 

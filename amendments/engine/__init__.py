@@ -10,7 +10,7 @@ between two pairs falls inside a token.
 """
 
 from amendments.engine.alineas import Alinea, AmendingError, alineas
-from amendments.engine.blame import Segment, blame
+from amendments.engine.blame import Segment, blame, merged_in_turn
 from amendments.engine.diff import diff_words, new_text, old_text
 from amendments.engine.hunks import Hunk, apply_hunks, hunks
 from amendments.engine.merge import Conflict, MergeResult, merge3
@@ -21,7 +21,7 @@ from amendments.engine.wording import WordingError, apply_wording, article_wordi
 
 __all__ = [
     "DELETE", "EQUAL", "INSERT", "Part", "Diff", "tokenize", "diff_words", "old_text", "new_text",
-    "Conflict", "MergeResult", "DiffCache", "merge3", "Segment", "blame",
+    "Conflict", "MergeResult", "DiffCache", "merge3", "Segment", "blame", "merged_in_turn",
     "Changed", "Unchanged", "Folded", "Block", "redline_blocks", "Row", "side_by_side",
     "Alinea", "alineas", "AmendingError", "WordingError", "wording", "apply_wording", "article_wording",
     "parse_wording", "Hunk", "hunks", "apply_hunks",

@@ -6,6 +6,7 @@ from collections.abc import Hashable, Sequence
 from typing import NamedTuple
 
 from amendments.engine.diff import diff_words
+from amendments.engine.merge import merge3
 from amendments.engine.tokens import EQUAL, INSERT
 
 
@@ -48,6 +49,28 @@ def blame(versions: Sequence[tuple[str | None, Hashable]]) -> list[Segment]:
         segments.append(Segment(previous[position : position + length], label))
         position += length
     return segments
+
+
+def merged_in_turn(previous: str, final: str | None, merged: Sequence[tuple[str, str, Hashable]],
+                   rest: Hashable) -> list[tuple[str, Hashable]]:
+    """The texts one version that merged several changes passes through, as `blame` takes them.
+
+    Each change ``(base, text, label)`` is applied in turn onto the text so far (``previous`` first)
+    by the three-way merge from its own base, and labelled with its own label; ``text`` is what the
+    change brought to the merge (for a partial merge, the base with only the chosen hunks), so that
+    nothing it left out is labelled with it. What ``final`` has beyond that (an edit made while
+    merging, or a change that no longer applies) is labelled ``rest``.
+    """
+    current, steps = previous, []
+    for base, text, label in merged:
+        result = merge3(base, text, current)
+        if result.text is None or result.text == current:
+            continue
+        current = result.text
+        steps.append((current, label))
+    if current != (final or "") or not steps:
+        steps.append((final, rest))
+    return steps
 
 
 def _extend(runs: list[list], length: int, label: Hashable) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import falling, proposing
+from amendments.services import falling, partial, proposing
 from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, MergedAmendment
 from amendments.services.rebase import rebase_open_amendments
 from drafting.services import bills, search
@@ -201,6 +201,7 @@ def _publish(session: Session, user: User, article: Article, *, expected_version
         )
     message = text_field("message", message, required=False, max_length=MAX_MESSAGE)
     amendments = amendments_to_merge(session, article, merge)
+    choices = partial.choose(session, amendments, hunks)
     if text is not None:
         if any(a.kind == "delete" for a in amendments):
             raise Invalid("text", "an amendment deleting the article is merged without a text")
@@ -232,20 +233,14 @@ def _publish(session: Session, user: User, article: Article, *, expected_version
         session.add(AmendmentEvent(amendment_id=amendment.id, kind="accepted", actor_id=user.id,
                                    from_version=amendment.base_version, to_version=version.version))
         amendment.status = policy.transition(amendment.status, "accept")
-        amendment.partial = _is_partial(session, amendment, (hunks or {}).get(amendment.id))
+        amendment.partial = amendment.id in choices and choices[amendment.id].partial
+        partial.record(session, version, amendment.id, choices.get(amendment.id))
     session.flush()
     for amendment in amendments:
         falling.fall_subamendments(session, amendment, user.id)
     rebase_open_amendments(session, article, version, user,
                            deleted_by=amendments[0].id if deletes and amendments else None)
     return version
-
-
-def _is_partial(session: Session, amendment: Amendment, chosen: list[int] | None) -> bool:
-    """Merged for some of its hunks only (all of them is the whole amendment)."""
-    if chosen is None:
-        return False
-    return engine.apply_hunks(proposing.base_text(session, amendment), amendment.text, chosen) != amendment.text
 
 
 def _response_text(response: str | None) -> str:

@@ -1,5 +1,5 @@
 """The desk's record of many amendments at once (CONTRACT §8): latest official opinions, why the
-fallen ones fell, and the article numbers their wordings name, in a few queries."""
+fallen ones fell, the identical ones, and the article numbers their wordings name, in a few queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, AmendmentEvent, AmendmentOpinion
+from amendments.services import identical
 from amendments.services.wording import amendment_wording
 from drafting.models import Article
 
@@ -40,6 +41,7 @@ class DeskRecord:
     fallen: dict[int, str] = field(default_factory=dict)
     numbers: dict[int, str] = field(default_factory=dict)  # article id → number
     first_numbers: dict[int, str] = field(default_factory=dict)  # bill id → its first article's number
+    identical: dict[int, list[int]] = field(default_factory=dict)  # amendment id → the others identical to it
 
     @classmethod
     def load(cls, session: Session, amendments: list[Amendment]) -> "DeskRecord":
@@ -55,7 +57,8 @@ class DeskRecord:
                 firsts[bill_id] = session.scalar(
                     select(Article.number).where(Article.bill_id == bill_id, Article.removed.is_(False))
                     .order_by(Article.position).limit(1)) or "1"
-        return cls(latest_opinions(session, ids), fall_reasons(session, ids), numbers, firsts)
+        return cls(latest_opinions(session, ids), fall_reasons(session, ids), numbers, firsts,
+                   identical.identical_to(session, amendments))
 
     def wording(self, amendment: Amendment, base: str, language: str) -> str:
         return amendment_wording(amendment, base, language,
@@ -71,4 +74,5 @@ class DeskRecord:
             "parent": amendment.parent_id,
             "partial": bool(amendment.partial),
             "fallen": self.fallen.get(amendment.id),
+            "identical_to": self.identical.get(amendment.id, []),
         }

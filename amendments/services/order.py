@@ -3,6 +3,11 @@
 By article; within one article the deletion first, then the modifications by the position of their
 first change, then the new articles placed after that article; sub-amendments right after their
 parent; ties by id. New articles placed first come before the first article.
+
+Identical amendments (amendments.services.identical) are discussed together: a group comes at the
+place of its first member, its members one after the other by id, then the sub-amendments of each
+member in that order (so those of all but the last follow their parent's group rather than their
+parent itself).
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments.models import AMENDMENT_KINDS, Amendment
+from amendments.services import identical
 from amendments.services.proposing import check_status_filter
 from drafting.errors import Invalid
 from drafting.models import Bill
@@ -57,10 +63,27 @@ def discussion_order(session: Session, bill: Bill, *, status: str | None = None,
         if amendment.parent_id is not None:
             children.setdefault(amendment.parent_id, []).append(amendment)
     present = {a.id for a in amendments}
+    same = identical.groups(amendments)
     tops = sorted((a for a in amendments if a.parent_id is None or a.parent_id not in present), key=key)
     ordered = []
-    for amendment in tops:
-        ordered.append(amendment)
-        ordered.extend(sorted(children.get(amendment.id, []),
-                              key=lambda sub: (first_change(sub.parent_text or "", sub.text), sub.id)))
+    for group in _together(tops, same):
+        ordered.extend(group)
+        for amendment in group:
+            subs = sorted(children.get(amendment.id, []),
+                          key=lambda sub: (first_change(sub.parent_text or "", sub.text), sub.id))
+            ordered.extend(sub for members in _together(subs, same) for sub in members)
     return [a for a in ordered if (status is None or a.status == status) and (kind is None or a.kind == kind)]
+
+
+def _together(ordered: list[Amendment], same: dict[int, list[int]]) -> list[list[Amendment]]:
+    """The amendments in order, each with those identical to it brought up to the first of them."""
+    place = {a.id: index for index, a in enumerate(ordered)}
+    taken: set[int] = set()
+    runs = []
+    for amendment in ordered:
+        if amendment.id in taken:
+            continue
+        members = sorted((i for i in same.get(amendment.id, [amendment.id]) if i in place), key=place.__getitem__)
+        taken.update(members)
+        runs.append([ordered[place[i]] for i in members])
+    return runs

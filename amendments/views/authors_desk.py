@@ -96,6 +96,13 @@ class OrderItem:
     opinion: str | None
     fallen: str | None
     diff: list = field(default_factory=list)
+    identical: list[int] = field(default_factory=list)  # the others identical to it (discussed together)
+    starts_group: bool = False  # the first of its identical ones on this page
+
+    @property
+    def group(self) -> list[int]:
+        """Its identical group's ids, itself included, ascending."""
+        return sorted([self.amendment.id, *self.identical])
 
 
 def order_context(session: Session, bill: Bill, query: Mapping[str, str]) -> dict[str, Any]:
@@ -103,7 +110,9 @@ def order_context(session: Session, bill: Bill, query: Mapping[str, str]) -> dic
     discussion order, filtered by ``status`` and ``opinion``), ``current`` (the OrderItem worked on,
     ``?at=N`` its position from 1), ``previous_at`` / ``next_at`` (positions or None), ``page`` bounds,
     ``status``, ``opinion`` (filters; opinion "none": not yet given), ``opinions`` (choices),
-    ``numbered`` and ``current_alineas`` (its text in numbered alinéas when ``?alineas=1``)."""
+    ``numbered`` and ``current_alineas`` (its text in numbered alinéas when ``?alineas=1``). Identical
+    amendments come together; each item's ``identical`` names the others, ``starts_group`` its group's
+    first on the page."""
     status = query.get("status") or None
     status = status if status in ("open", "conflict", "accepted", "rejected", "withdrawn") else None
     wanted_opinion = query.get("opinion") or None
@@ -131,7 +140,9 @@ def order_context(session: Session, bill: Bill, query: Mapping[str, str]) -> dic
         items.append(OrderItem(first + offset + 1, amendment, articles.get(amendment.article_id or amendment.after_article_id),
                                record.wording(amendment, base or "", language),
                                opinion.opinion if opinion else None, record.fallen.get(amendment.id),
-                               engine.diff_words(base or "", amendment.text) if first + offset + 1 == at else []))
+                               engine.diff_words(base or "", amendment.text) if first + offset + 1 == at else [],
+                               record.identical.get(amendment.id, [])))
+        items[-1].starts_group = bool(items[-1].identical) and (len(items) == 1 or amendment.id not in items[-2].group)
     current = next((item for item in items if item.position == at), None)
     numbered = wants_numbers(query)
     return {

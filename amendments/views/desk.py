@@ -50,6 +50,7 @@ class ReviewItem:
     changeable: bool = False
     mergeable: bool = False
     insertable: bool = False
+    identical: list[int] = field(default_factory=list)  # the ids of the amendments identical to it
 
     @property
     def support(self) -> tuple[int, int]:
@@ -108,7 +109,7 @@ def review_items(session: Session, amendments: list[Amendment]) -> list[ReviewIt
     summaries = argument_summaries(session, [a.id for a in amendments])
     items = [
         ReviewItem(a, [tuple(p) for p in data[a.id]["diff"] or []], data[a.id]["votes"], data[a.id]["cosigners"],
-                   data[a.id]["response"], summaries[a.id])
+                   data[a.id]["response"], summaries[a.id], identical=data[a.id]["identical_to"])
         for a in amendments
     ]
     items.sort(key=lambda item: (-item.support[0], -item.support[1], item.amendment.id))

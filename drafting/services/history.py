@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.models import Amendment, MergedAmendment
+from amendments.models import Amendment, MergedAmendment, MergedHunk
 from drafting.services import bills
 from drafting.errors import Invalid, NotFound
 from drafting.models import (
@@ -183,25 +183,39 @@ class BlameSegment:
         return self.amendment.author if self.amendment is not None else self.version.author
 
 
-def _merge_steps(previous: str, version: ArticleVersion, amendments: list[Amendment],
-                 texts: dict[int, str]) -> list[tuple[str, tuple[int, int | None]]]:
+def merged_hunks(session: Session, version_ids: list[int]) -> dict[tuple[int, int], list[int]]:
+    """(article version id, amendment id) → the hunks that version took of an amendment it merged in
+    part (CONTRACT §8), in one query."""
+    found: dict[tuple[int, int], list[int]] = defaultdict(list)
+    if version_ids:
+        for version_id, amendment_id, index in session.execute(
+            select(MergedHunk.article_version_id, MergedHunk.amendment_id, MergedHunk.hunk_index)
+            .where(MergedHunk.article_version_id.in_(version_ids)).order_by(MergedHunk.hunk_index)
+        ):
+            found[(version_id, amendment_id)].append(index)
+    return found
+
+
+def _merge_steps(previous: str, version: ArticleVersion, amendments: list[Amendment], texts: dict[int, str],
+                 chosen: dict[tuple[int, int], list[int]]) -> list[tuple[str, tuple[int, int | None]]]:
     """Intermediate texts of a version that merged several amendments, one per amendment.
 
     Each amendment is applied in merge order onto the text so far (word-level three-way merge from
-    its own base); what the final text adds beyond that (an edit by the authors, or an amendment
-    that no longer applies) is credited to the first amendment.
+    its own base), with only the hunks the version took of it when it was merged in part; what the
+    final text adds beyond that (an edit by the authors, or an amendment that no longer applies) is
+    credited to the first amendment.
     """
-    current, steps = previous, []
+    merged = []
     for amendment in amendments:
         base = texts.get(amendment.base_version, "") if amendment.base_version else ""
-        merged = engine.merge3(base, amendment.text or "", current)
-        if merged.text is None or merged.text == current:
-            continue
-        current = merged.text
-        steps.append((current, (version.version, amendment.id)))
-    if current != (version.text or "") or not steps:
-        steps.append((version.text, (version.version, amendments[0].id)))
-    return steps
+        text = amendment.text or ""
+        if (version.id, amendment.id) in chosen:
+            try:
+                text = engine.apply_hunks(base, text, chosen[(version.id, amendment.id)])
+            except IndexError:  # a record the engine no longer numbers so: the whole text
+                pass
+        merged.append((base, text, (version.version, amendment.id)))
+    return engine.merged_in_turn(previous, version.text, merged, (version.version, amendments[0].id))
 
 
 def blame_segments(session: Session, article: Article, upto: int | None = None) -> list[BlameSegment]:
@@ -215,11 +229,12 @@ def blame_segments(session: Session, article: Article, upto: int | None = None) 
         raise NotFound("article {id} has no version {version}", id=article.id, version=upto)
     credits = merged_amendments(session, [v.id for v in versions])
     texts = {v.version: v.text for v in versions}
+    chosen = merged_hunks(session, [v.id for v in versions if len(credits.get(v.id, [])) > 1])
     steps: list[tuple[str, tuple[int, int | None]]] = []
     for version in versions:
         amendments = credits.get(version.id, [])
         if len(amendments) > 1:
-            steps.extend(_merge_steps(texts.get(version.version - 1, ""), version, amendments, texts))
+            steps.extend(_merge_steps(texts.get(version.version - 1, ""), version, amendments, texts, chosen))
         else:
             steps.append((version.text, (version.version, amendments[0].id if amendments else None)))
     by_number = {v.version: v for v in versions}
