@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_hunks'
-down_revision = '0005_positions'
+down_revision = '0008_accounts'
 branch_labels = None
 depends_on = None
 
