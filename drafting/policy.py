@@ -121,6 +121,14 @@ def bill_status(bill: Any, now: datetime | None = None) -> str:
                             now or db.utcnow())
 
 
+def dates_close_consultation(bill: Any, opens_at: datetime | None, closes_at: datetime | None,
+                             now: datetime | None = None) -> bool:
+    """New dates would end an open consultation now (a closing date in the past): that is closing it,
+    which its authors confirm first, as they confirm "close now"."""
+    now = now or db.utcnow()
+    return bill_status(bill, now) == "open" and effective_status(bill.recorded_status, opens_at, closes_at, now) != "open"
+
+
 def can_change_bill_status(bill: Any, wanted: str) -> bool:
     return (bill.status, wanted) in BILL_TRANSITIONS
 
