@@ -32,6 +32,8 @@ OPINION_ON_WITHDRAWN = N_("amendments: a withdrawn amendment takes no opinion")
 INCORPORATE_REFUSED = N_("only the parent amendment's proposer or the bill's authors can incorporate a sub-amendment")
 PARENT_NOT_OPEN = N_("status: only an open amendment can be amended")
 NOT_A_SUBAMENDMENT = N_("this amendment is not a sub-amendment")
+AMENDMENT_CLOSED = N_("this amendment is closed (accepted, rejected, withdrawn or fallen): it takes no more "
+                      "votes or arguments")
 
 
 class Person(Protocol):
@@ -117,6 +119,14 @@ def bill_status(bill: Any, now: datetime | None = None) -> str:
     """A bill's status at ``now`` (default: the clock): the one rule every service and view reads."""
     return effective_status(bill.recorded_status, bill.consultation_opens_at, bill.consultation_closes_at,
                             now or db.utcnow())
+
+
+def dates_close_consultation(bill: Any, opens_at: datetime | None, closes_at: datetime | None,
+                             now: datetime | None = None) -> bool:
+    """New dates would end an open consultation now (a closing date in the past): that is closing it,
+    which its authors confirm first, as they confirm "close now"."""
+    now = now or db.utcnow()
+    return bill_status(bill, now) == "open" and effective_status(bill.recorded_status, opens_at, closes_at, now) != "open"
 
 
 def can_change_bill_status(bill: Any, wanted: str) -> bool:
@@ -236,13 +246,16 @@ def require_may_propose(bill: Any, article: Any) -> None:
     require_article_present(article)
 
 
-def participation_state(user: Person | None, bill: Any, *, hidden: bool, removed: bool) -> str | None:
+def participation_state(user: Person | None, bill: Any, *, hidden: bool, removed: bool,
+                        settled: bool = False) -> str | None:
     """Why ``user`` may not vote, argue or cite on a target ("hidden", the bill's status when not open,
-    "removed", "anonymous"), or None when they may."""
+    "settled" for an amendment no longer in play, "removed", "anonymous"), or None when they may."""
     if hidden:
         return "hidden"
     if not consultation_open(bill):
         return bill.status
+    if settled:
+        return "settled"
     if removed:
         return "removed"
     if user is None:
@@ -250,11 +263,14 @@ def participation_state(user: Person | None, bill: Any, *, hidden: bool, removed
     return None
 
 
-def require_may_participate(bill: Any, *, hidden: bool, removed: bool) -> None:
-    """A vote, argument, useful mark or source needs an open consultation and a visible target."""
+def require_may_participate(bill: Any, *, hidden: bool, removed: bool, settled: bool = False) -> None:
+    """A vote, argument, useful mark or source needs an open consultation and a visible target still in
+    play (an accepted, rejected, withdrawn or fallen amendment is ``settled``)."""
     require_consultation_open(bill)
     if hidden:
         raise Conflict(HIDDEN)
+    if settled:
+        raise Conflict(AMENDMENT_CLOSED)
     if removed:
         raise Conflict(ARTICLE_DELETED)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from amendments.views import amendments as views
 from drafting.policy import require_user
-from drafting.web import ratelimit
+from drafting.web import flash, ratelimit
 from amendments.services import proposing
 from drafting.services import bills, participants
 from drafting.web.render import render
@@ -115,8 +115,10 @@ def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
         except Invalid as error:  # raised before anything is written: the form comes back with the reason
             return render("amendments/propose.html", session, request, status_code=400, user=user,
                           **views.proposal_context(session, bill, article, data, error=error.detail, user=user))
-        query = {} if proposed.created else {"cosigned": "1"}
-        return Redirect(path=_detail_url(request, proposed.amendment.id, **query), status_code=303)
+        if not proposed.created:  # the amendment's page says the proposal co-signs it
+            return Redirect(path=_detail_url(request, proposed.amendment.id, cosigned="1"), status_code=303)
+        return flash.after_success(Redirect(path=_detail_url(request, proposed.amendment.id), status_code=303),
+                                   "proposed")
 
 
 @post("/amendments/{amendment_id:int}/withdraw", name="amendments:withdraw")

@@ -18,7 +18,7 @@ from amendments.views import desk as views
 from drafting.errors import Conflict, Invalid
 from drafting.models import Article, Bill
 from drafting.services import bills
-from drafting.web import ratelimit
+from drafting.web import flash, ratelimit
 from drafting.web.render import is_htmx, login_redirect, render
 from drafting.web.request import page_user, threaded, transaction
 
@@ -113,8 +113,9 @@ def merge_submit(request: Request, article_id: FromPath[int], data: URLEncodedBo
                                           conflict_ids=conflict_ids)
             return render("amendments/desk/merge.html", session, request, status_code=error.status_code,
                           user=user, **context)
-        return Redirect(path=request.app.route_reverse("articles:detail", slug=bill.slug, article_id=article.id),
-                        status_code=303)
+        return flash.after_success(Redirect(
+            path=request.app.route_reverse("articles:detail", slug=bill.slug, article_id=article.id),
+            status_code=303), "merged")
 
 
 @post("/amendments/{amendment_id:int}/reject", name="desk:reject")
@@ -123,7 +124,7 @@ def reject_form(request: Request, amendment_id: FromPath[int], data: URLEncodedB
     with transaction(request) as session:
         amendment = desk.get_amendment(session, amendment_id, for_update=True)
         desk.reject_amendment(session, page_user(session, request), amendment, data.get("response"))
-        return Redirect(path=_amendment_url(request, amendment_id), status_code=303)
+        return flash.after_success(Redirect(path=_amendment_url(request, amendment_id), status_code=303), "rejected")
 
 
 @post("/amendments/{amendment_id:int}/respond", name="desk:respond")
@@ -155,8 +156,9 @@ def merge_insert_form(request: Request, amendment_id: FromPath[int],
         article = desk.merge_insertion(session, page_user(session, request), amendment, data.get("number"),
                                        data.get("message"))
         bill = session.get(Bill, article.bill_id)
-        return Redirect(path=request.app.route_reverse("articles:detail", slug=bill.slug, article_id=article.id),
-                        status_code=303)
+        return flash.after_success(Redirect(
+            path=request.app.route_reverse("articles:detail", slug=bill.slug, article_id=article.id),
+            status_code=303), "merged")
 
 
 desk_pages = [review_page, merge_page, merge_submit, reject_form, respond_form, resubmit_form, merge_insert_form]

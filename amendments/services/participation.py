@@ -47,6 +47,11 @@ class Target:
     def removed(self) -> bool:
         return isinstance(self.row, Article) and self.row.removed
 
+    @property
+    def settled(self) -> bool:
+        """An amendment no longer in play (accepted, rejected, withdrawn, fallen) takes no votes or arguments."""
+        return isinstance(self.row, Amendment) and not policy.amendment_changeable(self.row)
+
     def column(self, model: Any):
         """The model's column that points at this kind of target."""
         return model.article_id if self.kind == "article" else model.amendment_id
@@ -85,7 +90,8 @@ def target_for_row(session: Session, row: Article | Amendment) -> Target:
 
 def require_open(target: Target) -> None:
     """Participation writes need an open consultation and a visible target (drafting.policy)."""
-    policy.require_may_participate(target.bill, hidden=target.hidden, removed=target.removed)
+    policy.require_may_participate(target.bill, hidden=target.hidden, removed=target.removed,
+                                   settled=target.settled)
 
 
 def dialect_insert(session: Session):

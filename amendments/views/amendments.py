@@ -14,7 +14,7 @@ from amendments.services import proposing
 from amendments.views.authors_desk import amendment_authoring_context
 from amendments.views.desk import amendment_desk_context
 from amendments.views.participation import amendment_participation_context
-from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentResponse, ModerationDecision
+from amendments.models import AMENDMENT_STATUSES, Amendment, ModerationDecision
 from amendments.services.participation import vote_tallies
 from drafting.services import bills
 from drafting.services.participants import assisted_participants
@@ -97,8 +97,7 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
                       view: str | None = None, query: Mapping[str, str] | None = None) -> dict[str, Any]:
     """For templates/amendments/detail.html: ``amendment``, ``bill``, ``article`` (None for a new
     article), ``anchor`` (the article a new one goes after, or None), ``diff`` (base text → proposal),
-    ``view`` ("inline" or "side"), ``base_label``, ``cosigners`` (users), ``response`` (the latest
-    AmendmentResponse or None), ``events``, ``votes``, ``hidden`` (the ModerationDecision or None),
+    ``view`` ("inline" or "side"), ``base_label``, ``cosigners`` (users), ``events``, ``votes``, ``hidden`` (the ModerationDecision or None),
     ``can_withdraw``; plus what participation_pages.amendment_participation_context and
     desk_pages.amendment_desk_context add."""
 
@@ -106,10 +105,6 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
     article = session.get(Article, amendment.article_id) if amendment.article_id else None
     anchor = session.get(Article, amendment.after_article_id) if amendment.after_article_id else None
     hidden = session.get(ModerationDecision, amendment.hidden_by_id) if amendment.hidden_by_id else None
-    response = session.scalar(
-        select(AmendmentResponse).where(AmendmentResponse.amendment_id == amendment.id)
-        .order_by(AmendmentResponse.created_at.desc(), AmendmentResponse.id.desc()).limit(1)
-    )
     return {
         **amendment_participation_context(session, amendment, user, reverse),
         **amendment_desk_context(session, amendment, user),
@@ -121,7 +116,6 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
         "diff": [] if hidden else proposing.amendment_diff(session, amendment),
         "view": "side" if view == "side" else "inline",
         "cosigners": proposing.cosigners(session, amendment),
-        "response": response,
         "events": proposing.events(session, amendment),
         "votes": vote_tallies(session, "amendment", [amendment.id])[amendment.id],
         "hidden": hidden,

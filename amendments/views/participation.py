@@ -124,7 +124,7 @@ class Participation:
     @property
     def state(self) -> str | None:
         return policy.participation_state(self.user, self.target.bill, hidden=self.target.hidden,
-                                          removed=self.target.removed)
+                                          removed=self.target.removed, settled=self.target.settled)
 
     @property
     def can_write(self) -> bool:

@@ -13,7 +13,7 @@ from drafting.errors import DomainError, Invalid, RateLimited
 from drafting.models import User
 from drafting.services import accounts, bills, participants
 from drafting.views.account import me_context
-from drafting.web import ratelimit, signin
+from drafting.web import flash, ratelimit, signin
 from drafting.web.render import local_path, render
 from drafting.web.request import SESSION_COOKIE, blocking, new_token, page_user, threaded, transaction
 
@@ -97,7 +97,8 @@ def _user_in(data: dict[str, str], *, with_password: bool = True) -> accounts.Us
 @post("/register", name="register:submit")
 async def register_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     account = _user_in(data)
-    return await blocking(request, _register, request, data, account, await signin.new_password_hash(account))
+    answer = await blocking(request, _register, request, data, account, await signin.new_password_hash(account))
+    return flash.after_success(answer, "registered")
 
 
 def _register(request: Request, data: dict[str, str], account: accounts.UserIn, password_hash: str | None) -> Response:

@@ -9,6 +9,7 @@ from drafting import policy
 from drafting.errors import NotFound
 from drafting.services import bills
 from drafting.views import reading
+from drafting.web import flash
 from drafting.web.render import render
 from drafting.web.request import page_user, threaded, transaction
 
@@ -60,7 +61,8 @@ def bill_status_form(request: Request, slug: FromPath[str], data: URLEncodedBody
             return render("drafting/bill_status_confirm.html", session, request, user=user, bill=bill,
                           wanted=wanted, status=bill.status)
         bills.set_status(session, user, bill, wanted)
-        return Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303)
+        return flash.after_success(Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303),
+                                   "opened" if wanted == "open" else "closed")
 
 
 @post("/bills/{slug:str}/versions", name="bills:publish")
@@ -70,7 +72,8 @@ def bill_publish_form(request: Request, slug: FromPath[str], data: URLEncodedBod
         bill = bills.get_bill(session, slug)
         bills.publish_bill_version(session, page_user(session, request), bill,
                                       data.get("label", ""), data.get("message", ""))
-        return Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303)
+        return flash.after_success(Redirect(path=request.app.route_reverse("bills:detail", slug=slug), status_code=303),
+                                   "published")
 
 
 drafting_pages = [home, bill_page, article_page, bill_status_form, bill_publish_form]

@@ -115,6 +115,16 @@ def _settings_change(request: Request, slug: str, change, *, form: dict[str, str
 @post("/bills/{slug:str}/settings", name="bills:settings:submit")
 @threaded
 def settings_submit(request: Request, slug: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+    """A closing date in the past closes the consultation: the authors confirm it first, as "close now"."""
+    if data.get("confirm") != "yes":
+        with transaction(request) as session:
+            bill = bills.get_bill(session, slug)
+            user = bills.require_author(session, bill, page_user(session, request))
+            if staff.patch_closes_consultation(bill, _settings_patch(data)):
+                carried = {name: value for name, value in data.items() if name not in ("_csrf_token", "confirm")}
+                return render("drafting/bill_status_confirm.html", session, request, user=user, bill=bill,
+                              wanted="closed", status=bill.status, carried=carried,
+                              confirm_action=request.app.route_reverse("bills:settings:submit", slug=slug))
     return _settings_change(request, slug, lambda session, user, bill: staff.update_bill(
         session, user, bill, _settings_patch(data)), form=data)
 

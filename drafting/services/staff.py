@@ -54,6 +54,17 @@ def check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
         raise Invalid("consultation_closes_at", "must be after consultation_opens_at")
 
 
+def patch_closes_consultation(bill: Bill, patch: BillPatch) -> bool:
+    """Whether ``patch``'s dates would close the open consultation now (False when a date is refused:
+    ``update_bill`` then says why)."""
+    try:
+        dates = {field: moment(field, getattr(patch, field)) if getattr(patch, field) is not UNSET
+                 else getattr(bill, field) for field in DATE_FIELDS}
+    except Invalid:
+        return False
+    return policy.dates_close_consultation(bill, dates["consultation_opens_at"], dates["consultation_closes_at"])
+
+
 def update_bill(session: Session, actor: User | None, bill: Bill, patch: BillPatch) -> Bill:
     """Change a bill's title, summary, language or consultation dates (its authors); every field is
     checked before any changes, so a refused request changes nothing."""

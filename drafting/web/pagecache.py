@@ -42,6 +42,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from drafting.web.flash import FLASH_COOKIE
 from drafting.web.request import SAFE_METHODS, SESSION_COOKIE
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -189,7 +190,8 @@ class PageCacheMiddleware(ASGIMiddleware):
             return
         request = Request(scope)
         headers = request.headers
-        if request.cookies.get(SESSION_COOKIE) or "authorization" in headers or "hx-request" in headers:
+        if (request.cookies.get(SESSION_COOKIE) or request.cookies.get(FLASH_COOKIE) or "authorization" in headers
+                or "hx-request" in headers):
             await next_app(scope, receive, send)
             return
         key: Key = (scope["scheme"], headers.get("host", ""), scope["path"], scope["query_string"],

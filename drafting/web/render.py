@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from drafting import policy
+from drafting.web import flash
 from drafting.web.request import page_user
 
 
@@ -18,8 +19,12 @@ def render(template: str, session: Session, request: Request, status_code: int =
     if "user" not in context:
         context["user"] = page_user(session, request)
     context.setdefault("moderator", policy.is_moderator(context["user"]))
+    whole_page = not template.rpartition("/")[2].startswith("_") and (
+        not is_htmx(request) or bool(request.headers.get("hx-boosted")))
+    shown = flash.pending(request) if whole_page else None
+    context.setdefault("flash", shown)
     return Template(template_name=template, context=context, status_code=status_code,
-                    headers={"Vary": "HX-Request"})
+                    headers={"Vary": "HX-Request"}, cookies=[flash.cleared()] if shown else None)
 
 
 def is_htmx(request: Request) -> bool:
