@@ -3,7 +3,7 @@ with the geometry of its two charts (drawn by our own SVG templates, see README 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from amendments.services.synthesis import RANKED, ArticleSummary, Day, Synthesis
@@ -58,6 +58,7 @@ class Rect:
 class Tick:
     at: float
     label: str
+    day: date | None = None
 
 
 @dataclass
@@ -84,6 +85,11 @@ def _scale_top(value: int) -> int:
         step *= 10
 
 
+def axis_values(top: int) -> list[int]:
+    """0, the middle when it is a whole number, and the top of an axis."""
+    return [0, top // 2, top] if top % 2 == 0 else [0, top]
+
+
 def filled_days(days: list[Day]) -> list[Day]:
     if not days or (days[-1].date - days[0].date).days >= FILLED_DAYS:
         return days
@@ -100,19 +106,22 @@ def day_chart(days: list[Day]) -> Chart:
     plot_height, plot_width = height - bottom - 10, CHART_WIDTH - left - 10
     chart.top = _scale_top(max((d.votes + d.amendments + d.arguments for d in days), default=0)) or 1
     step = plot_width / max(len(days), 1)
+    bar = min(step * 0.8, 40)
     every = max(1, len(days) // 6)
     for i, day in enumerate(days):
         y = height - bottom
+        x = left + i * step + (step - bar) / 2
         for name in series:
             value = getattr(day, name)
             size = value / chart.top * plot_height
             if value:
-                chart.rects.append(Rect(round(left + i * step + step * 0.1, 1), round(y - size, 1),
-                                        round(step * 0.8, 1), round(size, 1), COLOURS[name], name, value))
+                chart.rects.append(Rect(round(x, 1), round(y - size, 1), round(bar, 1), round(size, 1),
+                                        COLOURS[name], name, value))
             y -= size
         if i % every == 0:
-            chart.x_ticks.append(Tick(round(left + (i + 0.5) * step, 1), day.date.strftime("%d/%m")))
-    chart.y_ticks = [Tick(round(height - bottom - plot_height * k / 2, 1), str(chart.top * k // 2)) for k in (0, 1, 2)]
+            chart.x_ticks.append(Tick(round(left + (i + 0.5) * step, 1), day.date.isoformat(), day.date))
+    chart.y_ticks = [Tick(round(height - bottom - plot_height * value / chart.top, 1), str(value))
+                     for value in axis_values(chart.top)]
     return chart
 
 
@@ -132,7 +141,7 @@ def votes_chart(articles: list[ArticleSummary]) -> Chart:
                                         article.votes[name]))
             x += size
         chart.y_ticks.append(Tick(y + (row - 6) / 2, article.number))
-    chart.x_ticks = [Tick(round(left + plot_width * k / 2, 1), str(chart.top * k // 2)) for k in (0, 1, 2)]
+    chart.x_ticks = [Tick(round(left + plot_width * value / chart.top, 1), str(value)) for value in axis_values(chart.top)]
     return chart
 
 
