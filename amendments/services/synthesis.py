@@ -3,7 +3,7 @@ drew (votes, amendments, arguments, positions), the most supported and most disp
 and organizations side by side, and how many of the most supported proposals got an official answer.
 
 Totals come from the kept counts (TargetCounts) and the kept positions; the rest is a fixed number of
-grouped queries (twelve), whatever the number of articles, amendments or arguments.
+grouped queries (ten), whatever the number of articles, amendments or arguments.
 """
 from __future__ import annotations
 
@@ -261,7 +261,7 @@ def _totals(session: Session, bill: Bill) -> tuple[int, int, int]:
 
 
 def synthesis(session: Session, bill: Bill) -> Synthesis:
-    """The whole synthesis of ``bill``: twelve queries, however big the consultation."""
+    """The whole synthesis of ``bill``: ten queries, however big the consultation."""
     rows = contributions(bill)
     votes, amendments, arguments = _totals(session, bill)
     citizens, organizations = _sides(session, rows)
