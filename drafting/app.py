@@ -14,12 +14,14 @@ from amendments.api.desk import desk_api_router
 from amendments.api.authors_desk import authors_desk_api_router
 from amendments.api.participation import participation_api_router
 from amendments.api.positions import positions_api_router
+from amendments.api.synthesis import synthesis_api_router
 from amendments.pages.amendments import amendment_pages
 from amendments.pages.desk import desk_pages
 from amendments.pages.authors_desk import authors_desk_pages
 from amendments.pages.moderation import moderation_pages
 from amendments.pages.participation import participation_pages
 from amendments.pages.positions import position_pages
+from amendments.pages.synthesis import synthesis_pages
 from amendments.views import redline
 from drafting.api.accounts import accounts_api_router
 from drafting.api.bills import api_router
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             participation_api_router,
             search_api_router,
             positions_api_router,
+            synthesis_api_router,
             *records_routes,
             *export_routes,
             # Pages answer HTML: the OpenAPI document describes the JSON API only.
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 *participation_pages,
                 *moderation_pages,
                 *position_pages,
+                *synthesis_pages,
                 *history_pages,
                 *search_pages,
             ]),

@@ -34,7 +34,7 @@ def _map_handler(kind: str):
     def argument_map(request: Request, target_id: FromPath[int]) -> dict[str, Any]:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
-            return views.map_json(kept.read_map(session, target))
+            return views.map_json(kept.read_map(session, target, representatives=False))
 
     return argument_map
 

@@ -239,6 +239,17 @@ def member_rows(session: Session, position_ids: Sequence[int]) -> list:
 
 # --- reading -----------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """An organization holding a position, as the map names it (read as columns: a map of 5,000 arguments
+    names about 1,700 organizations, and loading them as User rows was most of its reading time)."""
+
+    username: str
+    display_name: str
+    organization_name: str | None
+    declared_interests: str | None
+
+
 @dataclass
 class PositionView:
     """A position as the map shows it."""
@@ -246,7 +257,7 @@ class PositionView:
     position: Position
     arguments: list[int]
     representative: Argument | None
-    organizations: list[User] = field(default_factory=list)
+    organizations: list[Holder] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -259,13 +270,15 @@ class ArgumentMap:
     updated_at: datetime | None
 
 
-def read_map(session: Session, target: Target) -> ArgumentMap:
-    """Every position of the target with members, most supported first: four queries, however many."""
+def read_map(session: Session, target: Target, *, representatives: bool = True) -> ArgumentMap:
+    """Every position of the target with members, most supported first: four queries, however many (three
+    without the ``representatives``' rows: the JSON names them by id)."""
     positions = list(session.scalars(
         select(Position).options(defer(Position.state))  # the sums are for placing, not for reading
         .where(target.matches(Position), Position.arguments_count > 0)
         .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)))
-    return ArgumentMap(views_of(session, positions), max((p.updated_at for p in positions), default=None))
+    return ArgumentMap(views_of(session, positions, representatives=representatives),
+                       max((p.updated_at for p in positions), default=None))
 
 
 def read_top(session: Session, target: Target, per_stance: int) -> tuple[dict[str, list[PositionView]], dict[str, int]]:
@@ -285,29 +298,31 @@ def read_top(session: Session, target: Target, per_stance: int) -> tuple[dict[st
     return views_of(session, positions, members=False), totals
 
 
-def views_of(session: Session, positions: list[Position], *, members: bool = True) -> dict[str, list[PositionView]]:
+def views_of(session: Session, positions: list[Position], *, members: bool = True,
+             representatives: bool = True) -> dict[str, list[PositionView]]:
     """Positions with their members' ids (unless ``members`` is false: pages show counts), organizations
-    and representative arguments, in three queries."""
+    and (unless ``representatives`` is false) representative arguments, in three queries."""
     ids = [p.id for p in positions]
     member_ids: dict[int, list[int]] = {i: [] for i in ids}
-    organizations: dict[int, list[User]] = {i: [] for i in ids}
-    representatives: dict[int, Argument] = {}
+    organizations: dict[int, list[Holder]] = {i: [] for i in ids}
+    found: dict[int, Argument] = {}
     if ids and members:
         for argument_id, position_id in session.execute(
                 select(ArgumentPlacement.argument_id, ArgumentPlacement.position_id)
                 .where(ArgumentPlacement.position_id.in_(ids)).order_by(ArgumentPlacement.argument_id)):
             member_ids[position_id].append(argument_id)
     if ids:
-        for position_id, user in session.execute(
-                select(PositionPerson.position_id, User).join(User, User.id == PositionPerson.user_id)
+        for position_id, *names in session.execute(
+                select(PositionPerson.position_id, User.username, User.display_name, User.organization_name,
+                       User.declared_interests).join(User, User.id == PositionPerson.user_id)
                 .where(PositionPerson.position_id.in_(ids), User.kind == "organization").order_by(User.id)):
-            organizations[position_id].append(user)
+            organizations[position_id].append(Holder(*names))
         wanted = [p.representative_id for p in positions if p.representative_id is not None]
-        if wanted:
-            representatives = {a.id: a for a in session.scalars(select(Argument).where(Argument.id.in_(wanted)))}
+        if wanted and representatives:
+            found = {a.id: a for a in session.scalars(select(Argument).where(Argument.id.in_(wanted)))}
     stances: dict[str, list[PositionView]] = {"for": [], "against": []}
     for p in positions:
-        stances[p.stance].append(PositionView(p, member_ids[p.id], representatives.get(p.representative_id),
+        stances[p.stance].append(PositionView(p, member_ids[p.id], found.get(p.representative_id),
                                               organizations[p.id]))
     return stances
 

@@ -21,7 +21,7 @@ SHOWN_PER_STANCE = 5
 FOLDED_PER_STANCE = 30
 
 
-def organization(user: User) -> dict[str, str]:
+def organization(user: kept.Holder) -> dict[str, str]:
     return {"name": user.organization_name or user.display_name or user.username,
             "declared_interests": user.declared_interests or ""}
 

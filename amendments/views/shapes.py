@@ -99,3 +99,46 @@ class TrashItemJSON(TypedDict):
     author: str
     reason: str | None
     at: str | None
+
+# --- the synthesis of a consultation (CONTRACT §7) --------------------------------------------------
+
+class SynthesisDayJSON(TypedDict):
+    date: str
+    votes: int
+    amendments: int
+    arguments: int
+
+class SynthesisPositionJSON(TypedDict):
+    id: int
+    stance: Literal["for", "against"]
+    label: str
+    supporters: int
+    citizens: int
+    organizations: int
+
+class SynthesisArticleJSON(TypedDict):
+    """``positions``: the most supported positions of each stance (three at most), largest first;
+    ``positions_total``: how many the article has in all."""
+
+    id: int
+    number: str
+    votes: VotesJSON
+    amendments: int
+    arguments: int
+    positions: list[SynthesisPositionJSON]
+    positions_total: int
+
+class SynthesisJSON(TypedDict):
+    """``answered`` and ``awaiting_answer`` count the ten most supported amendments (most agree votes)
+    that got an official answer (an opinion, a response, or a merge) and those still waiting."""
+
+    participants: int
+    citizens: int
+    organizations: int
+    votes: int
+    amendments: int
+    arguments: int
+    by_day: list[SynthesisDayJSON]
+    articles: list[SynthesisArticleJSON]
+    answered: int
+    awaiting_answer: int
