@@ -96,6 +96,9 @@ def _statement(name: str):
                 .where(BillAuthor.bill_id == bindparam("bill_id")).order_by(BillAuthor.created_at, User.id))
     if name == "versions":
         return select(BillVersion).where(BillVersion.bill_id == bindparam("bill_id")).order_by(BillVersion.seq)
+    if name == "article versions":
+        return (select(ArticleVersion).where(ArticleVersion.article_id == bindparam("article_id"))
+                .order_by(ArticleVersion.version))
     raise KeyError(name)
 
 
@@ -171,6 +174,8 @@ def head_version(session: Session, article: Article) -> ArticleVersion:
 def article_versions(session: Session, article: Article, *, limit: int | None = None,
                      offset: int = 0) -> list[ArticleVersion]:
     """Oldest first; ``limit``/``offset`` page in SQL."""
+    if limit is None and not offset:
+        return list(session.scalars(_statement("article versions"), {"article_id": article.id}))
     return list(session.scalars(
         select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
         .limit(limit).offset(offset)
