@@ -155,6 +155,23 @@ def ngettext(singular: str, plural: str, n: int, language: str = DEFAULT_LANGUAG
                    {"n": n, **values})
 
 
+@functools.cache
+def bound(language: str) -> tuple[Any, Any]:
+    """``gettext`` and ``ngettext`` with the language bound (its catalog looked up once): a page
+    binds them once instead of resolving the language at each of its hundreds of ``_()`` calls."""
+    catalog = translations(language)
+
+    def gettext_(message: str, **values: Any) -> str:
+        if isinstance(message, Message):
+            return message.translated(catalog)
+        return _format(catalog.gettext(message), message, values)
+
+    def ngettext_(singular: str, plural: str, n: int, **values: Any) -> str:
+        return _format(catalog.ngettext(singular, plural, n), singular if n == 1 else plural, {"n": n, **values})
+
+    return gettext_, ngettext_
+
+
 # --- Which language ------------------------------------------------------------------------------
 
 def _accept_language(header: str) -> list[str]:

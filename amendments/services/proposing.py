@@ -12,6 +12,7 @@ from amendments import engine
 from amendments.services import falling, tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
+from drafting.db import by_id
 from drafting.policy import require_user
 from drafting.services import bills, search
 from drafting.errors import Invalid, NotFound
@@ -38,7 +39,7 @@ def text_digest(text: str) -> str:
 # --- lookups -----------------------------------------------------------------------------------
 
 def get_amendment(session: Session, amendment_id: int) -> Amendment:
-    amendment = session.get(Amendment, amendment_id)
+    amendment = by_id(session, Amendment, amendment_id)
     if amendment is None:
         raise NotFound("no amendment {amendment_id}", amendment_id=amendment_id)
     return amendment

@@ -108,8 +108,9 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
         select(AmendmentResponse).where(AmendmentResponse.amendment_id == amendment.id)
         .order_by(AmendmentResponse.created_at.desc(), AmendmentResponse.id.desc()).limit(1)
     )
+    participation = amendment_participation_context(session, amendment, user)
     return {
-        **amendment_participation_context(session, amendment, user),
+        **participation,
         **amendment_desk_context(session, amendment, user),
         **amendment_authoring_context(session, amendment, user, query or {}),
         "amendment": amendment,
@@ -121,7 +122,7 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
         "cosigners": proposing.cosigners(session, amendment),
         "response": response,
         "events": proposing.events(session, amendment),
-        "votes": vote_tallies(session, "amendment", [amendment.id])[amendment.id],
+        "votes": participation["participation"].votes,  # the tally the vote bar counted already
         "hidden": hidden,
         "can_withdraw": policy.may_withdraw(user, amendment),
     }

@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from drafting import policy
+from drafting import i18n, policy
 from drafting.web.request import page_user
 
 
@@ -18,6 +18,9 @@ def render(template: str, session: Session, request: Request, status_code: int =
     if "user" not in context:
         context["user"] = page_user(session, request)
     context.setdefault("moderator", policy.is_moderator(context["user"]))
+    # The page's language bound once: the templates' ``_`` and ``ngettext`` (context names come before
+    # the environment's globals, which resolve the language at each call).
+    context["_"], context["ngettext"] = i18n.bound(i18n.request_language(request))
     return Template(template_name=template, context=context, status_code=status_code,
                     headers={"Vary": "HX-Request"})
 
