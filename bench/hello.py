@@ -37,8 +37,8 @@ def hello_threaded() -> str:
 app = Litestar(route_handlers=[hello, hello_threaded], openapi_config=None)
 
 
-def capture_contexts(navette: Litestar, pages: dict[str, str],
-                     keep_injected: bool = False) -> dict[str, tuple[str, dict[str, Any]]]:
+def capture_contexts(navette: Litestar, pages: dict[str, str], keep_injected: bool = False,
+                     headers: dict[str, str] | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
     """GET each page once in-process and keep the template name and context its handler rendered
     (without what Litestar adds at each render, ``request`` and ``csrf_input``, unless ``keep_injected``)."""
     from litestar.testing import TestClient
@@ -57,6 +57,7 @@ def capture_contexts(navette: Litestar, pages: dict[str, str],
     environment.cache.clear() if environment.cache is not None else None
     try:
         with TestClient(app=navette) as client:
+            client.headers.update(headers or {})
             for name, path in pages.items():
                 current[:] = [name]
                 response = client.get(path)
@@ -82,7 +83,8 @@ def create_render_app() -> Litestar:
     pages = json.loads(os.environ["NAVETTE_BENCH_PAGES"])
     # In a thread of its own: uvicorn calls this factory inside its running event loop.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        contexts = pool.submit(capture_contexts, navette, pages).result()
+        contexts = pool.submit(capture_contexts, navette, pages, False,
+                               json.loads(os.environ.get("NAVETTE_BENCH_HEADERS", "{}"))).result()
 
     @get("/bench/render/{page:str}")
     async def render(page: FromPath[str]) -> Template:

@@ -39,8 +39,38 @@ def _settings(url: str):
     return Settings.load(database_url=url, secret_key="bench-secret-key", rate_limit_writes=0, page_cache_seconds=0)
 
 
-def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0) -> dict[str, PageProfile]:
-    """Per page: status, size, SQL statements of one anonymous GET, and its time in-process."""
+def reader_tokens(url: str) -> tuple[str, str]:
+    """A browser session and an API token for one signed-in reader: a seeded participant (not a
+    benchmark voter, whose tokens the vote runs clear, and not staff)."""
+    from drafting.models import User
+    from drafting.services import accounts
+
+    db = Database(url)
+    try:
+        with db.session() as session:
+            user = session.scalars(select(User).where(
+                ~User.username.like(benchseed.VOTER_PREFIX + "%"), User.is_admin.is_(False),
+            ).order_by(User.id).limit(1)).one()
+            return accounts.issue_token(session, user, "web"), accounts.issue_token(session, user, "api")
+    finally:
+        db.dispose()
+
+
+def signed_in_headers(tokens: tuple[str, str] | None) -> dict[str, str]:
+    """The headers of a signed-in reader: the session cookie for pages, the bearer token for the API
+    (both on every request, so one set of headers serves either)."""
+    if tokens is None:
+        return {}
+    from drafting.web.request import SESSION_COOKIE
+
+    web, api = tokens
+    return {"Cookie": f"{SESSION_COOKIE}={web}", "Authorization": f"Bearer {api}"}
+
+
+def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0,
+                  headers: dict[str, str] | None = None) -> dict[str, PageProfile]:
+    """Per page: status, size, SQL statements of one GET (signed in when ``headers`` say so), and its
+    time in-process."""
     from litestar.testing import TestClient
 
     from bench.hello import capture_contexts
@@ -49,6 +79,7 @@ def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0) -> dict[
     app = create_app(_settings(url))
     profiles: dict[str, PageProfile] = {}
     with TestClient(app=app) as client:
+        client.headers.update(headers or {})
         for name, path in pages.items():
             started = time.perf_counter()
             with counting_statements(app.state.db) as statements:
@@ -69,7 +100,7 @@ def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0) -> dict[
                   and profiles[name].status == 200}
     if html_pages:
         render_app = create_app(_settings(url))
-        contexts = capture_contexts(render_app, html_pages, keep_injected=True)
+        contexts = capture_contexts(render_app, html_pages, keep_injected=True, headers=headers)
         environment = render_app.template_engine.engine
         for name, (template_name, context) in contexts.items():
             template = environment.get_template(template_name)
@@ -248,3 +279,100 @@ def healthz_during_wrong_passwords(port: int, duration: float, clients: int = 8)
     return {"clients": clients, "seconds": duration, "healthz_answers": len(loaded),
             "median_ms": _ms(loaded, 50), "p99_ms": _ms(loaded, 99), "idle_median_ms": _ms(idle, 50),
             "sign_in_answers": dict(sorted(statuses.items()))}
+
+
+# --- mixed writes --------------------------------------------------------------------------------
+
+def mixed_writes(port: int, url: str, tokens: list[str], articles: list[int], duration: float) -> dict:
+    """``len(tokens)`` writers at once for ``duration`` seconds, each in turn voting on, arguing on and
+    proposing a change to the same few articles (issue 11: on PostgreSQL with 2 workers, 0 answers
+    >= 500). Then: every argument and amendment answered 2xx is a row, and the stored counts equal
+    the rows (``tallies.drift``)."""
+    from amendments.models import Amendment, Argument
+    from amendments.services import tallies
+
+    barrier = threading.Barrier(len(tokens))
+    statuses: dict[int, int] = {}
+    written: dict[str, set[int]] = {"argument": set(), "amendment": set()}
+    lock = threading.Lock()
+    deadline = [0.0]
+
+    def writer(index: int, token: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        barrier.wait()
+        if index == 0:
+            deadline[0] = time.perf_counter() + duration
+        n = 0
+        while not deadline[0] or time.perf_counter() < deadline[0]:
+            article = articles[(index + n) % len(articles)]
+            what = ("vote", "argument", "amendment")[(index + n) % 3]
+            if what == "vote":
+                method, path = "PUT", f"/api/v1/articles/{article}/vote"
+                body = {"value": VALUES[(index * 7 + n) % 3]}
+            elif what == "argument":
+                method, path = "POST", f"/api/v1/articles/{article}/arguments"
+                body = {"stance": "for" if n % 2 else "against",
+                        "body": f"Raison {n} de la personne {index} : {index * 100000 + n}"}
+            else:
+                method, path = "POST", f"/api/v1/articles/{article}/amendments"
+                body = {"text": f"Texte proposé par la personne {index}, tour {n}, pour l'article {article}."}
+            connection.request(method, path, body=json.dumps(body), headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            with lock:
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+                if what != "vote" and 200 <= response.status < 300:
+                    written[what].add(json.loads(answer)["id"])
+            n += 1
+        connection.close()
+
+    threads = [threading.Thread(target=writer, args=(i, t)) for i, t in enumerate(tokens)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    db = Database(url)
+    try:
+        with db.session(write=False) as session:
+            arguments = set(session.scalars(select(Argument.id).where(Argument.id.in_(written["argument"]))))
+            amendments = set(session.scalars(select(Amendment.id).where(Amendment.id.in_(written["amendment"]))))
+            drift = tallies.drift(session)
+    finally:
+        db.dispose()
+    errors = sum(count for status, count in statuses.items() if status >= 500)
+    lost = len(written["argument"] - arguments) + len(written["amendment"] - amendments)
+    return {"writers": len(tokens), "seconds": round(seconds, 1), "answers": dict(sorted(statuses.items())),
+            "answers_500_or_more": errors, "arguments_written": len(written["argument"]),
+            "amendments_written": len(written["amendment"]), "lost": lost, "count_drift": len(drift),
+            "exact": errors == 0 and lost == 0 and not drift and all(200 <= s < 300 for s in statuses)}
+
+
+def hot_articles(url: str, slug: str, count: int) -> list[int]:
+    """The ``count`` articles of the bill with the most amendments (where writers meet)."""
+    from amendments.models import Amendment
+    from drafting.models import Article, Bill
+
+    db = Database(url)
+    try:
+        with db.session(write=False) as session:
+            return list(session.scalars(
+                select(Article.id).join(Bill, Bill.id == Article.bill_id).outerjoin(
+                    Amendment, Amendment.article_id == Article.id).where(Bill.slug == slug)
+                .group_by(Article.id).order_by(func.count(Amendment.id).desc(), Article.id).limit(count)))
+    finally:
+        db.dispose()
+
+
+def search_entries(url: str) -> int:
+    """Rows of the search index (a database whose seeding stopped before the index was filled has few)."""
+    from sqlalchemy import text
+
+    db = Database(url)
+    try:
+        with db.session(write=False) as session:
+            return session.scalar(text("SELECT count(*) FROM search_entries")) or 0
+    finally:
+        db.dispose()

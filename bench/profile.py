@@ -1,6 +1,7 @@
 """Where one request's time goes: cProfile over repeated in-process requests, plus its SQL statements.
 
-Run: python -m bench.profile DATABASE_URL PATH [--method PUT --json '{"value": "agree"}' --token T] [-n 20]
+Run: python -m bench.profile DATABASE_URL PATH [--method PUT --json '{"value": "agree"}' --token T] [--signed-in]
+[-n 20]
 (e.g. on bench/var/rn.db after a benchmark run: sqlite:///bench/var/rn.db /bills/republique-numerique)
 """
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", default="GET")
     parser.add_argument("--json", help="request body")
     parser.add_argument("--token", help="API bearer token")
+    parser.add_argument("--signed-in", action="store_true",
+                        help="as a seeded participant, signed in (session cookie and bearer token)")
     parser.add_argument("-n", type=int, default=20, help="requests profiled")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--width", type=int, default=160, help="characters of each statement shown")
@@ -66,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     anyio.to_thread.run_sync = inline
     app = create_app(_settings(args.database_url))
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    if args.signed_in:
+        from bench.probes import reader_tokens, signed_in_headers
+
+        headers = {**signed_in_headers(reader_tokens(args.database_url)), **headers}
     body = json.loads(args.json) if args.json else None
     profiler = cProfile.Profile()
 

@@ -71,6 +71,7 @@ class Run:
     vote_checks: list[tuple[str, dict]] = field(default_factory=list)
     cache_checks: list[dict] = field(default_factory=list)
     latency_checks: list[dict] = field(default_factory=list)  # absolute latencies under a load (ms)
+    write_checks: list[dict] = field(default_factory=list)  # concurrent writers: statuses, lost rows
     diff: list[dict] | str | None = None
     rebase: list[dict] | str | None = None
     argmap: list[dict] | str | None = None
@@ -259,9 +260,11 @@ def render_markdown(run: Run) -> str:
         f"connections, at {' and '.join(str(c) for c in run.settings.get('concurrency', []))} connections, "
         f"{run.settings.get('duration', '?')} s per run after a {run.settings.get('warmup', '?')} s warm-up; "
         f"requests/s counts completed answers, p50/p99 their latency.",
-        "- Navette is started with `navette serve` (migrations, then uvicorn), anonymous pages, rate limits off "
-        "(all load comes from one address). A verdict is PASS when the ratio meets the target and under 1% of "
-        "answers are errors; votes must also all be counted exactly once.",
+        "- Navette is started with `navette serve` (migrations, then uvicorn), rate limits off (all load comes "
+        "from one address). Pages and JSON are asked for by a **signed-in** reader (a seeded participant: session "
+        "cookie and bearer token on every request), so the anonymous page cache never answers; the rows marked "
+        "\"anonymous readers, page cache as deployed\" measure the cache. A verdict is PASS when the ratio meets "
+        "the target and under 1% of answers are errors; votes must also all be counted exactly once.",
         "",
         "## Targets",
         "",
@@ -282,6 +285,7 @@ def render_markdown(run: Run) -> str:
         for f in misses:
             lines.append(f"- **{f.name}, {f.where}, {f.concurrency} connections — {f.verdict}**: {explain(f, run)}.")
     lines += _latency_lines(run.latency_checks)
+    lines += _write_lines(run.write_checks)
     analysis = REPO / "bench" / "ANALYSIS.md"
     if analysis.exists():
         lines += ["", analysis.read_text(encoding="utf-8").strip()]
@@ -292,7 +296,7 @@ def render_markdown(run: Run) -> str:
         lines.append(f"| {name} | {where} | {r.concurrency} | {_n(r.rps)} | {_n(r.p50_ms, 2)} | {_n(r.p99_ms, 2)} |")
 
     if run.profiles:
-        lines += ["", "## Pages in-process (one anonymous request through the app, no network)", "",
+        lines += ["", "## Pages in-process (one signed-in request through the app, no network)", "",
                   "| database | page | status | size | SQL statements | ms per request | ms template alone |",
                   "|---|---|---:|---:|---:|---:|---:|"]
         for where, pages in run.profiles.items():
@@ -368,6 +372,23 @@ def _latency_lines(checks: list[dict]) -> list[str]:
         lines.append(f"| {c['name']} | {c['where']} | {c['seconds']:.0f} | {c['healthz_answers']:,} "
                      f"| {_n(c.get('median_ms'), 1)} | {_n(c.get('p99_ms'), 1)} | {_n(c.get('idle_median_ms'), 1)} "
                      f"| {answers or '–'} | < {c['target_ms']:.0f} ms | {latency_verdict(c)} |")
+    return lines
+
+
+def _write_lines(checks: list[dict]) -> list[str]:
+    if not checks:
+        return []
+    lines = ["", "## Concurrent writers", "",
+             "Writers at once, each in turn voting on, arguing on and proposing a change to the same articles, "
+             "without pause. Target (issue 11): no answer ≥ 500, every argument and amendment answered 2xx is a "
+             "row, the stored counts equal the rows.", "",
+             "| writers | database | seconds | answers (status: count) | answers ≥ 500 | arguments | amendments "
+             "| lost | counts off | verdict |", "|---:|---|---:|---|---:|---:|---:|---:|---:|---|"]
+    for c in checks:
+        answers = ", ".join(f"{status}: {count:,}" for status, count in c.get("answers", {}).items())
+        lines.append(f"| {c['writers']} | {c['where']} | {c['seconds']:.0f} | {answers} | {c['answers_500_or_more']} "
+                     f"| {c['arguments_written']:,} | {c['amendments_written']:,} | {c['lost']} | {c['count_drift']} "
+                     f"| {'PASS' if c['exact'] else 'MISS'} |")
     return lines
 
 

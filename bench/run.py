@@ -1,8 +1,10 @@
-"""`make bench`: every performance figure of issue 6 as a ratio to a baseline of the same run.
+"""`make bench`: every performance figure of issues 6 and 11 as a ratio to a baseline of the same run.
 
-Run: python -m bench.run [--quick] [--skip-gd] [--gd-scale gd|gd-lite] [--out bench/RESULTS.md]
+Run: python -m bench.run [--quick] [--skip-gd] [--gd-scale gd|gd-lite] [--only SECTION] [--out bench/RESULTS.md]
   --quick     smoke run: the "small" data on SQLite, short loads, no Grand Débat comparison
   --skip-gd   leave PostgreSQL out (it is left out anyway, with a note, when it does not answer)
+  --only      run only these sections (sqlite, pages, votes, passwords, cached, engine, postgres; H always
+              runs); the results then go to bench/RESULTS.partial.md unless --out says otherwise
   --rewrite   measure nothing: write the results of the last run again (after editing bench/ANALYSIS.md)
 PostgreSQL: $NAVETTE_BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres); the run creates
 the databases navette_bench_small and navette_bench_<gd scale> there, and keeps them for the next run.
@@ -33,6 +35,11 @@ LAST_RUN = {mode: REPO / "bench" / "var" / f"last-{mode}-run.json" for mode in (
 SLOW_PAGE = 2.0  # seconds for one request, beyond which a page is not put under load
 PASSWORD_GUESSERS = 8
 PASSWORD_PROBE_TARGET_MS = 50.0  # issue 11: /healthz median while the guessers run
+MIXED_WRITERS = 8
+SECTIONS = ("sqlite", "pages", "votes", "passwords", "cached", "engine", "postgres")
+# Issue 11's targets, as shares of H, for signed-in requests with the page cache bypassed.
+TARGET = {"article page": 0.10, "amendment page": 0.10, "bill page": 0.08, "amendment JSON": 0.30,
+          "article JSON": 0.30, "votes": 0.30, "votes, 2 workers": 0.15, "large against small": 0.80}
 
 
 class Bench:
@@ -47,6 +54,19 @@ class Bench:
         self.run.settings = {"concurrency": CONCURRENCY, "duration": self.duration, "warmup": self.warmup}
         self.hello: dict[int, LoadResult] = {}
         self.slow: dict[tuple[str, str], tuple[LoadResult, str]] = {}
+        self.only = set(args.only or SECTIONS)
+        if "sqlite" in self.only:
+            self.only |= {"pages", "votes", "passwords", "cached"}
+        self.signed_in: dict[str, dict[str, str]] = {}  # dataset label -> a signed-in reader's headers
+
+    def wanted(self, section: str) -> bool:
+        return section in self.only
+
+    def reader(self, d: datasets.Dataset) -> dict[str, str]:
+        """A signed-in reader's headers (session cookie and bearer token) for this database."""
+        if d.label not in self.signed_in:
+            self.signed_in[d.label] = probes.signed_in_headers(probes.reader_tokens(d.url))
+        return self.signed_in[d.label]
 
     def say(self, message: str) -> None:
         print(f"[bench {time.monotonic() - self.t0:6.0f} s] {message}", file=sys.stderr, flush=True)
@@ -62,27 +82,29 @@ class Bench:
         server.wait_idle()
         return result
 
-    def page(self, server: servers.Server, path: str, concurrency: int) -> tuple[LoadResult | None, str]:
+    def page(self, server: servers.Server, path: str, concurrency: int,
+             headers: dict[str, str] | None = None) -> tuple[LoadResult | None, str]:
         """A page's load, or None and why when the page does not answer 200. A page slower than
         SLOW_PAGE seconds is not loaded (its queue would take minutes to drain): its figure is the rate
         of one connection asking again and again, said in the note."""
         if (server.name, path) in self.slow:
             return self.slow[server.name, path]
+        headers = headers or {}
         started = time.monotonic()
-        status, _, _ = servers.get(server.port, path, timeout=300)
+        status, _, _ = servers.get(server.port, path, timeout=300, headers=headers)
         elapsed = time.monotonic() - started
         if status != 200:
             return None, f"{path} answered {status}"
         if elapsed > SLOW_PAGE:
             again = time.monotonic()
-            servers.get(server.port, path, timeout=300)
+            servers.get(server.port, path, timeout=300, headers=headers)
             elapsed = min(elapsed, time.monotonic() - again)
             result = LoadResult(tool="sequential", concurrency=1, seconds=elapsed, requests=1, rps=1 / elapsed,
                                 p50_ms=elapsed * 1000, p99_ms=elapsed * 1000, errors=0, socket_errors=0)
             self.slow[server.name, path] = (result, f"one request takes {elapsed:.1f} s: measured one request "
                                                     "at a time, not under load")
             return self.slow[server.name, path]
-        return self.load(server, concurrency, path=path), ""
+        return self.load(server, concurrency, path=path, headers=headers), ""
 
     def votes(self, server: servers.Server, dataset: datasets.Dataset, concurrency: int) -> tuple[LoadResult, dict]:
         """PUT votes from VOTERS distinct accounts over many amendments, then check every one counted once."""
@@ -120,6 +142,7 @@ class Bench:
             "bill page": f"/bills/{d.slug}",
             "amendment JSON": f"/api/v1/amendments/{d.amendment}",
             "amendment page": f"/amendments/{d.amendment}",
+            "article JSON": f"/api/v1/articles/{d.hot_article}",
             "bill JSON": f"/api/v1/bills/{d.slug}",
             # Search (CONTRACT §6): a word of nearly every amendment (the seeded texts are the bill's
             # words), a rare one, and the results page; each one statement on the index with its LIMIT.
@@ -147,78 +170,89 @@ class Bench:
                                            self.load(server, c, path="/")))
 
     def sqlite_section(self) -> None:
+        if not self.only & {"pages", "votes", "passwords", "cached"}:
+            return
         scale = "small" if self.quick else "rn"
         self.say(f"seeding or reusing the {scale} database (SQLite)")
         d = datasets.sqlite_dataset(scale, reseed=self.args.reseed)
         self.run.datasets.append(d)
         where = d.label
         pages = self.pages_of(d)
-        self.say("pages in-process: statements and times")
-        self.run.profiles[where] = probes.profile_pages(d.url, pages)
+        signed_in = self.reader(d)
+        self.say("pages in-process, signed in: statements and times")
+        self.run.profiles[where] = probes.profile_pages(d.url, pages, headers=signed_in)
         hot = f"{d.counts['hot article amendments']:,} amendments, {d.counts['hot article arguments']:,} arguments"
+        size = self.run.profiles[where]["bill page"].bytes / 1024
+        labels = {
+            "article page": f"Article page ({hot})",
+            "amendment page": "Amendment page",
+            "bill page": f"Bill page (30 articles, {size:,.0f} KB)",
+            "amendment JSON": "One amendment as JSON",
+            "article JSON": "One article as JSON",
+        }
 
-        self.say("render-only ceiling")
         ceiling: dict[tuple[str, int], LoadResult] = {}
-        render_pages = {"bill": pages["bill page"], "article": pages["article page"]}
-        try:
-            with servers.render_ceiling(d.url, json.dumps(render_pages)) as server:
-                for c in CONCURRENCY:
-                    for name in render_pages:
-                        ceiling[name, c] = self.load(server, c, path=f"/bench/render/{name}")
-                        self.run.baselines.append((f"render-only ceiling, {name} page", f"{where}, contexts "
-                                                   "computed once", ceiling[name, c]))
-        except RuntimeError as error:
-            self.run.notes.append(f"render-only ceiling unavailable: {error}")
+        if self.wanted("pages"):
+            self.say("render-only ceiling, signed in")
+            render_pages = {"bill": pages["bill page"], "article": pages["article page"]}
+            try:
+                with servers.render_ceiling(d.url, json.dumps(render_pages), headers=signed_in) as server:
+                    for c in CONCURRENCY:
+                        for name in render_pages:
+                            ceiling[name, c] = self.load(server, c, path=f"/bench/render/{name}")
+                            self.run.baselines.append((f"render-only ceiling, {name} page, signed in",
+                                                       f"{where}, contexts computed once", ceiling[name, c]))
+            except RuntimeError as error:
+                self.run.notes.append(f"render-only ceiling unavailable: {error}")
 
-        self.say("Navette on SQLite, one worker")
-        with servers.navette(f"{scale}-sqlite", d.url) as server:
-            for c in CONCURRENCY:
-                self.run.baselines.append(("Navette /healthz (handler on the event loop, one transaction, SELECT 1)",
-                                           where, self.load(server, c, path="/healthz")))
-            size = self.run.profiles[where]["bill page"].bytes / 1024
-            for c in CONCURRENCY:
-                article, why = self.page(server, pages["article page"], c)
-                self.run.figures.append(Figure(f"Article page ({hot})", where, c, article, "H",
-                                               self.hello.get(c), 0.10, why, page="article page"))
-                if ceiling.get(("article", c)):
-                    self.run.figures.append(Figure("Article page against its render-only ceiling", where, c,
-                                                   article, "render-only ceiling", ceiling.get(("article", c)),
-                                                   None, why, page="article page"))
-                result, why = self.page(server, pages["bill page"], c)
-                self.run.figures.append(Figure(f"Bill page (30 articles, {size:,.0f} KB)", where, c, result,
-                                               "render-only ceiling", ceiling.get(("bill", c)), 0.80, why,
-                                               page="bill page"))
-                result, why = self.page(server, pages["amendment JSON"], c)
-                self.run.figures.append(Figure("One amendment as JSON", where, c, result, "H", self.hello.get(c),
-                                               0.16, why, page="amendment JSON"))
-                result, why = self.page(server, pages["amendment page"], c)
-                self.run.figures.append(Figure("Amendment page", where, c, result, "H", self.hello.get(c), None,
-                                               why, page="amendment page"))
-                result, why = self.page(server, pages["search API, common word"], c)
-                self.run.figures.append(Figure("Search API, a word of most items, 20 results", where, c, result,
-                                               "H", self.hello.get(c), None, why, page="search API, common word"))
-            for c in CONCURRENCY:
-                self.say(f"votes, {c} connections")
-                result, check = self.votes(server, d, c)
-                self.run.vote_checks.append((f"{where}, 1 worker, {c} connections, {VOTERS} voters", check))
-                self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters)", f"{where}, 1 worker", c, result, "H",
-                                               self.hello.get(c), 0.10, exact=check["exact"]))
-            self.burst(server, d, f"{where}, 1 worker")
-            self.cache_checks(server, d)
-        self.password_probe(d, scale)
+        if self.only & {"pages", "votes"}:
+            self.say("Navette on SQLite, one worker, signed in")
+            with servers.navette(f"{scale}-sqlite", d.url) as server:
+                if self.wanted("pages"):
+                    self.signed_in_pages(server, d, pages, labels, ceiling)
+                if self.wanted("votes"):
+                    for c in CONCURRENCY:
+                        self.say(f"votes, {c} connections")
+                        result, check = self.votes(server, d, c)
+                        self.run.vote_checks.append((f"{where}, 1 worker, {c} connections, {VOTERS} voters", check))
+                        self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters)", f"{where}, 1 worker", c,
+                                                       result, "H", self.hello.get(c), TARGET["votes"],
+                                                       exact=check["exact"]))
+                    self.burst(server, d, f"{where}, 1 worker")
+                if self.wanted("pages"):
+                    self.cache_checks(server, d)
+        if self.wanted("passwords"):
+            self.password_probe(d, scale)
+        if self.wanted("cached"):
+            self.cached_pages(d, scale, pages, labels)
+
+    def signed_in_pages(self, server: servers.Server, d: datasets.Dataset, pages: dict[str, str],
+                        labels: dict[str, str], ceiling: dict[tuple[str, int], LoadResult]) -> None:
+        """Issue 11's pages for a signed-in reader (the page cache bypassed), as shares of H."""
+        signed_in = self.reader(d)
+        for c in CONCURRENCY:
+            for name, label in labels.items():
+                result, why = self.page(server, pages[name], c, headers=signed_in)
+                self.run.figures.append(Figure(f"{label}, signed in", d.label, c, result, "H", self.hello.get(c),
+                                               TARGET[name], why, page=name))
+                kind = name.split()[0]
+                if ceiling.get((kind, c)) and name.endswith("page"):
+                    self.run.figures.append(Figure(f"{label}, signed in, against its render-only ceiling", d.label,
+                                                   c, result, "render-only ceiling", ceiling[kind, c], None, why,
+                                                   page=name))
+            result, why = self.page(server, pages["search API, common word"], c, headers=signed_in)
+            self.run.figures.append(Figure("Search API, a word of most items, 20 results, signed in", d.label, c,
+                                           result, "H", self.hello.get(c), None, why, page="search API, common word"))
+
+    def cached_pages(self, d: datasets.Dataset, scale: str, pages: dict[str, str], labels: dict[str, str]) -> None:
         self.say("Navette on SQLite, one worker, anonymous page cache on (as deployed)")
         with servers.navette(f"{scale}-sqlite-cached", d.url, page_cache=True) as server:
             cached = "anonymous readers, page cache as deployed"
             for c in CONCURRENCY:
-                for name, label, baseline, target in (
-                    ("article page", f"Article page ({hot})", "H", 0.10),
-                    ("bill page", f"Bill page (30 articles, {size:,.0f} KB)", "render-only ceiling", 0.80),
-                    ("amendment JSON", "One amendment as JSON", "H", 0.16),
-                ):
+                for name in ("article page", "bill page", "amendment JSON"):
                     result, why = self.page(server, pages[name], c)
-                    base = ceiling.get(("bill", c)) if baseline == "render-only ceiling" else self.hello.get(c)
-                    self.run.figures.append(Figure(f"{label}, {cached}", where, c, result, baseline, base, target,
-                                                   why))
+                    self.run.figures.append(Figure(f"{labels[name]}, {cached}", d.label, c, result, "H",
+                                                   self.hello.get(c), TARGET[name], why))
             seen = {}
             for name in ("article page", "bill page", "amendment JSON"):
                 for _ in range(2):  # the first may find the answer expired (2 s) since the loads
@@ -264,6 +298,8 @@ class Bench:
                                                d.label, c, result, "H", self.hello.get(c), None))
 
     def engine_benchmarks(self) -> None:
+        if not self.wanted("engine"):
+            return
         corpus = CORPUS if CORPUS.is_dir() else None
         if corpus is None:
             self.run.notes.append(f"../shared/corpus is absent: the diff and rebase benchmarks used synthetic texts")
@@ -281,6 +317,8 @@ class Bench:
                 traceback.print_exc()
 
     def postgres_section(self) -> None:
+        if not self.wanted("postgres"):
+            return
         admin = datasets.pg_admin_url()
         if self.args.skip_gd:
             self.run.notes.append("PostgreSQL part skipped (--skip-gd): no Grand Débat comparison, "
@@ -304,34 +342,52 @@ class Bench:
                      "the first time takes minutes")
             big = datasets.pg_dataset(admin, self.args.gd_scale, reseed=self.args.reseed)
             self.run.datasets.append(big)
-        compared = ["article page", "bill page", "amendment JSON", "amendment page", "search API, common word"]
+        compared = ["article page", "bill page", "amendment JSON", "article JSON", "amendment page",
+                    "search API, common word"]
         small_results: dict[tuple[str, int], LoadResult | None] = {}
-        self.run.profiles[small.label] = probes.profile_pages(small.url, self.pages_of(small))
-        self.say("Navette on PostgreSQL (small), one worker")
+        self.run.profiles[small.label] = probes.profile_pages(small.url, self.pages_of(small),
+                                                              headers=self.reader(small))
+        self.say("Navette on PostgreSQL (small), one worker, signed in")
         with servers.navette("pg-small", small.url, env=env,
                              idle_check=datasets.pg_idle(small.url)) as server:
             for c in CONCURRENCY:
                 for name in compared:
-                    small_results[name, c], _ = self.page(server, self.pages_of(small)[name], c)
+                    small_results[name, c], _ = self.page(server, self.pages_of(small)[name], c,
+                                                          headers=self.reader(small))
+            if big is not None:
+                for c in CONCURRENCY:
+                    self.say(f"votes on PostgreSQL (small), 1 worker, {c} connections")
+                    small_results["votes", c], check = self.votes(server, small, c)
+                    self.run.vote_checks.append((f"{small.label}, 1 worker, {c} connections", check))
+        if big is not None and probes.search_entries(big.url) < big.counts["amendments"]:
+            compared.remove("search API, common word")
+            self.run.notes.append(f"The {big.label} database's search index is not filled (its seeding was stopped "
+                                  "before `navette search reindex` ended): the search API is left out of the "
+                                  "large-against-small comparison.")
         if big is not None:
             self.say("pages in-process on the large database")
-            self.run.profiles[big.label] = probes.profile_pages(big.url, self.pages_of(big), budget=5.0)
-            self.say(f"Navette on PostgreSQL ({big.scale}), one worker")
+            self.run.profiles[big.label] = probes.profile_pages(big.url, self.pages_of(big), budget=5.0,
+                                                                headers=self.reader(big))
+            self.say(f"Navette on PostgreSQL ({big.scale}), one worker, signed in")
             with servers.navette(f"pg-{big.scale}", big.url, env=env,
                                  idle_check=datasets.pg_idle(big.url)) as server:
                 for c in CONCURRENCY:
                     for name in compared:
-                        result, why = self.page(server, self.pages_of(big)[name], c)
+                        result, why = self.page(server, self.pages_of(big)[name], c, headers=self.reader(big))
                         self.run.figures.append(Figure(
-                            f"{name[0].upper()}{name[1:]} at {big.scale} scale", f"{big.label}, 1 worker", c, result,
-                            f"same page, {small.label}", small_results.get((name, c)), 0.80, why, page=name,
-                            compared=(small.label, big.label)))
+                            f"{name[0].upper()}{name[1:]} at {big.scale} scale, signed in", f"{big.label}, 1 worker",
+                            c, result, f"same page, {small.label}", small_results.get((name, c)),
+                            TARGET["large against small"], why, page=name, compared=(small.label, big.label)))
                 for c in CONCURRENCY:
-                    self.say(f"votes on PostgreSQL, 1 worker, {c} connections")
+                    self.say(f"votes on PostgreSQL ({big.scale}), 1 worker, {c} connections")
                     result, check = self.votes(server, big, c)
                     self.run.vote_checks.append((f"{big.label}, 1 worker, {c} connections", check))
+                    self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters) at {big.scale} scale",
+                                                   f"{big.label}, 1 worker", c, result, f"same votes, {small.label}",
+                                                   small_results.get(("votes", c)), TARGET["large against small"],
+                                                   exact=check["exact"]))
                     self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters)", f"{big.label}, 1 worker", c,
-                                                   result, "H", self.hello.get(c), 0.10, exact=check["exact"]))
+                                                   result, "H", self.hello.get(c), None, exact=check["exact"]))
         target = big or small
         self.say(f"navette serve --workers 2 on PostgreSQL ({target.scale})")
         with servers.navette(f"pg-{target.scale}-2workers", target.url, workers=2, env=env,
@@ -341,8 +397,25 @@ class Bench:
                 self.run.vote_checks.append((f"{target.label}, 2 workers, {c} connections", check))
                 self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters), `navette serve --workers 2`",
                                                f"{target.label}, 2 workers", c, result, "H (1 worker)",
-                                               self.hello.get(c), 0.10, exact=check["exact"]))
+                                               self.hello.get(c), TARGET["votes, 2 workers"], exact=check["exact"]))
             self.burst(server, target, f"{target.label}, 2 workers")
+        self.mixed_writes(small, env)
+
+    def mixed_writes(self, d: datasets.Dataset, env: dict[str, str]) -> None:
+        """Issue 11: 8 writers at once (votes, arguments, amendments on the same articles) on
+        PostgreSQL with 2 workers: no answer >= 500, nothing lost, counts exact. On the small
+        database, whose counts can be checked against every row in seconds."""
+        self.say(f"{MIXED_WRITERS} mixed writers, navette serve --workers 2 on PostgreSQL ({d.scale})")
+        articles = probes.hot_articles(d.url, d.slug, 3)
+        with servers.navette(f"pg-{d.scale}-mixed", d.url, workers=2, env=env,
+                             idle_check=datasets.pg_idle(d.url)) as server:
+            tokens = benchseed.voter_tokens(d.url, MIXED_WRITERS)
+            check = probes.mixed_writes(server.port, d.url, tokens, articles, self.duration)
+            server.wait_idle()
+            benchseed.voter_tokens(d.url, VOTERS)  # their votes go: the seeded state again
+        self.run.write_checks.append({"name": f"{MIXED_WRITERS} writers at once: votes, arguments, amendments "
+                                              f"on {len(articles)} articles", "where": f"{d.label}, 2 workers",
+                                      **check})
 
     # --- the whole run -------------------------------------------------------------------------
 
@@ -375,8 +448,11 @@ class Bench:
                 self.run.notes.append(f"{section.__name__} stopped: {type(error).__name__}: {error}")
         self.run.loads.append(("end", os.getloadavg()[0]))
         self.run.seconds = time.monotonic() - self.t0
-        out = self.args.out or (REPO / "bench" / ("RESULTS.quick.md" if self.quick else "RESULTS.md"))
-        save_run(self.run, LAST_RUN[self.run.mode])
+        out = self.args.out or default_out(self.args)
+        if self.args.only:
+            self.run.mode += " (only " + ", ".join(self.args.only) + ")"
+        else:
+            save_run(self.run, LAST_RUN[self.run.mode])
         out.write_text(render_markdown(self.run), encoding="utf-8")
         self.say(f"wrote {out}")
         for figure in self.run.figures:
@@ -384,11 +460,19 @@ class Bench:
                 ratio = f"{figure.ratio:.0%}" if figure.ratio is not None else "–"
                 print(f"{figure.verdict:4}  {figure.name}, {figure.where}, c={figure.concurrency}: {ratio} "
                       f"(target {figure.target:.0%})")
+        for check in self.run.write_checks:
+            print(f"{'PASS' if check['exact'] else 'MISS':4}  {check['name']}, {check['where']}: "
+                  f"{check['answers_500_or_more']} answers >= 500, answers {check['answers']}")
         for check in self.run.latency_checks:
             median = f"{check['median_ms']:.1f} ms" if check.get("median_ms") is not None else "–"
             print(f"{latency_verdict(check):4}  {check['name']}, {check['where']}: {median} "
                   f"(target < {check['target_ms']:.0f} ms)")
         return 1 if failed else 0
+
+
+def default_out(args: argparse.Namespace) -> Path:
+    name = "RESULTS.partial.md" if args.only else "RESULTS.quick.md" if args.quick else "RESULTS.md"
+    return REPO / "bench" / name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="first wait up to this long for the 1-minute load average to fall under half the cores")
     parser.add_argument("--rewrite", action="store_true",
                         help="measure nothing: write the results of the last run again (after editing ANALYSIS.md)")
+    parser.add_argument("--only", action="append", choices=SECTIONS,
+                        help="run only this section (repeatable; H always runs): a quicker look at some figures")
     parser.add_argument("--out", type=Path, help="default bench/RESULTS.md (quick: bench/RESULTS.quick.md)")
     args = parser.parse_args(argv)
     if args.rewrite:

@@ -1,6 +1,7 @@
 """Servers under test, each in its own process group on a free loopback port, stopped by its own id."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -129,10 +130,13 @@ def hello() -> Server:
                             "--workers", "1", "--no-access-log", "--log-level", "warning"], health="/")
 
 
-def render_ceiling(database_url: str, pages_json: str, env: dict[str, str] | None = None) -> Server:
-    """Navette's app answering its templates from contexts computed once: no database per request."""
+def render_ceiling(database_url: str, pages_json: str, env: dict[str, str] | None = None,
+                   headers: dict[str, str] | None = None) -> Server:
+    """Navette's app answering its templates from contexts computed once (with ``headers``, those of a
+    signed-in reader): no database per request."""
     return Server("render", [sys.executable, "-m", "uvicorn", "bench.hello:create_render_app", "--factory",
                              "--host", HOST, "--port", "{port}", "--workers", "1", "--no-access-log",
                              "--log-level", "warning"],
                   env={"NAVETTE_BENCH_DATABASE_URL": database_url, "NAVETTE_BENCH_PAGES": pages_json,
+                       "NAVETTE_BENCH_HEADERS": json.dumps(headers or {}),
                        "NAVETTE_PAGE_CACHE_SECONDS": "0", **(env or {})})

@@ -4,7 +4,6 @@ from __future__ import annotations
 from litestar import Litestar, Request, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
@@ -43,7 +42,7 @@ from drafting.web.pagecache import PageCache, PageCacheMiddleware
 from drafting.web.paging import PAGE_DEPENDENCY
 from drafting.web.request import threaded
 from drafting.web.security import security_headers
-from drafting.web.templates import request_language, template_environment, vary_on_language
+from drafting.web.templates import request_language, template_engine, template_environment, vary_on_language
 
 
 @get("/healthz", name="healthz", include_in_schema=False)
@@ -106,8 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(
-                template_environment(debug=settings.debug, extensions=(redline.register,)))
+            engine=template_engine(template_environment(debug=settings.debug, extensions=(redline.register,)))
         ),
         csrf_config=csrf_config,
         middleware=middleware,

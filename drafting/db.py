@@ -1,6 +1,7 @@
 """Database engines and sessions: SQLite (WAL, foreign keys) embedded, PostgreSQL in production."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from contextlib import contextmanager
@@ -8,10 +9,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 
 from drafting import retry
@@ -51,6 +53,21 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@functools.cache
+def _by_id_statement(model: type):
+    # No autoflush, like Session.get: a lookup by key never writes what the session holds.
+    return select(model).where(model.__mapper__.primary_key[0] == bindparam("id")).execution_options(autoflush=False)
+
+
+def by_id(session: Session, model: type, id_: int):
+    """``session.get(model, id_)`` for a model with a one-column key, or None. ``Session.get`` builds its
+    SELECT at every call that misses the session's identity map (most of a request's reads by key): this
+    runs one built once."""
+    if identity_key(model, id_) in session.identity_map:
+        return session.get(model, id_)
+    return session.scalar(_by_id_statement(model), {"id": id_})
 
 
 def sqlalchemy_url(url: str) -> str:

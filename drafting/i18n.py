@@ -17,7 +17,7 @@ import functools
 import hashlib
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,23 @@ def ngettext(singular: str, plural: str, n: int, language: str = DEFAULT_LANGUAG
                    {"n": n, **values})
 
 
+@functools.cache
+def bound(language: str) -> tuple[Any, Any]:
+    """``gettext`` and ``ngettext`` with the language bound (its catalog looked up once): a page
+    binds them once instead of resolving the language at each of its hundreds of ``_()`` calls."""
+    catalog = translations(language)
+
+    def gettext_(message: str, **values: Any) -> str:
+        if isinstance(message, Message):
+            return message.translated(catalog)
+        return _format(catalog.gettext(message), message, values)
+
+    def ngettext_(singular: str, plural: str, n: int, **values: Any) -> str:
+        return _format(catalog.ngettext(singular, plural, n), singular if n == 1 else plural, {"n": n, **values})
+
+    return gettext_, ngettext_
+
+
 # --- Which language ------------------------------------------------------------------------------
 
 def _accept_language(header: str) -> list[str]:
@@ -226,7 +243,20 @@ def format_day(day: date | datetime | None, language: str) -> str:
         return ""
     if isinstance(day, datetime):
         day = _utc(day).date()
-    return format_skeleton("yMMdd", datetime(day.year, day.month, day.day), locale=language)
+    return _day(day.year, day.month, day.day, language)
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(year: int, month: int, day: int, language: str) -> str:
+    """Babel matches the skeleton against the locale's patterns at each call (a few milliseconds a
+    page of dates): each day is written once per language."""
+    return format_skeleton("yMMdd", datetime(year, month, day), locale=language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _clock(hour: int, minute: int, language: str) -> str:
+    """The short time of day (hours and minutes only, in every language), written once per language."""
+    return format_time(time(hour, minute), "short", locale=language)
 
 
 def format_moment(moment: datetime | None, language: str) -> str:
@@ -234,7 +264,7 @@ def format_moment(moment: datetime | None, language: str) -> str:
     if moment is None:
         return ""
     moment = _utc(moment)
-    return f"{format_day(moment, language)} {format_time(moment, 'short', tzinfo=timezone.utc, locale=language)} UTC"
+    return f"{format_day(moment, language)} {_clock(moment.hour, moment.minute, language)} UTC"
 
 
 def format_number(number: float | int | None, language: str) -> str:

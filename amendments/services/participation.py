@@ -121,7 +121,7 @@ def percentages(counts: dict[str, int]) -> dict[str, int]:
 def my_vote(session: Session, user: User | None, target: Target) -> str | None:
     if user is None:
         return None
-    return session.scalar(select(Vote.value).where(Vote.user_id == user.id, target.matches(Vote)))
+    return session.scalar(_vote_statements(target.kind)[0], {"voter": user.id, "target": target.id})
 
 
 @functools.lru_cache(maxsize=4)

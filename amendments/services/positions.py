@@ -8,13 +8,14 @@ The embedding (~0.3 s of CPU with e5) is never computed here inside a write tran
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, defer
 
 from amendments import positions as method
@@ -284,18 +285,27 @@ def read_map(session: Session, target: Target, *, representatives: bool = True) 
 def read_top(session: Session, target: Target, per_stance: int) -> tuple[dict[str, list[PositionView]], dict[str, int]]:
     """The ``per_stance`` most supported positions of each stance and how many each stance has in all, for
     pages: bounded however big the map (five queries)."""
+    top, counted = _top_statements(target.kind)
+    positions = list(session.scalars(top, {"target": target.id, "per_stance": per_stance}))
+    totals = {"for": 0, "against": 0}
+    totals.update(session.execute(counted, {"target": target.id}).all())
+    return views_of(session, positions, members=False), totals
+
+
+@functools.lru_cache(maxsize=2)
+def _top_statements(kind: str):
+    """``read_top``'s two statements, built once per kind of target (building costs more than running):
+    the ``per_stance`` most supported positions of each stance, and how many each stance has."""
+    column = Position.article_id if kind == "article" else Position.amendment_id
+    shown = (column == bindparam("target"), Position.arguments_count > 0)
     ranked = (select(Position.id, func.row_number().over(
         partition_by=Position.stance,
         order_by=(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)).label("rank"))
-        .where(target.matches(Position), Position.arguments_count > 0).subquery())
-    positions = list(session.scalars(
-        select(Position).options(defer(Position.state)).join(ranked, ranked.c.id == Position.id)
-        .where(ranked.c.rank <= per_stance)
-        .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)))
-    totals = {"for": 0, "against": 0}
-    totals.update(session.execute(select(Position.stance, func.count()).where(
-        target.matches(Position), Position.arguments_count > 0).group_by(Position.stance)).all())
-    return views_of(session, positions, members=False), totals
+        .where(*shown).subquery())
+    top = (select(Position).options(defer(Position.state)).join(ranked, ranked.c.id == Position.id)
+           .where(ranked.c.rank <= bindparam("per_stance"))
+           .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id))
+    return top, select(Position.stance, func.count()).where(*shown).group_by(Position.stance)
 
 
 def views_of(session: Session, positions: list[Position], *, members: bool = True,

@@ -1,16 +1,18 @@
 """The rules of amendments: who may propose, co-sign and withdraw, and which state follows which."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from amendments import engine
 from amendments.services import falling, tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
+from drafting.db import by_id
 from drafting.policy import require_user
 from drafting.services import bills, search
 from drafting.errors import Invalid, NotFound
@@ -37,7 +39,7 @@ def text_digest(text: str) -> str:
 # --- lookups -----------------------------------------------------------------------------------
 
 def get_amendment(session: Session, amendment_id: int) -> Amendment:
-    amendment = session.get(Amendment, amendment_id)
+    amendment = by_id(session, Amendment, amendment_id)
     if amendment is None:
         raise NotFound("no amendment {amendment_id}", amendment_id=amendment_id)
     return amendment
@@ -74,13 +76,18 @@ def events(session: Session, amendment: Amendment) -> list[AmendmentEvent]:
     ))
 
 
+@functools.cache
+def _cosigner_counts_statement():
+    return (select(AmendmentCosigner.amendment_id, func.count())
+            .where(AmendmentCosigner.amendment_id.in_(bindparam("ids", expanding=True)))
+            .group_by(AmendmentCosigner.amendment_id))
+
+
 def cosigner_counts(session: Session, amendment_ids: list[int]) -> dict[int, int]:
     counts = dict.fromkeys(amendment_ids, 0)
     if amendment_ids:
         counts.update(session.execute(
-            select(AmendmentCosigner.amendment_id, func.count())
-            .where(AmendmentCosigner.amendment_id.in_(amendment_ids))
-            .group_by(AmendmentCosigner.amendment_id)
+            _cosigner_counts_statement(), {"ids": list(amendment_ids)}
         ).all())
     return counts
 
@@ -122,9 +129,8 @@ def list_article_amendments(session: Session, article: Article, *, status: str |
     """
     status, sort = check_status_filter(status), check_sort(sort)
     if sort == "recent" and limit is not None:
-        page = _recent_page(article, status, include_insertions, limit, offset)
-        return list(session.scalars(select(Amendment).where(Amendment.id.in_(page))
-                                    .order_by(Amendment.created_at.desc(), Amendment.id.desc())))
+        return list(session.scalars(_recent_statement(status is not None, include_insertions), {
+            "article_id": article.id, "status": status, "window": offset + limit, "limit": limit, "offset": offset}))
     query = select(Amendment).where(*_article_amendments_where(article, status, include_insertions))
     if sort == "votes":
         signed = (select(func.count()).select_from(AmendmentCosigner)
@@ -140,20 +146,33 @@ def list_article_amendments(session: Session, article: Article, *, status: str |
     return list(session.scalars(query))
 
 
-def _recent_page(article: Article, status: str | None, include_insertions: bool, limit: int, offset: int):
-    """The ids of one page, newest first: the first ``offset + limit`` of each half (amendments of the
-    article, new articles proposed after it), each read in order from its index, then merged."""
+@functools.lru_cache(maxsize=4)
+def _recent_statement(has_status: bool, include_insertions: bool):
+    """One page of amendments, newest first: the first ``window`` (offset + limit) of each half
+    (amendments of the article, new articles proposed after it), each read in order from its index,
+    then merged. Built once per shape (building costs more than running); parameters article_id,
+    status, window, limit, offset."""
+    status = [Amendment.status == bindparam("status")] if has_status else []
+
     def half(*where):
         return (select(Amendment.id, Amendment.created_at)
-                .where(*where, Amendment.hidden_by_id.is_(None), *([Amendment.status == status] if status else []))
-                .order_by(Amendment.created_at.desc(), Amendment.id.desc()).limit(offset + limit).subquery())
+                .where(*where, Amendment.hidden_by_id.is_(None), *status)
+                .order_by(Amendment.created_at.desc(), Amendment.id.desc()).limit(bindparam("window")).subquery())
 
-    halves = [half(Amendment.article_id == article.id)]
+    halves = [half(Amendment.article_id == bindparam("article_id"))]
     if include_insertions:
-        halves.append(half(Amendment.after_article_id == article.id, Amendment.kind == "insert"))
+        halves.append(half(Amendment.after_article_id == bindparam("article_id"), Amendment.kind == "insert"))
     merged = union_all(*(select(h.c.id, h.c.created_at) for h in halves)).subquery()
-    return (select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc())
-            .limit(limit).offset(offset))
+    page = (select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+    return select(Amendment).where(Amendment.id.in_(page)).order_by(Amendment.created_at.desc(), Amendment.id.desc())
+
+
+@functools.cache
+def _insertions_count_statement():
+    return select(func.count()).select_from(Amendment).where(
+        Amendment.after_article_id == bindparam("article_id"), Amendment.kind == "insert",
+        Amendment.hidden_by_id.is_(None))
 
 
 def count_article_amendments(session: Session, article: Article, *, status: str | None = None,
@@ -165,9 +184,7 @@ def count_article_amendments(session: Session, article: Article, *, status: str 
     if status is None:
         total = tallies.read(session, "article", [article.id])[article.id]["amendments"]
         if include_insertions:
-            total += session.scalar(select(func.count()).select_from(Amendment).where(
-                Amendment.after_article_id == article.id, Amendment.kind == "insert",
-                Amendment.hidden_by_id.is_(None))) or 0
+            total += session.scalar(_insertions_count_statement(), {"article_id": article.id}) or 0
         return total
     return session.scalar(select(func.count()).select_from(Amendment)
                           .where(*_article_amendments_where(article, status, include_insertions))) or 0

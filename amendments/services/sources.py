@@ -1,11 +1,12 @@
 """Sources cited on a target: absolute http(s) addresses, each once per target."""
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from amendments.models import Source
@@ -63,7 +64,16 @@ def get_source(session: Session, source_id: int) -> Source:
     return source
 
 
+@functools.lru_cache(maxsize=2)
+def _all_sources_statement(kind: str):
+    column = Source.article_id if kind == "article" else Source.amendment_id
+    return (select(Source).where(column == bindparam("target"), Source.hidden_by_id.is_(None))
+            .order_by(Source.created_at, Source.id))
+
+
 def list_sources(session: Session, target: Target, *, limit: int | None = None, offset: int = 0) -> list[Source]:
+    if limit is None and not offset:  # the pages: built once
+        return list(session.scalars(_all_sources_statement(target.kind), {"target": target.id}))
     return list(session.scalars(
         select(Source).where(target.matches(Source), Source.hidden_by_id.is_(None))
         .order_by(Source.created_at, Source.id).limit(limit).offset(offset)

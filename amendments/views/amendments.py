@@ -105,8 +105,9 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
     article = session.get(Article, amendment.article_id) if amendment.article_id else None
     anchor = session.get(Article, amendment.after_article_id) if amendment.after_article_id else None
     hidden = session.get(ModerationDecision, amendment.hidden_by_id) if amendment.hidden_by_id else None
+    participation = amendment_participation_context(session, amendment, user, reverse)
     return {
-        **amendment_participation_context(session, amendment, user, reverse),
+        **participation,
         **amendment_desk_context(session, amendment, user),
         **amendment_authoring_context(session, amendment, user, query or {}),
         "amendment": amendment,
@@ -117,7 +118,7 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
         "view": "side" if view == "side" else "inline",
         "cosigners": proposing.cosigners(session, amendment),
         "events": proposing.events(session, amendment),
-        "votes": vote_tallies(session, "amendment", [amendment.id])[amendment.id],
+        "votes": participation["participation"].votes,  # the tally the vote bar counted already
         "hidden": hidden,
         "can_withdraw": policy.may_withdraw(user, amendment),
     }

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from drafting.services import importer, search
 from drafting.services.accounts import USERNAME
-from drafting.db import utcnow
+from drafting.db import by_id, utcnow
 from drafting import policy
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import (
@@ -96,6 +96,11 @@ def _statement(name: str):
                 .where(BillAuthor.bill_id == bindparam("bill_id")).order_by(BillAuthor.created_at, User.id))
     if name == "versions":
         return select(BillVersion).where(BillVersion.bill_id == bindparam("bill_id")).order_by(BillVersion.seq)
+    if name == "heads":
+        return select(ArticleVersion).join(Article, (Article.id == ArticleVersion.article_id) & (
+            Article.current_version == ArticleVersion.version)).where(Article.id.in_(bindparam("ids", expanding=True)))
+    if name == "article versions":
+        return select(ArticleVersion).where(ArticleVersion.article_id == bindparam("article_id")).order_by("version")
     raise KeyError(name)
 
 
@@ -108,7 +113,7 @@ def get_bill(session: Session, slug: str) -> Bill:
 
 
 def get_article(session: Session, article_id: int) -> Article:
-    article = session.get(Article, article_id) if in_id_range(article_id) else None
+    article = by_id(session, Article, article_id) if in_id_range(article_id) else None
     if article is None:
         raise NotFound("no article {article_id}", article_id=article_id)
     return article
@@ -135,11 +140,7 @@ def head_versions(session: Session, articles: list[Article]) -> dict[int, Articl
     """The head version of each article, in one query."""
     if not articles:
         return {}
-    rows = session.scalars(
-        select(ArticleVersion)
-        .join(Article, (Article.id == ArticleVersion.article_id) & (Article.current_version == ArticleVersion.version))
-        .where(Article.id.in_([a.id for a in articles]))
-    )
+    rows = session.scalars(_statement("heads"), {"ids": [a.id for a in articles]})
     return {row.article_id: row for row in rows}
 
 
@@ -170,11 +171,11 @@ def head_version(session: Session, article: Article) -> ArticleVersion:
 
 def article_versions(session: Session, article: Article, *, limit: int | None = None,
                      offset: int = 0) -> list[ArticleVersion]:
-    """Oldest first; ``limit``/``offset`` page in SQL."""
-    return list(session.scalars(
-        select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
-        .limit(limit).offset(offset)
-    ))
+    """Oldest first; ``limit``/``offset`` page in SQL (all of them: a statement built once)."""
+    statement = _statement("article versions")
+    if limit is not None or offset:
+        statement = statement.limit(limit).offset(offset)
+    return list(session.scalars(statement, {"article_id": article.id}))
 
 
 def bill_authors(session: Session, bill: Bill) -> list[User]:

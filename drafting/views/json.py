@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from amendments.models import MergedAmendment
 from amendments.services.participation import vote_tallies
+from drafting.db import by_id
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, BillVersion, BillVersionArticle, User
 
@@ -57,7 +58,7 @@ def article_json(bill: Bill, article: Article, head: ArticleVersion, votes: dict
 
 
 def single_article_json(session: Session, article: Article) -> dict[str, Any]:
-    bill = session.get(Bill, article.bill_id)
+    bill = by_id(session, Bill, article.bill_id)
     return articles_json(session, bill, [article])[0]
 
 

@@ -116,6 +116,7 @@ def article_context(session: Session, bill: Bill, article: Article, user: User |
     versions = bills.article_versions(session, article)
     head = versions[-1]
     participation = article_participation_context(session, article, user, reverse)
+    staff = bills.is_bill_staff(session, bill, user)
     return {
         **article_amendments_context(session, bill, article, user, query),
         **participation,
@@ -124,8 +125,8 @@ def article_context(session: Session, bill: Bill, article: Article, user: User |
         "head": head,
         "versions": list(reversed(versions)),
         "votes": participation["participation"].votes,  # the tally the vote bar counted already
-        "can_edit": bills.is_bill_staff(session, bill, user),
-        "can_publish_version": bills.is_bill_staff(session, bill, user) and not article.removed,
+        "can_edit": staff,
+        "can_publish_version": staff and not article.removed,
         "numbered": wants_numbers(query),
         "alineas": numbered_alineas(head.text) if wants_numbers(query) else [],
     }

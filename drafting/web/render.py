@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from drafting import policy
+from drafting import i18n, policy
 from drafting.web import flash
 from drafting.web.request import page_user
 
@@ -23,6 +23,9 @@ def render(template: str, session: Session, request: Request, status_code: int =
         not is_htmx(request) or bool(request.headers.get("hx-boosted")))
     shown = flash.pending(request) if whole_page else None
     context.setdefault("flash", shown)
+    # The page's language bound once: the templates' ``_`` and ``ngettext`` (context names come before
+    # the environment's globals, which resolve the language at each call).
+    context["_"], context["ngettext"] = i18n.bound(i18n.request_language(request))
     return Template(template_name=template, context=context, status_code=status_code,
                     headers={"Vary": "HX-Request"}, cookies=[flash.cleared()] if shown else None)
 

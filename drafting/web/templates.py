@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
-from litestar import Request, Response
+from litestar import Litestar, Request, Response
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from markupsafe import Markup
 
@@ -47,8 +48,10 @@ def _localized(format_value: Callable[[Any, str], str]):
     return filter_
 
 
-def vary_on_language(response: Response) -> Response:
-    """Pages are rendered in the language the cookie or Accept-Language picks: caches must know."""
+async def vary_on_language(response: Response) -> Response:
+    """Pages are rendered in the language the cookie or Accept-Language picks: caches must know.
+    A coroutine: Litestar hands a plain function given as ``after_request`` to a worker thread, once
+    per response."""
     if isinstance(response, Template) or str(getattr(response, "media_type", "") or "").startswith("text/html"):
         vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
         for name in ("Accept-Language", "Cookie"):
@@ -87,3 +90,30 @@ def template_environment(*, debug: bool = False,
     for extend in extensions:
         extend(environment)
     return environment
+
+
+_URLS_KEPT = 20_000  # distinct (route, parameters) remembered before the memo starts again
+
+
+def template_engine(environment: Environment) -> JinjaTemplateEngine:
+    """Litestar's engine on ``environment`` (one per app), with ``url_for`` remembered: a page builds
+    dozens of links, and the routes never change while the app runs."""
+    engine = JinjaTemplateEngine.from_environment(environment)
+    urls: dict[tuple, str] = {}
+
+    @pass_context
+    def url_for(context, route_name: Any, /, **path_parameters: Any) -> str:
+        reverse = context["request"].app.route_reverse
+        try:
+            key = (route_name, tuple(sorted(path_parameters.items())))
+            found = urls.get(key)
+        except TypeError:  # a parameter that cannot be a key
+            return reverse(route_name, **path_parameters)
+        if found is None:
+            if len(urls) >= _URLS_KEPT:
+                urls.clear()
+            found = urls[key] = reverse(route_name, **path_parameters)
+        return found
+
+    environment.globals["url_for"] = url_for
+    return engine
