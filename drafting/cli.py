@@ -141,6 +141,12 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _demo_progress(done: int, total: int, what: str) -> None:
+    """One line on a terminal's stderr, rewritten in place (``demo: 12/49 votes``); nothing to a pipe."""
+    if sys.stderr.isatty():
+        print(f"\rdemo: {done}/{total} {what}".ljust(40), end="", file=sys.stderr, flush=True)
+
+
 def cmd_demo(args) -> int:
     from drafting.seeding import demo as seed
     from drafting.errors import DomainError
@@ -148,7 +154,13 @@ def cmd_demo(args) -> int:
     db = _session(args)
     try:
         with db.session() as session:
-            slug, created = seed.load_demo(session)
+            needed = seed.needs_loading(session)
+        # The arguments' embeddings (the slow part) before the write transaction, and only when needed.
+        vectors = seed.consultation.argument_vectors(seed.consultation_data()) if needed else {}
+        with db.session() as session:
+            slug, created = seed.load_demo(session, vectors=vectors or None, progress=_demo_progress)
+        if created and sys.stderr.isatty():
+            print(file=sys.stderr)
         print(f"demo bill '{slug}' " + ("loaded" if created else "already present"))
     except DomainError as error:  # e.g. another `navette demo` loading it at the same moment
         print(f"error: {error.detail}", file=sys.stderr)
