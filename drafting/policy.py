@@ -339,3 +339,17 @@ def may_correct_positions(user: Person | None, is_author: bool) -> bool:
 
 def require_may_correct_positions(actor: Person | None, is_author: bool) -> Person:
     return require_bill_staff(actor, is_author)
+
+
+# --- following (issue 13) ----------------------------------------------------------------------
+
+def can_follow(user: Person | None, *, hidden: bool) -> bool:
+    """Anyone signed in follows a bill, an article or an amendment, except a hidden amendment."""
+    return user is not None and not hidden
+
+
+def require_may_follow(actor: Person | None, item: Any) -> Person:
+    user = require_user(actor)
+    if getattr(item, "hidden_by_id", None) is not None:
+        raise Conflict(HIDDEN)
+    return user

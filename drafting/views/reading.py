@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from amendments.views.authors_desk import numbered_alineas, wants_numbers
 from amendments.views.amendments import article_amendments_context
 from amendments.views.participation import article_participation_context
+from amendments.services import following
 from drafting import db, policy
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, Division, User
@@ -105,6 +106,7 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
         "can_open": policy.can_change_bill_status(bill, "open"),
         "can_close": policy.can_change_bill_status(bill, "closed"),
         "time_left": time_left(bill, db.utcnow()),
+        "follow": following.follow_state(session, user, "bill", bill),
     }
 
 
@@ -127,6 +129,7 @@ def article_context(session: Session, bill: Bill, article: Article, user: User |
         "votes": participation["participation"].votes,  # the tally the vote bar counted already
         "can_edit": bills.is_bill_staff(session, bill, user),
         "can_publish_version": bills.is_bill_staff(session, bill, user) and not article.removed,
+        "follow": following.follow_state(session, user, "article", article),
         "numbered": wants_numbers(query),
         "alineas": numbered_alineas(head.text) if wants_numbers(query) else [],
     }
