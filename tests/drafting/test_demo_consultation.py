@@ -136,3 +136,24 @@ def test_the_argument_map_groups_the_same_reason_worded_differently(client, db, 
                                             "Inscrire la neutralité da"])]
     assert groups("20", "for") == [sorted(["Chacun doit pouvoir décid", "Chacun doit pouvoir décid",
                                             "Décider du sort de ses co"])]
+
+
+def test_the_stored_vectors_are_e5s_for_todays_texts_and_code(real_embeddings):
+    """``navette demo`` reads the arguments' e5 vectors from drafting/demo (fast); they must be what e5
+    gives today (else: ``python -m drafting.seeding.consultation`` writes them again)."""
+    import numpy as np
+
+    from amendments import positions as method
+    from drafting.seeding import consultation
+
+    data = demo.consultation_data()
+    with np.load(demo.DEMO_DIR / demo.VECTORS_FILE, allow_pickle=False) as saved:
+        assert str(saved["fingerprint"]) == consultation.e5_fingerprint()
+        stored = dict(zip((str(d) for d in saved["digests"]), saved["vectors"]))
+    bodies = sorted({entry["body"] for entry in data["arguments"]})
+    assert sorted(stored) == sorted(consultation.body_digest(b) for b in bodies)
+    fresh = method.embed(bodies)
+    for body, vector in zip(bodies, fresh):
+        assert np.allclose(stored[consultation.body_digest(body)], vector, atol=1e-4)
+    read = demo.e5_vectors()
+    assert all(np.allclose(read[b], v, atol=1e-4) for b, v in zip(bodies, fresh))
