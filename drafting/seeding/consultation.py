@@ -6,7 +6,7 @@ Everything goes through the services a request would call, so stored counts, pos
 index come out as they would on a live site. The embeddings of the arguments are computed first, in one
 batch (the slow part: ~0.3 s of CPU an argument with e5), or read from ``consultation_vectors.npz``: the
 same e5 vectors, stored with a fingerprint of the embedding code and model, and used only while both the
-fingerprint and each argument's text still match (``python -m drafting.seeding.consultation`` writes it
+fingerprint and each argument's text still match (``python -m drafting.seeding.demo vectors`` writes it
 again)."""
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import hashlib
 import inspect
 import json
 import secrets
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -228,9 +227,3 @@ def load_consultation(session: Session, bill: Bill, staff: User, data: dict, vec
     _arguments(load, vectors)
     _answers(load)
 
-
-if __name__ == "__main__":  # python -m drafting.seeding.consultation: store the e5 vectors of the demo
-    from drafting.seeding.demo import DEMO_DIR, VECTORS_FILE
-
-    write_e5_vectors(read_data(DEMO_DIR), DEMO_DIR / VECTORS_FILE)
-    print(f"wrote {DEMO_DIR / VECTORS_FILE}", file=sys.stderr)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -114,3 +115,8 @@ def load_demo(session: Session, *, with_consultation: bool = True, vectors: dict
                                        vectors if vectors is not None else consultation.argument_vectors(data),
                                        progress)
     return DEMO_SLUG, True
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["vectors"]:  # python -m drafting.seeding.demo vectors
+    consultation.write_e5_vectors(consultation_data(), DEMO_DIR / VECTORS_FILE)
+    print(f"wrote {DEMO_DIR / VECTORS_FILE}", file=sys.stderr)

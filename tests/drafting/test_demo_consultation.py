@@ -140,7 +140,7 @@ def test_the_argument_map_groups_the_same_reason_worded_differently(client, db, 
 
 def test_the_stored_vectors_are_e5s_for_todays_texts_and_code(real_embeddings):
     """``navette demo`` reads the arguments' e5 vectors from drafting/demo (fast); they must be what e5
-    gives today (else: ``python -m drafting.seeding.consultation`` writes them again)."""
+    gives today (else: ``python -m drafting.seeding.demo vectors`` writes them again)."""
     import numpy as np
 
     from amendments import positions as method
