@@ -160,6 +160,28 @@ def test_the_changes_list_shows_versions_answers_opinions_rebases_and_positions(
     assert [c["kind"] for c in bobs] == ["accepted"]
 
 
+def test_following_a_bill_brings_its_new_versions_and_those_of_its_articles(client, bill, alice, admin):
+    assert client.put(f"/api/v1/follows/bill/{bill['id']}", headers=alice.headers).status_code == 200
+    # A first visit looks back 30 days (version 1 of the bill is there): the visit, then the news.
+    assert client.post("/api/v1/me/changes/seen", headers=alice.headers).status_code == 204
+    second = article_id(bill, "2")
+    edited = client.post(f"/api/v1/articles/{second}/versions", headers=admin.headers,
+                         json={"expected_version": 1, "message": "Date corrigée",
+                               "text": "Le présent article entre en vigueur le premier juillet."})
+    assert edited.status_code == 201, edited.text
+    published = client.post(f"/api/v1/bills/{bill['slug']}/versions", headers=admin.headers,
+                            json={"label": "Version 2", "message": "Après la consultation"})
+    assert published.status_code == 201, published.text
+
+    changes = client.get("/api/v1/me/changes", headers=alice.headers).json()["items"]
+
+    assert [(c["kind"], c["version"], c["text"]) for c in changes] == [
+        ("bill_version", 2, "Version 2"), ("article_version", 2, "Date corrigée")]
+    assert changes[1]["article"] == second and changes[1]["actor"] == "admin"
+    # The authors who did it are not told of their own work.
+    assert client.get("/api/v1/me/changes", headers=admin.headers).json()["items"] == []
+
+
 def test_the_changes_page_and_marking_them_seen(client, db, api, bill, alice, admin):
     bob = api.user("bob")
     make_news(client, bill, alice, admin, bob)
