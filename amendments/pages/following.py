@@ -58,6 +58,7 @@ def _act(request: Request, action, anchor: str = "") -> Redirect:
         user = page_user(session, request)
         if user is None:
             return login_redirect(request)
+        ratelimit.enforce(session, request, user)
         action(session, user)
         return back(request.app.route_reverse("following:changes"), anchor)
 
