@@ -14,6 +14,8 @@ from amendments.api.authors_desk import authors_desk_api_router
 from amendments.api.participation import participation_api_router
 from amendments.api.positions import positions_api_router
 from amendments.api.synthesis import synthesis_api_router
+
+from amendments.api.following import following_api_router
 from amendments.pages.amendments import amendment_pages
 from amendments.pages.desk import desk_pages
 from amendments.pages.authors_desk import authors_desk_pages
@@ -21,6 +23,8 @@ from amendments.pages.moderation import moderation_pages
 from amendments.pages.participation import participation_pages
 from amendments.pages.positions import position_pages
 from amendments.pages.synthesis import synthesis_pages
+
+from amendments.pages.following import following_pages
 from amendments.views import redline
 from drafting.api.accounts import accounts_api_router
 from drafting.api.bills import api_router
@@ -85,6 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             search_api_router,
             positions_api_router,
             synthesis_api_router,
+
+            following_api_router,
             *records_routes,
             *export_routes,
             # Pages answer HTML: the OpenAPI document describes the JSON API only.
@@ -101,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 *synthesis_pages,
                 *history_pages,
                 *search_pages,
+                *following_pages,
             ]),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

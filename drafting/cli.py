@@ -143,12 +143,27 @@ def cmd_import(args) -> int:
 
 def cmd_demo(args) -> int:
     from drafting.seeding import demo as seed
+    from drafting.seeding.sampling import Progress
     from drafting.errors import DomainError
+
+    bar = Progress(True, "demo")  # a progress line on stderr (a line per tenth when it is not a terminal)
+    steps: dict[str, object] = {}
+
+    def progress(done: int, total: int, what: str) -> None:
+        step = steps.setdefault("load", bar.step("consultation", total))
+        step.advance(done - step.done)
 
     db = _session(args)
     try:
         with db.session() as session:
-            slug, created = seed.load_demo(session)
+            needed = seed.needs_loading(session)
+        vectors = None
+        if needed:  # the arguments' embeddings, before the write transaction (stored, computed if stale)
+            vectors = seed.e5_vectors()
+        with db.session() as session:
+            slug, created = seed.load_demo(session, vectors=vectors, progress=progress)
+        if "load" in steps:
+            steps["load"].finish()
         print(f"demo bill '{slug}' " + ("loaded" if created else "already present"))
     except DomainError as error:  # e.g. another `navette demo` loading it at the same moment
         print(f"error: {error.detail}", file=sys.stderr)

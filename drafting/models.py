@@ -286,3 +286,38 @@ class SignInCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+# --- following (amendments/services/following.py) -------------------------------------------------
+
+FOLLOW_KINDS = ("bill", "article", "amendment")
+
+
+class Follow(Base):
+    """A person follows a bill, an article or an amendment: one row a follow, gone when taken back
+    (a private preference, not part of the public record)."""
+
+    __tablename__ = "follows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "target_id"),
+        CheckConstraint("kind in ('bill', 'article', 'amendment')", name="kind"),
+    )
+
+
+class ChangesReader(Base):
+    """Per person: when they last marked their list of changes as seen, and the secret of their feed."""
+
+    __tablename__ = "changes_readers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime | None] = mapped_column()
+    # The personal Atom feed's address is /feeds/{feed_token}.atom; renewing it forgets the old one.
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    feed_token_at: Mapped[datetime | None] = mapped_column()

@@ -412,3 +412,16 @@ def require_may_act_for(actor: Person | None, staff_of_bill: bool, person: Any, 
         raise Forbidden(ACT_FOR_STAFF_ONLY)
     if not may_act_for(user, staff_of_bill, person, opened_for_bill):
         raise Forbidden(ACT_FOR_ASSISTED_ONLY)
+
+# --- following (issue 13) ----------------------------------------------------------------------
+
+def can_follow(user: Person | None, *, hidden: bool) -> bool:
+    """Anyone signed in follows a bill, an article or an amendment, except a hidden amendment."""
+    return user is not None and not hidden
+
+
+def require_may_follow(actor: Person | None, item: Any) -> Person:
+    user = require_user(actor)
+    if getattr(item, "hidden_by_id", None) is not None:
+        raise Conflict(HIDDEN)
+    return user

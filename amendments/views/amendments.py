@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import proposing
+from amendments.services import following, proposing
 from amendments.views.authors_desk import amendment_authoring_context
 from amendments.views.desk import amendment_desk_context
 from amendments.views.participation import amendment_participation_context
@@ -121,6 +121,7 @@ def amendment_context(session: Session, amendment: Amendment, user: User | None,
         "votes": participation["participation"].votes,  # the tally the vote bar counted already
         "hidden": hidden,
         "can_withdraw": policy.may_withdraw(user, amendment),
+        "follow": following.follow_state(session, user, "amendment", amendment),
     }
 
 

@@ -142,3 +142,30 @@ class SynthesisJSON(TypedDict):
     articles: list[SynthesisArticleJSON]
     answered: int
     awaiting_answer: int
+
+class FollowJSON(TypedDict):
+    """A follow (issue 13, an extension of the contract): ``type`` and ``id`` name the target."""
+    type: Literal["bill", "article", "amendment"]
+    id: int
+    bill: str
+    title: str
+    created_at: str | None
+
+class ChangeJSON(TypedDict):
+    kind: Literal["bill_version", "article_version", "response", "opinion", "rebased", "conflict", "superseded",
+                  "accepted", "fell", "position"]
+    at: str | None
+    bill: str
+    article: int | None
+    amendment: int | None
+    version: int | None
+    text: str
+    actor: str | None
+    mine: bool
+
+class ChangesJSON(TypedDict):
+    since: str | None
+    items: list[ChangeJSON]
+
+class FeedJSON(TypedDict):
+    feed: str

@@ -97,7 +97,7 @@ def seed(database_url: str, scale: str | Scale = "rn", progress: bool = True, *,
         with db.session() as session:
             if session.scalar(select(func.count()).select_from(User).where(User.username.like(VOTER_PREFIX + "%"))):
                 raise SystemExit("error: this database already holds benchmark data; seed an empty database")
-            slug, _ = demo.load_demo(session)
+            slug, _ = demo.load_demo(session, with_consultation=False)
             bill = bills.get_bill(session, slug)
             articles_rows = bills.bill_articles(session, bill)
             heads = bills.head_versions(session, articles_rows)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from amendments.views.authors_desk import numbered_alineas, wants_numbers
 from amendments.views.amendments import article_amendments_context
 from amendments.views.participation import article_participation_context
+from amendments.services import following
 from drafting import db, policy
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, Division, User
@@ -63,7 +64,8 @@ def _reading_statement():
     return (
         select(Article.id, Article.division_id, Article.number, Article.heading, Article.current_version,
                ArticleVersion.text, count(TargetCounts.amendments).label("amendments"),
-               (count(TargetCounts.agree) + count(TargetCounts.mixed) + count(TargetCounts.disagree)).label("votes"))
+               (count(TargetCounts.agree) + count(TargetCounts.mixed) + count(TargetCounts.disagree)).label("votes"),
+               (count(TargetCounts.arguments_for) + count(TargetCounts.arguments_against)).label("arguments"))
         .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
               & (ArticleVersion.version == Article.current_version))
         .outerjoin(TargetCounts, TargetCounts.article_id == Article.id)
@@ -80,14 +82,14 @@ def _divisions_statement():
 
 def bill_reading(session: Session, bill: Bill) -> list[Row]:
     """The bill's articles in order, each with its head text and its stored counts (``amendments``,
-    ``votes``): one query and plain rows, whatever the size of the debate."""
+    ``votes``, ``arguments``): one query and plain rows, whatever the size of the debate."""
     return list(session.execute(_reading_statement(), {"bill_id": bill.id}))
 
 
 def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, Any]:
     """``bill``, ``toc`` (TocNode tree of rows with the articles' id, division_id, number, heading and
     current_version), ``texts`` (article id → head text, shown in full), ``authors``, ``versions``,
-    per-article ``amendment_counts`` and ``vote_counts``, ``can_edit`` for the bill's authors (who see
+    per-article ``amendment_counts``, ``vote_counts`` and ``argument_counts``, ``can_edit`` for the bill's authors (who see
     the settings link), and ``time_left`` (drafting.views.staff.TimeLeft or None)."""
     articles = bill_reading(session, bill)
     divisions = session.execute(_divisions_statement(), {"bill_id": bill.id}).all()
@@ -100,10 +102,12 @@ def bill_context(session: Session, bill: Bill, user: User | None) -> dict[str, A
         "versions": bills.bill_versions(session, bill),
         "amendment_counts": {a.id: a.amendments for a in articles},
         "vote_counts": {a.id: a.votes for a in articles},
+        "argument_counts": {a.id: a.arguments for a in articles},
         "can_edit": bills.is_bill_staff(session, bill, user),
         "can_open": policy.can_change_bill_status(bill, "open"),
         "can_close": policy.can_change_bill_status(bill, "closed"),
         "time_left": time_left(bill, db.utcnow()),
+        "follow": following.follow_state(session, user, "bill", bill),
     }
 
 
@@ -127,6 +131,7 @@ def article_context(session: Session, bill: Bill, article: Article, user: User |
         "votes": participation["participation"].votes,  # the tally the vote bar counted already
         "can_edit": staff,
         "can_publish_version": staff and not article.removed,
+        "follow": following.follow_state(session, user, "article", article),
         "numbered": wants_numbers(query),
         "alineas": numbered_alineas(head.text) if wants_numbers(query) else [],
     }

@@ -223,7 +223,7 @@ def test_unreachable_database_is_a_message_not_a_traceback(tmp_path):
 
 # --- demo ----------------------------------------------------------------------------------------
 
-def test_demo_is_idempotent_and_loads_thirty_articles_with_a_history(url, tmp_path, db):
+def test_demo_is_idempotent_and_loads_thirty_articles_with_a_history_and_a_consultation(url, tmp_path, db):
     first = navette("demo", "--database-url", url, cwd=tmp_path)
     second = navette("demo", "--database-url", url, cwd=tmp_path)
 
@@ -239,7 +239,8 @@ def test_demo_is_idempotent_and_loads_thirty_articles_with_a_history(url, tmp_pa
         assert edited, "the demo history edits some articles"
         assert session.scalar(select(func.count()).select_from(ArticleVersion)) == 30 + sum(
             a.current_version - 1 for a in articles)
-        assert session.scalars(select(BillVersion.seq).order_by(BillVersion.seq)).all() == [1, 2]
+        # Version 2 from the demo's history, version 3 after the consultation's merged amendment.
+        assert session.scalars(select(BillVersion.seq).order_by(BillVersion.seq)).all() == [1, 2, 3]
 
 
 # --- serve ---------------------------------------------------------------------------------------

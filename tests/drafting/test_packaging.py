@@ -39,6 +39,7 @@ def test_wheel_contains_templates_static_files_migrations_and_the_demo(wheel):
                      "drafting/_assets/static/navette.css", "drafting/_assets/migrations/env.py",
                      "drafting/_assets/migrations/versions/0001_initial_schema.py",
                      "drafting/demo/republique_numerique.md", "drafting/demo/history.json",
+                     "drafting/demo/consultation.json", "drafting/demo/consultation_vectors.npz",
                      "drafting/app.py", "drafting/cli.py", "amendments/engine/__init__.py", "amendments/engine/wording.py",
                      # the message catalogs, compiled at build time (hatch_build.py)
                      "drafting/locale/fr/LC_MESSAGES/messages.mo", "drafting/locale/en/LC_MESSAGES/messages.mo",
