@@ -82,7 +82,7 @@ def renew_feed(request: Request) -> FeedJSON:
     """A new secret address of the caller's Atom feed; the previous one stops answering."""
     with transaction(request) as session:
         token = following.renew_feed_token(session, _writer(session, request))
-        return {"feed": f"{str(request.base_url).rstrip('/')}/feeds/{token}.atom"}
+        return {"feed": request.url_for("following:atom", feed_file=f"{token}.atom")}
 
 
 following_api_router = Router(path="/api/v1", route_handlers=[

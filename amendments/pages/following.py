@@ -49,7 +49,7 @@ def changes_page(request: Request) -> Template | Redirect:
         user = page_user(session, request)
         if user is None:
             return login_redirect(request)
-        return render("following/changes.html", session, request, user=user, **views.changes_page(session, user))
+        return render("following/changes.html", session, request, user=user, **views.changes_page(session, user, request.app.route_reverse))
 
 
 def _act(request: Request, action, anchor: str = "") -> Redirect:
@@ -76,12 +76,12 @@ def renew_feed(request: Request) -> Redirect:
     return _act(request, following.renew_feed_token, "feed")
 
 
-@get("/feeds/{name:str}", name="following:atom", opt=NO_CSRF_COOKIE)
+@get("/feeds/{feed_file:str}", name="following:atom", opt=NO_CSRF_COOKIE)
 @threaded
-def personal_feed(request: Request, name: FromPath[str]) -> Response:
+def personal_feed(request: Request, feed_file: FromPath[str]) -> Response:
     """``/feeds/{secret}.atom``: no sign-in, the secret is the key; an old or unknown one is a 404."""
-    token = name.removesuffix(".atom")
-    if token == name:
+    token = feed_file.removesuffix(".atom")
+    if token == feed_file:
         raise NotFound("no such feed")
     with transaction(request) as session:
         owner = following.feed_owner(session, token)

@@ -14,6 +14,7 @@ from amendments.views.authors_desk import OPINION_LABELS
 from amendments.views.shapes import ChangeJSON, ChangesJSON, FollowJSON
 from drafting.models import Follow, User
 from drafting.views.json import iso
+from drafting.web.urls import Reverse
 
 FEED_ENTRIES = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -60,11 +61,11 @@ class ChangesPage:
     feed_path: str | None
 
 
-def changes_page(session: Session, user: User) -> dict[str, Any]:
+def changes_page(session: Session, user: User, reverse: Reverse) -> dict[str, Any]:
     since = following.last_seen(session, user)
     token = following.feed_token(session, user)
     page = ChangesPage(user, since, following.changes(session, user, since), following.follows(session, user),
-                       f"/feeds/{token}.atom" if token else None)
+                       reverse("following:atom", feed_file=f"{token}.atom") if token else None)
     return {"page": page, "changes": page.changes, "opinion_labels": OPINION_LABELS}
 
 
