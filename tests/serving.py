@@ -17,7 +17,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def first_answer(server: subprocess.Popen, url: str, timeout: float = 30) -> httpx.Response | None:
+def first_answer(server: subprocess.Popen, url: str, timeout: float = 90) -> httpx.Response | None:
     """The first answer from ``url`` while the server runs, or None if it never answers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and server.poll() is None:
