@@ -55,10 +55,10 @@ def test_every_page_has_no_serious_accessibility_violation(browser, live_server)
         f"/amendments/{ids['rejected']}", f"/amendments/{ids['deletion']}", f"{bill.path}/history",
         f"{bill.path}/diff?from=1&to=2", f"{bill.path}/versions/1", f"/articles/{first}/history",
         f"/articles/{first}/blame", f"/articles/{first}/compare?from=1&to=2", f"/articles/{first}/versions/1",
-        f"/articles/{first}/arguments", f"{bill.path}/trash", "/search?q=données", "/register", "/login",
+        f"/articles/{first}/arguments", f"{bill.path}/trash", "/search?q=données", "/register", "/login", "/login/code",
         "/schema", "/no-such-page",
     ]
-    as_citizen = [f"{bill.article_path(1)}/propose", f"/reports/new?target=argument&id={ids['argument']}"]
+    as_citizen = ["/me", f"{bill.article_path(1)}/propose", f"/reports/new?target=argument&id={ids['argument']}"]
     as_author = [f"{bill.path}/review", f"{bill.path}/desk", f"/articles/{second}/merge", f"{bill.path}/settings",
                  "/bills/new", "/admin/roles", f"{bill.path}/participants/new"]
     as_moderator = ["/moderation", f"/moderation/argument/{ids['argument']}"]
