@@ -246,3 +246,12 @@ def test_the_feed_opens_with_its_secret_and_a_renewed_secret_closes_the_old_one(
 def feed_path(html: str) -> str:
     start = html.index('class="feed-url" href="') + len('class="feed-url" href="')
     return html[start:html.index('"', start)]
+
+
+def test_my_account_page_leads_to_what_i_follow(client, db, alice):
+    sign_in(client, db, "alice")
+
+    me = client.get("/me")
+
+    assert me.status_code == 200
+    assert 'class="my-follows"><a href="/me/changes">Mes suivis</a>' in me.text
