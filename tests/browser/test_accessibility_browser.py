@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import axe_context, describe, serious_violations
 
@@ -56,9 +57,9 @@ def test_every_page_has_no_serious_accessibility_violation(browser, live_server)
         f"{bill.path}/diff?from=1&to=2", f"{bill.path}/versions/1", f"/articles/{first}/history",
         f"/articles/{first}/blame", f"/articles/{first}/compare?from=1&to=2", f"/articles/{first}/versions/1",
         f"/articles/{first}/arguments", f"{bill.path}/trash", "/search?q=données", "/register", "/login", "/login/code",
-        "/schema", "/no-such-page",
+        "/schema", "/no-such-page", f"{bill.path}/synthesis",
     ]
-    as_citizen = ["/me", f"{bill.article_path(1)}/propose", f"/reports/new?target=argument&id={ids['argument']}"]
+    as_citizen = ["/me", "/me/changes", f"{bill.article_path(1)}/propose", f"/reports/new?target=argument&id={ids['argument']}"]
     as_author = [f"{bill.path}/review", f"{bill.path}/desk", f"/articles/{second}/merge", f"{bill.path}/settings",
                  "/bills/new", "/admin/roles", f"{bill.path}/participants/new"]
     as_moderator = ["/moderation", f"/moderation/argument/{ids['argument']}"]
@@ -78,5 +79,13 @@ def test_every_page_has_no_serious_accessibility_violation(browser, live_server)
             violations = serious_violations(page)
             if violations:
                 failures.append(describe(path, violations))
+        if who is author:  # the printable sign-in sheet is the answer to the enrolment form
+            page.goto(f"{bill.path}/participants/new")
+            page.get_by_label("Nom affiché").fill("Madeleine Roux")
+            page.get_by_role("button", name="Créer le compte et le code").click()
+            expect(page.locator("body")).to_contain_text("Madeleine Roux")
+            violations = serious_violations(page)
+            if violations:
+                failures.append(describe("the sign-in sheet", violations))
         context.close()
     assert not failures, "\n".join(failures)

@@ -255,3 +255,15 @@ def test_my_account_page_leads_to_what_i_follow(client, db, alice):
 
     assert me.status_code == 200
     assert 'class="my-follows"><a href="/me/changes">Mes suivis</a>' in me.text
+
+
+def test_my_account_page_names_the_status_of_my_amendments_in_my_language(client, db, bill, alice):
+    propose(client, alice, article_id(bill, "1"), "Les administrations publient toutes leurs données en ligne.")
+    sign_in(client, db, "alice")
+
+    french = client.get("/me").text
+    german = client.get("/me", headers={"Accept-Language": "de"}).text
+
+    assert 'class="status status-open">ouvert</span>' in french
+    assert 'class="status status-open">open</span>' not in french
+    assert 'class="status status-open">ouvert</span>' not in german
