@@ -15,8 +15,8 @@ from amendments.services import proposing
 from drafting.services import bills, participants
 from drafting.web.render import render
 from drafting import policy
-from drafting.errors import Invalid, NotFound
-from drafting.models import Article, Bill
+from drafting.errors import DomainError, Forbidden, Invalid, NotFound
+from drafting.models import Article, Bill, User
 from drafting.web.request import database, page_user, threaded, transaction
 
 
@@ -31,6 +31,13 @@ def _bill_article(session: Session, slug: str, article_id: int) -> tuple[Bill, A
 def _detail_url(request: Request, amendment_id: int, **query: str) -> str:
     path = request.app.route_reverse("amendments:detail", amendment_id=amendment_id)
     return f"{path}?{urlencode(query)}" if query else path
+
+
+def _form_again(session: Session, request: Request, user: User | None, bill: Bill, article: Article, data: dict[str, str],
+                error: DomainError) -> Template:
+    """The proposal form again, as typed, with why it was refused (400 for bad input, 403 for a refusal)."""
+    return render("amendments/propose.html", session, request, status_code=error.status_code, user=user,
+                  **views.proposal_context(session, bill, article, data, error=error.detail, user=user))
 
 
 def _optional_int(field: str, raw: str | None) -> int | None:
@@ -97,8 +104,11 @@ def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
         bill, article = _bill_article(session, slug, article_id)
         kind = data.get("kind", "modify")
         try:
-            base_version = _optional_int("base_version", data.get("base_version"))
             author, entered_by = participants.acting_for(session, user, bill, data.get("on_behalf_of") or None)
+        except (Invalid, Forbidden) as error:  # on_behalf_of refused (CONTRACT §6): the form says why
+            return _form_again(session, request, user, bill, article, data, error)
+        try:
+            base_version = _optional_int("base_version", data.get("base_version"))
             if kind == "delete":
                 proposed = proposing.propose_deletion(
                     session, author, article, explanation=data.get("explanation"), title=data.get("title"),
@@ -113,8 +123,7 @@ def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
                     session, author, article, text=data.get("text"), explanation=data.get("explanation"),
                     title=data.get("title"), base_version=base_version, entered_by=entered_by)
         except Invalid as error:  # raised before anything is written: the form comes back with the reason
-            return render("amendments/propose.html", session, request, status_code=400, user=user,
-                          **views.proposal_context(session, bill, article, data, error=error.detail, user=user))
+            return _form_again(session, request, user, bill, article, data, error)
         if not proposed.created:  # the amendment's page says the proposal co-signs it
             return Redirect(path=_detail_url(request, proposed.amendment.id, cosigned="1"), status_code=303)
         return flash.after_success(Redirect(path=_detail_url(request, proposed.amendment.id), status_code=303),

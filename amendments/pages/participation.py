@@ -17,7 +17,7 @@ from amendments.views import participation as views
 from amendments.views.participation import Participation
 from drafting import policy
 from drafting.i18n import N_
-from drafting.errors import Conflict, Invalid, NotFound
+from drafting.errors import Conflict, Forbidden, Invalid, NotFound
 from drafting.models import User
 from drafting.services import participants
 from drafting.web import ratelimit
@@ -71,19 +71,28 @@ def _target_pages(kind: str) -> list:
         with transaction(request) as session:
             user = writer(session, request)
             target = participation.get_target(session, kind, target_id)
+
+            def form_again(errors: dict[str, Any], status_code: int) -> Template:
+                """The form again, as typed, with why it was refused (raised before anything is written)."""
+                view = views.build(session, target, user, request.app.route_reverse, votes=False, sources=False)
+                view.form, view.errors = dict(data), errors
+                if is_htmx(request):
+                    return _render_view("participation/_arguments.html", session, request, view)
+                return _render_view("participation/argument_form.html", session, request, view,
+                                    status_code=status_code)
+
             try:
                 author, entered_by = participants.acting_for(session, user, target.bill,
                                                              data.get("on_behalf_of") or None)
+            except (Invalid, Forbidden) as error:  # on_behalf_of refused (CONTRACT §6)
+                return form_again({"on_behalf_of": error.detail}, error.status_code)
+            try:
                 result = arguments.add_argument(session, author, target, data.get("stance"), data.get("body", ""),
                                                 vector, entered_by=entered_by)
-            except (Invalid, Conflict) as error:  # raised before anything is written
+            except (Invalid, Conflict) as error:
                 if isinstance(error, Conflict) and error.field != "body":
                     raise
-                view = views.build(session, target, user, request.app.route_reverse, votes=False, sources=False)
-                view.form, view.errors = dict(data), views.form_errors(error)
-                if is_htmx(request):
-                    return _render_view("participation/_arguments.html", session, request, view)
-                return _render_view("participation/argument_form.html", session, request, view, status_code=400)
+                return form_again(views.form_errors(error), 400)
             argument = result.argument
             if is_htmx(request):
                 view = views.build(session, target, user, request.app.route_reverse, votes=False, sources=False)
