@@ -33,8 +33,8 @@ def _detail_url(request: Request, amendment_id: int, **query: str) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def _form_again(session: Session, request: Request, user: User | None, bill: Bill, article: Article, data: dict[str, str],
-                error: DomainError) -> Template:
+def _form_again(session: Session, request: Request, user: User | None, bill: Bill, article: Article,
+                data: dict[str, str], error: DomainError) -> Template:
     """The proposal form again, as typed, with why it was refused (400 for bad input, 403 for a refusal)."""
     return render("amendments/propose.html", session, request, status_code=error.status_code, user=user,
                   **views.proposal_context(session, bill, article, data, error=error.detail, user=user))
