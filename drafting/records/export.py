@@ -13,19 +13,20 @@ import csv
 import io
 import json
 import zipfile
+from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments.services import moderation
-from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, Argument, Source
+from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, Argument, MergedHunk, Source
 from amendments.views.participation_json import arguments_json, sources_json, trash_json
 from amendments.views.json import amendments_json
 from drafting.services import bills as services
 from drafting.views import json as out
-from drafting.models import Bill, BillVersionArticle, User
+from drafting.models import ArticleVersion, Bill, BillVersionArticle, User
 from drafting.records.tables import TABLES
 
 FORMAT = "navette-public-record"
@@ -60,10 +61,13 @@ def _person(user: User) -> dict[str, Any]:
 def _bill_record(session: Session, bill: Bill) -> dict[str, Any]:
     articles = services.bill_articles(session, bill, include_removed=True)
     article_documents = out.articles_json(session, bill, articles)
+    chosen = _merged_hunks(session, [a.id for a in articles])
     for document, article in zip(article_documents, articles):
         document["division"] = article.division_id
         document["created_at"] = out.iso(article.created_at)
         document["versions"] = out.article_versions_json(session, services.article_versions(session, article))
+        for version in document["versions"]:
+            version["merged_hunks"] = chosen.get((article.id, version["version"]), [])
     versions = []
     for version in services.bill_versions(session, bill):
         document = out.bill_version_json(session, version, with_texts=False)
@@ -103,6 +107,21 @@ def _bill_record(session: Session, bill: Bill) -> dict[str, Any]:
         "sources": sources_json(session, sources),
         "trash": trash,
     }
+
+
+def _merged_hunks(session: Session, article_ids: list[int]) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """(article, version) → the changes that version took of the amendments it merged in part (CONTRACT
+    §8), by amendment then hunk, as blame credits them; none when each was merged whole."""
+    found: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for article_id, number, hunk in session.execute(
+        select(ArticleVersion.article_id, ArticleVersion.version, MergedHunk)
+        .join(MergedHunk, MergedHunk.article_version_id == ArticleVersion.id)
+        .where(ArticleVersion.article_id.in_(article_ids))
+        .order_by(ArticleVersion.article_id, ArticleVersion.version, MergedHunk.amendment_id, MergedHunk.hunk_index)
+    ):
+        found[(article_id, number)].append({"amendment": hunk.amendment_id, "index": hunk.hunk_index,
+                                            "wording": hunk.wording, "diff": json.loads(hunk.diff)})
+    return found
 
 
 def _add_amendment_record(session: Session, documents: list[dict[str, Any]]) -> None:
@@ -172,7 +191,7 @@ def _people_named(bills: list[dict[str, Any]]) -> set[str]:
 
 
 
-def _words(values: list[Any]) -> str:
+def _words(values: Iterable[Any]) -> str:
     return " ".join(str(v) for v in values)
 
 
@@ -187,7 +206,9 @@ def table_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             rows["articles"].append({**article, "bill": bill["id"], **article["votes"]})
             for version in article["versions"]:
                 rows["article_versions"].append({"article": article["id"], **version,
-                                                 "merged_amendments": _words(version["merged_amendments"])})
+                                                 "merged_amendments": _words(version["merged_amendments"]),
+                                                 "merged_hunks": _words(f"{h['amendment']}:{h['index']}"
+                                                                        for h in version.get("merged_hunks", []))})
         for version in bill["versions"]:
             for item in version["articles"]:
                 rows["bill_versions"].append({"bill": bill["id"], **version, "article": item["id"],

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from amendments.services import tallies
 from amendments.models import (
     Amendment, AmendmentCosigner, AmendmentEvent, AmendmentResponse, Argument, ArgumentSupporter, MergedAmendment,
-    ModerationDecision, Source,
+    MergedHunk, ModerationDecision, Source,
 )
 from amendments.services.arguments import fold
 from amendments.services.proposing import text_digest
@@ -159,6 +159,11 @@ class Loader:
                 row = versions[(article["id"], version["version"])]
                 self.add(*(MergedAmendment(article_version_id=row.id, amendment_id=amendment_id, position=i)
                            for i, amendment_id in enumerate(version["merged_amendments"])))
+                # absent from a record written before partial merges were exported: each merged whole
+                self.add(*(MergedHunk(article_version_id=row.id, amendment_id=hunk["amendment"],
+                                      hunk_index=hunk["index"], wording=hunk["wording"],
+                                      diff=json.dumps(hunk["diff"], ensure_ascii=False))
+                           for hunk in version.get("merged_hunks", [])))
         for argument in sorted(bill["arguments"], key=lambda a: a["id"]):
             self.load_argument(bill, argument)
         for source in bill["sources"]:
@@ -190,7 +195,7 @@ class Loader:
                         status=amendment["status"], base_version=amendment["base_version"], text=proposed,
                         text_digest=text_digest(proposed), after_article_id=amendment["after_article"],
                         heading=amendment["heading"] or "", created_article_id=amendment["created_article"],
-                        created_at=created)
+                        partial=bool(amendment.get("partial")), created_at=created)
         row.hidden_by_id = self.hide(bill, "amendment", amendment)
         self.add(row)
         self.session.flush()

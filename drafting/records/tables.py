@@ -49,6 +49,9 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]], list[str], list[dict[str, Any
         _field("author", "string", "username of who wrote the version", **REQUIRED),
         _field("message", "string", "why"), _field("created_at", "datetime", "written", **REQUIRED),
         _field("merged_amendments", "string", "ids of the amendments it merged, space-separated, in order"),
+        _field("merged_hunks", "string", "the changes it took of the amendments it merged in part, as "
+               "amendment:hunk pairs (hunks numbered from 0 as GET /api/v1/amendments/{id}/hunks numbers them), "
+               "space-separated; empty when each was merged whole", pattern=r"\d+:\d+( \d+:\d+)*"),
     ], ["article", "version"], [_key("article", "articles")]),
     "bill_versions": ("Published snapshots of a bill: one row per article it holds", [
         _field("bill", "integer", "bill id", **REQUIRED), _field("seq", "integer", "snapshot number", **REQUIRED),

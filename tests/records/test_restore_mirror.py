@@ -2,20 +2,35 @@
 the same public API answers, ids included; people come back without a way to sign in."""
 from __future__ import annotations
 
+import csv
+import io
 import json
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from amendments.models import MergedHunk
 from drafting.app import create_app
 from drafting.db import Database
 from drafting.models import User
 from drafting.settings import Settings
+from tests.amendments.test_desk_api import citizens, merge, propose
 from tests.conftest import TEST_SECRET
 from tests.drafting.test_cli import navette
 from tests.records.consultation import build_consultation
 from tests.records.test_backup import empty_target  # noqa: F401  (fixture)
+
+
+def _answered(client, urls: list[str]) -> dict[str, object]:
+    """Each URL's JSON answer, which must be a 200."""
+    answers = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.text}"
+        answers[url] = response.json()
+    return answers
 
 
 def _public_answers(client, consultation) -> dict[str, object]:
@@ -34,12 +49,7 @@ def _public_answers(client, consultation) -> dict[str, object]:
     urls += [f"/api/v1/arguments/{argument}" for argument in consultation["arguments"].values()]
     urls.append(f"/api/v1/sources/{consultation['source']}")
     urls += [f"/api/v1/users/{account.username}" for account in consultation["users"][1:4]]
-    answers = {}
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == 200, f"{url}: {response.text}"
-        answers[url] = response.json()
-    return answers
+    return _answered(client, urls)
 
 
 @pytest.mark.parametrize("source", ["mirror", "export"])
@@ -98,3 +108,100 @@ def test_restore_mirror_refuses_a_directory_without_a_record(tmp_path, empty_tar
     (tmp_path / "nothing" / "navette.json").write_text(json.dumps({"format": "something else"}))
     refused = navette("restore-mirror", str(tmp_path / "nothing"), "--database-url", empty_target, cwd=tmp_path)
     assert refused.returncode == 1 and "not a Navette public record" in refused.stderr
+
+
+# --- partial merges (CONTRACT §8): the hunks a version took come back, so blame credits the same -----------
+
+CONSEIL = "Le maire convoque le conseil.\nLe conseil délibère.\nLe préfet est informé."
+
+
+def _partial_merge(api, admin, db) -> dict[str, Any]:
+    """One article whose version 2 merged two amendments, the first for one of its two changes only."""
+    client = api.client
+    bill = api.bill(admin, slug="conseil", articles=[{"number": "1", "text": CONSEIL}])
+    article = bill["articles"][0]["id"]
+    alice, bruno = citizens(db, "alice", "bruno")
+    two_changes = propose(client, alice, article, CONSEIL.replace("convoque", "réunit").replace("informé", "averti"))
+    other = propose(client, bruno, article, CONSEIL.replace("délibère", "vote"))
+    done = merge(client, admin, article, 1, [two_changes["id"], other["id"]], hunks={str(two_changes["id"]): [0]})
+    assert done.status_code == 201, done.text
+    return {"article": article, "partial": two_changes["id"], "whole": other["id"]}
+
+
+def _answers(client, merged) -> dict[str, object]:
+    base = f"/api/v1/articles/{merged['article']}"
+    urls = [f"{base}/blame", f"{base}/versions", f"/api/v1/amendments/{merged['partial']}",
+            f"/api/v1/amendments/{merged['whole']}"]
+    return _answered(client, urls)
+
+
+def _restored_answers(empty_target, merged) -> dict[str, object]:
+    settings = Settings.load(database_url=empty_target, secret_key=TEST_SECRET, rate_limit_writes=0,
+                             page_cache_seconds=0)
+    with TestClient(app=create_app(settings)) as other_host:
+        answers = _answers(other_host, merged)
+        other_host.app.state.db.dispose()
+    return answers
+
+
+def _credited(blame: dict[str, Any]) -> dict[int | None, str]:
+    credited: dict[int | None, str] = {}
+    for segment in blame["segments"]:
+        credited[segment["amendment"]] = credited.get(segment["amendment"], "") + segment["text"]
+    return credited
+
+
+def test_a_restored_mirror_blames_a_partial_merge_as_the_original_does(api, admin, db, client, database_url,
+                                                                       empty_target, tmp_path):
+    merged = _partial_merge(api, admin, db)
+    original = _answers(client, merged)
+    blame = original[f"/api/v1/articles/{merged['article']}/blame"]
+    assert _credited(blame)[merged["partial"]].strip() == "réunit"  # not "informé", which it left out
+    assert original[f"/api/v1/amendments/{merged['partial']}"]["partial"] is True
+    directory = tmp_path / "copy"
+    made = navette("mirror", str(directory), "--database-url", database_url, "--quiet", cwd=tmp_path, timeout=180)
+    assert made.returncode == 0, made.stderr
+    record = json.loads((directory / "data" / "navette.json").read_text(encoding="utf-8"))
+    versions = record["bills"][0]["articles"][0]["versions"]
+    assert [v["merged_hunks"] for v in versions] == [[], [{
+        "amendment": merged["partial"], "index": 0,
+        "wording": "À l'alinéa 1, substituer aux mots : « convoque » les mots : « réunit ».",
+        "diff": [[0, "Le maire "], [-1, "convoque"], [1, "réunit"],
+                 [0, " le conseil.\nLe conseil délibère.\nLe préfet est informé."]]}]]
+    rows = list(csv.DictReader(io.StringIO((directory / "data" / "article_versions.csv").read_text(encoding="utf-8"))))
+    assert [(r["merged_amendments"], r["merged_hunks"]) for r in rows] == [
+        ("", ""), (f"{merged['partial']} {merged['whole']}", f"{merged['partial']}:0")]
+    restored = navette("restore-mirror", str(directory), "--database-url", empty_target, cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    assert _restored_answers(empty_target, merged) == original
+    database = Database(empty_target)
+    try:
+        with database.session(write=False) as session:
+            rows = [(h.amendment_id, h.hunk_index, h.wording, h.diff) for h in session.scalars(select(MergedHunk))]
+    finally:
+        database.dispose()
+    with db.session(write=False) as session:
+        assert rows == [(h.amendment_id, h.hunk_index, h.wording, h.diff) for h in session.scalars(select(MergedHunk))]
+
+
+def test_a_record_written_before_partial_merges_were_exported_still_restores(api, admin, db, database_url,
+                                                                             empty_target, tmp_path):
+    merged = _partial_merge(api, admin, db)
+    directory = tmp_path / "copy"
+    assert navette("export", str(directory), "--database-url", database_url, cwd=tmp_path).returncode == 0
+    path = directory / "navette.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    for bill in record["bills"]:
+        for article in bill["articles"]:
+            for version in article["versions"]:
+                del version["merged_hunks"]
+        for amendment in bill["amendments"]:
+            del amendment["partial"]
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    restored = navette("restore-mirror", str(directory), "--database-url", empty_target, cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    again = _restored_answers(empty_target, merged)
+    versions = again[f"/api/v1/articles/{merged['article']}/versions"]
+    assert [v["merged_amendments"] for v in versions] == [[], [merged["partial"], merged["whole"]]]
+    # What such a record cannot say: the amendment counts as merged whole.
+    assert again[f"/api/v1/amendments/{merged['partial']}"]["partial"] is False
