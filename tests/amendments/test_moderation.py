@@ -168,7 +168,7 @@ def test_hidden_items_leave_the_counts_the_pages_show(client, db, bill, people, 
 
     assert hide(client, people["mod"], "amendment", amendment_id).status_code == 200
     assert hide(client, people["mod"], "argument", argument["id"]).status_code == 200
-    assert "1 modifications" in client.get(bill_page).text
+    assert "1 modification" in client.get(bill_page).text
     assert re.search(r'id="stance-against-[^"]*">Contre <small class="meta">\(0\)', client.get(article_page).text)
 
 

@@ -35,7 +35,7 @@ def toc_counts(client) -> list[tuple[int, int, int]]:
     page = client.get(f"/bills/{SLUG}")
     assert page.status_code == 200
     toc = lxml.html.fromstring(page.text).xpath("//nav[contains(@class, 'toc')]")[0]
-    found = re.findall(r"(\d+) modifications · (\d+) votes · (\d+) arguments", " ".join(toc.text_content().split()))
+    found = re.findall(r"(\d+) modifications? · (\d+) votes? · (\d+) arguments?", " ".join(toc.text_content().split()))
     return [tuple(int(n) for n in row) for row in found]
 
 

@@ -208,7 +208,7 @@ def test_bill_page_shows_status_dates_counts_and_authors(api, admin, client):
     assert status.text == f"ouvert · Ouverture {day} · 2 articles"
     assert main.find("p", "authors").text == "Auteurs : Cabinet du ministre"
     assert main.find("div", "summary").find("strong").text == "important"
-    assert "v1 · 0 modifications · 0 votes" in main.find("nav", "toc").text
+    assert "v1 · 0 modification · 0 vote" in main.find("nav", "toc").text
     versions = main.find("section", "bill-versions")
     assert "Version 1" in versions.text and "Texte soumis à la consultation" in versions.text
 
