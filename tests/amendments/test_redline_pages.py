@@ -52,6 +52,17 @@ def test_a_whole_article_deletion_shows_a_banner(client, db, bill, citizen):
     assert "deletion-banner" not in client.get(f"/amendments/{modification}").text
 
 
+
+def test_the_review_desk_says_a_deletion_amendment_proposes_to_delete_the_article(client, db, bill, citizen, admin):
+    deletion = _propose(client, citizen, bill["articles"][1]["id"], kind="delete")
+    sign_in(client, db, admin.username)
+
+    review = text_of(client.get(f"/bills/{bill['slug']}/review"))
+
+    card = review[review.index(f'id="review-amendment-{deletion}"'):]
+    assert "Cette proposition supprime l'article." in card[:card.index("</li>")]
+    assert "Tout le texte de l'article est supprimé." not in review
+
 def test_a_fold_counts_alineas_not_blank_lines_and_the_side_view_has_no_empty_row(client, bill, citizen):
     amendment = _propose(client, citizen, bill["articles"][0]["id"], text=ALINEAS.replace("Six", "Sept"))
     inline = text_of(client.get(f"/amendments/{amendment}"))
