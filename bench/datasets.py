@@ -147,10 +147,14 @@ def pg_server_version(admin_url: str) -> str:
 
 
 def pg_dataset(admin_url: str, scale: str, reseed: bool = False, progress: bool = True) -> Dataset:
-    """Database navette_bench_<scale>, created and seeded when missing, stale or asked for."""
+    """Database navette_bench_<scale>, created and seeded when missing, stale or asked for.
+
+    ``NAVETTE_BENCH_PG_PREFIX`` replaces ``navette_bench``, so that two checkouts benchmarking on one
+    server keep their databases apart."""
     import psycopg
 
-    name = f"navette_bench_{scale.replace('-', '_')}"
+    prefix = os.environ.get("NAVETTE_BENCH_PG_PREFIX", "navette_bench")
+    name = f"{prefix}_{scale.replace('-', '_')}"
     wanted = f"navette-benchseed {fingerprint()} {scale}"
     url = make_url(_plain(admin_url)).set(database=name).render_as_string(hide_password=False)
     seeded_now, seconds = False, None
