@@ -21,7 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amendments.services import moderation
-from amendments.models import Amendment, AmendmentEvent, AmendmentResponse, Argument, MergedHunk, Source
+from amendments.services.rebase import CONFLICT
+from amendments.models import (
+    Amendment, AmendmentEvent, AmendmentOpinion, AmendmentResponse, Argument, MergedHunk, Source,
+)
 from amendments.views.participation_json import arguments_json, sources_json, trash_json
 from amendments.views.json import amendments_json
 from drafting.services import bills as services
@@ -125,24 +128,39 @@ def _merged_hunks(session: Session, article_ids: list[int]) -> dict[tuple[int, i
 
 
 def _add_amendment_record(session: Session, documents: list[dict[str, Any]]) -> None:
-    """Each amendment's answers and the dated steps its public page lists (kind, who, when)."""
+    """Each amendment's answers, every official opinion given on it (CONTRACT §8: the latest is its
+    ``opinion``) and the dated steps its public page lists (kind, who, when, the versions it went from and
+    to, the text it replaced and the step's detail: why it fell, what conflicted, what it took in). A hidden
+    amendment's replaced texts and conflicting passages are withheld like its text."""
     ids = [d["id"] for d in documents]
     if not ids:
         return
+    hidden = {d["id"] for d in documents if "hidden" in d}
     answers: dict[int, list] = {i: [] for i in ids}
     for response in session.scalars(select(AmendmentResponse).where(AmendmentResponse.amendment_id.in_(ids))
                                     .order_by(AmendmentResponse.created_at, AmendmentResponse.id)):
         answers[response.amendment_id].append({"id": response.id, "kind": response.kind, "body": response.body,
                                                "author": response.author.username,
                                                "created_at": out.iso(response.created_at)})
+    opinions: dict[int, list] = {i: [] for i in ids}
+    for opinion in session.scalars(select(AmendmentOpinion).where(AmendmentOpinion.amendment_id.in_(ids))
+                                   .order_by(AmendmentOpinion.created_at, AmendmentOpinion.id)):
+        opinions[opinion.amendment_id].append({"id": opinion.id, "opinion": opinion.opinion,
+                                               "author": opinion.author.username,
+                                               "created_at": out.iso(opinion.created_at)})
     events: dict[int, list] = {i: [] for i in ids}
     for event in session.scalars(select(AmendmentEvent).where(AmendmentEvent.amendment_id.in_(ids))
                                  .order_by(AmendmentEvent.created_at, AmendmentEvent.id)):
-        events[event.amendment_id].append({"id": event.id, "kind": event.kind,
-                                           "actor": event.actor.username if event.actor else None,
-                                           "created_at": out.iso(event.created_at)})
+        withheld = event.amendment_id in hidden
+        events[event.amendment_id].append({
+            "id": event.id, "kind": event.kind, "actor": event.actor.username if event.actor else None,
+            "from_version": event.from_version, "to_version": event.to_version,
+            "previous_text": None if withheld else event.previous_text,
+            "detail": None if withheld and event.kind == CONFLICT else event.detail,
+            "created_at": out.iso(event.created_at)})
     for document in documents:
         document["answers"] = answers[document["id"]]
+        document["opinions"] = opinions[document["id"]]
         document["events"] = events[document["id"]]
 
 
@@ -178,10 +196,15 @@ def _people_named(bills: list[dict[str, Any]]) -> set[str]:
             named.add(amendment["author"])
             named.update(amendment["cosigners"])
             named.update(a["author"] for a in amendment["answers"])
+            named.update(o["author"] for o in amendment["opinions"])
+            if amendment.get("entered_by"):
+                named.add(amendment["entered_by"])
             named.update(e["actor"] for e in amendment["events"] if e["actor"])
         for argument in bill["arguments"]:
             named.add(argument["author"])
             named.update(argument["supporters"])
+            if argument.get("entered_by"):
+                named.add(argument["entered_by"])
         named.update(s["author"] for s in bill["sources"])
         named.update(t["author"] for t in bill["trash"])
     return named
@@ -217,6 +240,7 @@ def table_rows(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for amendment in bill["amendments"]:
             rows["amendments"].append({
                 **amendment, "bill": bill["id"], **amendment["votes"], "cosigners": _words(amendment["cosigners"]),
+                "identical_to": _words(amendment.get("identical_to", [])),
                 "diff": json.dumps(amendment["diff"], ensure_ascii=False) if amendment["diff"] is not None else None,
                 "hidden": "hidden" in amendment,
             })

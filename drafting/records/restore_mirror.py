@@ -18,8 +18,8 @@ from sqlalchemy import text
 
 from amendments.services import tallies
 from amendments.models import (
-    Amendment, AmendmentCosigner, AmendmentEvent, AmendmentResponse, Argument, ArgumentSupporter, MergedAmendment,
-    MergedHunk, ModerationDecision, Source,
+    Amendment, AmendmentCosigner, AmendmentEvent, AmendmentOpinion, AmendmentResponse, Argument, ArgumentSupporter,
+    MergedAmendment, MergedHunk, ModerationDecision, Source,
 )
 from amendments.services.arguments import fold
 from amendments.services.proposing import text_digest
@@ -151,7 +151,7 @@ class Loader:
             self.add(*(BillVersionArticle(bill_version_id=row.id, article_id=item["id"], version=item["version"],
                                           number=item["number"], heading=item["heading"], position=item["position"],
                                           division_id=item["division"]) for item in version["articles"]))
-        for amendment in bill["amendments"]:
+        for amendment in sorted(bill["amendments"], key=lambda a: a["id"]):  # a parent before its sub-amendments
             self.load_amendment(bill, amendment)
         self.session.flush()
         for article in bill["articles"]:
@@ -189,12 +189,15 @@ class Loader:
     def load_amendment(self, bill: dict[str, Any], amendment: dict[str, Any]) -> None:
         created = _when(amendment["created_at"])
         proposed = amendment["text"] or ""
+        parent = amendment.get("parent")  # absent from a record written before sub-amendments were exported
         row = Amendment(id=amendment["id"], bill_id=bill["id"], article_id=amendment["article"],
                         kind=amendment["kind"], author_id=self.users[amendment["author"]],
+                        entered_by_id=self.users[amendment["entered_by"]] if amendment.get("entered_by") else None,
                         title=amendment["title"] or "", explanation=amendment["explanation"] or "",
                         status=amendment["status"], base_version=amendment["base_version"], text=proposed,
                         text_digest=text_digest(proposed), after_article_id=amendment["after_article"],
                         heading=amendment["heading"] or "", created_article_id=amendment["created_article"],
+                        parent_id=parent, parent_text=diff_base(amendment["diff"]) if parent is not None else None,
                         partial=bool(amendment.get("partial")), created_at=created)
         row.hidden_by_id = self.hide(bill, "amendment", amendment)
         self.add(row)
@@ -204,10 +207,25 @@ class Loader:
         self.add(*(AmendmentResponse(id=answer["id"], amendment_id=row.id, body=answer["body"], kind=answer["kind"],
                                      author_id=self.users[answer["author"]], created_at=_when(answer["created_at"]))
                    for answer in amendment["answers"]))
+        self.add(*self.opinions(amendment, row))
         self.add(*(AmendmentEvent(id=event["id"], amendment_id=row.id, kind=event["kind"],
                                   actor_id=self.users[event["actor"]] if event["actor"] else None,
+                                  from_version=event.get("from_version"), to_version=event.get("to_version"),
+                                  previous_text=event.get("previous_text"), detail=event.get("detail") or "",
                                   created_at=_when(event["created_at"]))
                    for event in amendment["events"]))
+
+    def opinions(self, amendment: dict[str, Any], row: Amendment) -> list[AmendmentOpinion]:
+        """Every opinion given on it; a record written before they were exported holds only the latest,
+        which comes back as given by the placeholder account when the amendment was proposed."""
+        if "opinions" in amendment:
+            return [AmendmentOpinion(id=given["id"], amendment_id=row.id, opinion=given["opinion"],
+                                     author_id=self.users[given["author"]], created_at=_when(given["created_at"]))
+                    for given in amendment["opinions"]]
+        if amendment.get("opinion"):
+            return [AmendmentOpinion(amendment_id=row.id, opinion=amendment["opinion"], author_id=self.keeper,
+                                     created_at=row.created_at)]
+        return []
 
     def load_argument(self, bill: dict[str, Any], argument: dict[str, Any]) -> None:
         created = _when(argument["created_at"])
@@ -215,6 +233,7 @@ class Loader:
         row = Argument(id=argument["id"], article_id=argument["article"], amendment_id=argument["amendment"],
                        stance=argument["stance"], body=body, folded=fold(body),
                        author_id=self.users[argument["author"]], similar_to_id=argument["similar_to"],
+                       entered_by_id=self.users[argument["entered_by"]] if argument.get("entered_by") else None,
                        useful_count=argument["useful"], created_at=created)
         row.hidden_by_id = self.hide(bill, "argument", argument)
         self.add(row)
@@ -230,6 +249,14 @@ class Loader:
                 for item in items:
                     if any(item["votes"].values()):
                         tallies.add(self.session, kind, item["id"], **item["votes"])
+
+
+def diff_base(diff: list[list[Any]] | None) -> str | None:
+    """The text a word diff ``[[op, text], ...]`` starts from (what it keeps and deletes): a sub-amendment's
+    parent text as it was written on, which its diff is against (CONTRACT §8); none when withheld."""
+    if diff is None:
+        return None
+    return "".join(part for op, part in diff if op <= 0)
 
 
 def _advance_sequences(session) -> None:

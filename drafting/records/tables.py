@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from amendments.models import OPINIONS
+
 
 def _field(name: str, type_: str, description: str, **constraints: Any) -> dict[str, Any]:
     field = {"name": name, "type": type_, "description": description}
@@ -70,7 +72,9 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]], list[str], list[dict[str, Any
         _field("article", "integer", "article amended (empty for an insertion)"),
         _field("after_article", "integer", "insertion: the article it goes after (empty: first)"),
         _field("created_article", "integer", "insertion merged: the article it became"),
+        _field("parent", "integer", "sub-amendment: the amendment it amends (its diff base is that one's text)"),
         _field("author", "string", "proposer's username", **REQUIRED),
+        _field("entered_by", "string", "username of the bill's staff who entered it for its author"),
         _field("cosigners", "string", "co-signers' usernames, space-separated"),
         _field("title", "string", "title (empty when hidden)"),
         _field("explanation", "string", "explanation (empty when hidden)"),
@@ -81,10 +85,15 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]], list[str], list[dict[str, Any
         _field("text", "string", "the article as proposed (empty when hidden)"),
         _field("diff", "string", "word diff against the base, JSON [[op, text], ...] (empty when hidden)"),
         _field("response", "string", "the authors' latest public answer"),
+        _field("wording", "string", "the amendment as a parliament files it (empty when hidden)"),
+        _field("opinion", "string", "the authors' latest official opinion", enum=list(OPINIONS)),
+        _field("partial", "boolean", "accepted for some of its changes only (see article_versions.merged_hunks)"),
+        _field("fallen", "string", "why it fell, when it did"),
+        _field("identical_to", "string", "ids of the amendments identical to it, space-separated"),
         *VOTES,
         _field("hidden", "boolean", "hidden by moderation (see moderation)", **REQUIRED),
         _field("created_at", "datetime", "proposed", **REQUIRED),
-    ], ["id"], [_key("bill", "bills"), _key("article", "articles")]),
+    ], ["id"], [_key("bill", "bills"), _key("article", "articles"), _key("parent", "amendments")]),
     "answers": ("Public answers of the bill's authors to amendments (a rejection carries one)", [
         _field("id", "integer", "answer id", **REQUIRED), _field("amendment", "integer", "amendment id", **REQUIRED),
         _field("kind", "string", "respond or reject", required=True, enum=["respond", "reject"]),
