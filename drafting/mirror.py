@@ -35,13 +35,13 @@ BASE = "https://mirror.invalid"  # the in-process site's address: never contacte
 SUMS_FILE = "SHA256SUMS"
 INFO_FILE = "mirror.json"
 DATA_DIR = "data"  # the open-data package of the copied bills, beside the pages
-FILE_LIKE = re.compile(r"\.(?:atom|zip|css|js|json|xml|svg|png|ico|txt)\Z")  # paths saved under their own name
+FILE_LIKE = re.compile(r"\.(?:atom|zip|css|js|json|xml|svg|png|ico|txt|pdf)\Z")  # paths saved under their own name
 FORM_ELEMENTS = ("form", "button", "input", "select", "textarea", "script")
 # Public pages that belong in a copy (the slug is checked apart); anything else a page links to is not copied.
 _SLUG = r"[^/?#]+"
 COPIED = re.compile(
     r"\A/(?:"
-    rf"|bills/(?P<slug>{_SLUG})(?:/(?:articles/\d+|history|versions/\d+|diff|trash|feed\.atom|synthesis))?"
+    rf"|bills/(?P<slug>{_SLUG})(?:/(?:articles/\d+|history|versions/\d+|diff|trash|feed\.atom|synthesis|synthesis\.pdf))?"
     r"|articles/\d+(?:/(?:history|versions/\d+|compare|blame|arguments|argument-map))?"
     r"|amendments/\d+(?:/(?:arguments|argument-map))?"
     rf"|api/v1/bills/(?P<export>{_SLUG})/export\.zip"
