@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any
 
@@ -14,10 +13,11 @@ from litestar.testing import TestClient
 from drafting.app import create_app
 from drafting.db import Database
 from drafting.settings import Settings
-from tests.amendments.test_desk_api import BASE, citizens, merge, propose
+from tests.amendments.test_desk_api import BASE, citizens, propose
 from tests.conftest import TEST_SECRET, sign_in
 from tests.drafting.test_cli import navette
 from tests.records.test_backup import empty_target  # noqa: F401  (fixture)
+from tests.records.test_restore_mirror import older_record
 
 SECOND = "Les données sont publiées dans un format ouvert.\n\nElles sont gratuites."
 
@@ -156,14 +156,7 @@ def test_a_restored_mirror_keeps_the_desk(api, admin, db, client, database_url, 
         assert again[url] == answer, url
 
 
-def test_a_record_without_the_desk_fields_still_restores(api, admin, db, database_url, empty_target, tmp_path):
-    """A record written before parents, every opinion and the steps' details were exported: what it
-    cannot say is left out (no parent, no reason a step gives), and the latest opinion it names comes back."""
-    scene = _desk_scene(api, admin, db)
-    directory = tmp_path / "copy"
-    assert navette("export", str(directory), "--database-url", database_url, cwd=tmp_path).returncode == 0
-    path = directory / "navette.json"
-    record = json.loads(path.read_text(encoding="utf-8"))
+def _without_desk_fields(record: dict[str, Any]) -> None:
     for bill in record["bills"]:
         for amendment in bill["amendments"]:
             for key in ("parent", "opinions", "entered_by"):
@@ -171,7 +164,13 @@ def test_a_record_without_the_desk_fields_still_restores(api, admin, db, databas
             for event in amendment["events"]:
                 for key in ("detail", "from_version", "to_version", "previous_text"):
                     event.pop(key, None)
-    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_record_without_the_desk_fields_still_restores(api, admin, db, database_url, empty_target, tmp_path):
+    """A record written before parents, every opinion and the steps' details were exported: what it
+    cannot say is left out (no parent, no reason a step gives), and the latest opinion it names comes back."""
+    scene = _desk_scene(api, admin, db)
+    directory = older_record(database_url, tmp_path, _without_desk_fields)
     _restore(directory, empty_target, tmp_path)
     settings = Settings.load(database_url=empty_target, secret_key=TEST_SECRET, rate_limit_writes=0,
                              page_cache_seconds=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -184,20 +185,31 @@ def test_a_restored_mirror_blames_a_partial_merge_as_the_original_does(api, admi
         assert rows == [(h.amendment_id, h.hunk_index, h.wording, h.diff) for h in session.scalars(select(MergedHunk))]
 
 
-def test_a_record_written_before_partial_merges_were_exported_still_restores(api, admin, db, database_url,
-                                                                             empty_target, tmp_path):
-    merged = _partial_merge(api, admin, db)
+def older_record(database_url: str, tmp_path, edit) -> Path:
+    """An export of the database whose navette.json ``edit`` changed in place: a record as an older
+    Navette wrote it. Answers the export's directory."""
     directory = tmp_path / "copy"
     assert navette("export", str(directory), "--database-url", database_url, cwd=tmp_path).returncode == 0
     path = directory / "navette.json"
     record = json.loads(path.read_text(encoding="utf-8"))
+    edit(record)
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return directory
+
+
+def _without_partial_merges(record: dict[str, Any]) -> None:
     for bill in record["bills"]:
         for article in bill["articles"]:
             for version in article["versions"]:
                 del version["merged_hunks"]
         for amendment in bill["amendments"]:
             del amendment["partial"]
-    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_record_written_before_partial_merges_were_exported_still_restores(api, admin, db, database_url,
+                                                                             empty_target, tmp_path):
+    merged = _partial_merge(api, admin, db)
+    directory = older_record(database_url, tmp_path, _without_partial_merges)
     restored = navette("restore-mirror", str(directory), "--database-url", empty_target, cwd=tmp_path)
     assert restored.returncode == 0, restored.stderr
     again = _restored_answers(empty_target, merged)
