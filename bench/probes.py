@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
@@ -99,7 +99,8 @@ def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0,
     html_pages = {name: path for name, path in pages.items() if not path.startswith("/api/")
                   and profiles[name].status == 200}
     if html_pages:
-        render_app = create_app(_settings(url))
+        # "Template alone": the whole template, as rendered without the signed-in render cache.
+        render_app = create_app(replace(_settings(url), render_cache_seconds=0))
         contexts = capture_contexts(render_app, html_pages, keep_injected=True, headers=headers)
         environment = render_app.template_engine.engine
         for name, (template_name, context) in contexts.items():
