@@ -307,11 +307,17 @@ def answer(request: Request, entry: Entry, user: Any, own: Own, *, hit: bool) ->
                                                 useful_mine=own.useful_mine)
         environment = request.app.template_engine.engine
         follow = entry.context.get("follow")
-        html = environment.get_template("_reader_holes.html").render(**_page_context(request, {
+        kinds = [entry.holes[index][0] for index, _ in missing]
+        useful = [entry.holes[index][1] for index, _ in missing if entry.holes[index][0] == "useful"]
+        parts = environment.get_template("_reader_holes.html").render(**_page_context(request, {
             **entry.context, "user": user, "moderator": False, "participation": participation,
             "follow": {**follow, "following": own.following} if follow is not None else None,
-            "holes": [entry.holes[index] for index, _ in missing], "separator": Markup(_SEPARATOR),
-            "here": here(request)}, CSRF_MARK)).split(_SEPARATOR)
+            "wanted": set(kinds), "useful_holes": [(u["argument"], u["useful"]) for u in useful],
+            "separator": Markup(_SEPARATOR), "here": here(request)}, CSRF_MARK)).split(_SEPARATOR)
+        # The header, follow button and vote bar of a page are each one thing, wherever they show.
+        of_kind = {"header": parts[0], "follow": parts[1], "votes": parts[2]}
+        useful_parts = iter(parts[3:])
+        html = [of_kind[kind] if kind in of_kind else next(useful_parts) for kind in kinds]
         if len(entry.rendered) < MAX_RENDERED:
             entry.rendered.update(zip(missing, html))
         rendered = {**entry.rendered, **dict(zip(missing, html))}
