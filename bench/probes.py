@@ -118,6 +118,49 @@ def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0,
     return profiles
 
 
+class SteadyVotes:
+    """Votes written on one article at a steady rate from a thread while a page is loaded: what the
+    signed-in render cache pays when every write makes its pages stale. ``answered`` counts the
+    statuses of the votes written."""
+
+    def __init__(self, port: int, article_id: int, tokens: list[str], per_second: float) -> None:
+        self.port, self.article_id, self.tokens, self.per_second = port, article_id, tokens, per_second
+        self.answered: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._write, daemon=True)
+
+    def _write(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        i = 0
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            body = json.dumps({"value": VALUES[i % 3]})
+            try:
+                connection.request("PUT", f"/api/v1/articles/{self.article_id}/vote", body=body, headers={
+                    "Authorization": f"Bearer {self.tokens[i % len(self.tokens)]}",
+                    "Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                status = 0
+            self.answered[status] = self.answered.get(status, 0) + 1
+            i += 1
+            next_at += 1 / self.per_second
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+        connection.close()
+
+    def __enter__(self) -> "SteadyVotes":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+
 # --- votes -------------------------------------------------------------------------------------
 
 def voter_ids(url: str, count: int) -> list[int]:
