@@ -148,7 +148,7 @@ class SteadyVotes:
                 status = 0
             self.answered[status] = self.answered.get(status, 0) + 1
             i += 1
-            next_at += 1 / self.per_second
+            next_at = max(next_at + 1 / self.per_second, time.monotonic())  # late: no burst to catch up
             self._stop.wait(max(0.0, next_at - time.monotonic()))
         connection.close()
 
