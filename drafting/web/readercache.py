@@ -122,9 +122,11 @@ class Own:
 
 @dataclass(frozen=True)
 class Entry:
+    """One page rendered for every plain participant, cut at its holes."""
+
     template: str
     segments: tuple[str, ...]  # the HTML between the holes (CSRF markers left in)
-    slots: tuple[int, ...]  # each hole's index
+    slots: tuple[int, ...]  # the index in ``holes`` of each hole, in the order the HTML shows them
     holes: tuple[tuple[str, dict[str, Any]], ...]
     useful_ids: tuple[int, ...]  # the arguments whose useful button is a hole
     context: dict[str, Any]  # the shared context (the holes' templates read it)
@@ -324,8 +326,8 @@ def answer(request: Request, entry: Entry, user: Any, own: Own, *, hit: bool) ->
     else:
         rendered = entry.rendered
     pieces = [entry.segments[0]]
-    for key, segment in zip(states, entry.segments[1:]):
-        pieces.append(rendered[key])
+    for slot, segment in zip(entry.slots, entry.segments[1:]):  # the holes in the order the HTML shows them
+        pieces.append(rendered[states[slot]])
         pieces.append(segment)
     token = str(escape(ScopeState.from_scope(request.scope).csrf_token or ""))
     return Response(content="".join(pieces).replace(CSRF_MARK, token), media_type=MediaType.HTML,

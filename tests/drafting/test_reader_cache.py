@@ -231,3 +231,26 @@ def test_the_shared_page_filled_in_equals_the_page_rendered_for_the_reader_alone
         own = alone.get(page)
         assert HEADER not in own.headers
         assert shared.text == own.text, page
+
+
+def test_a_stored_page_lasts_render_cache_seconds_at_most(app, client, debate):
+    """What changes with time alone (a consultation opening at its date, the time left) shows after
+    ``render_cache_seconds`` even without a write."""
+    page = debate["page"]
+    as_reader(client, "alice")
+    assert client.get(page).headers[HEADER] == "miss"
+    assert client.get(page).headers[HEADER] == "hit"
+    cache = app.state.reader_cache
+    now = cache.clock()
+    cache.clock = lambda: now + app.state.settings.render_cache_seconds + 0.01
+    assert client.get(page).headers[HEADER] == "miss"
+
+
+def test_htmx_requests_and_pages_with_a_confirmation_are_rendered_for_their_reader(client, debate):
+    page = debate["page"]
+    as_reader(client, "alice")
+    client.get(page)
+    assert HEADER not in client.get(page, headers={"HX-Request": "true"}).headers
+    client.cookies.set("navette_flash", "published")
+    shown = client.get(page)
+    assert HEADER not in shown.headers and 'role="status"' in shown.text
