@@ -78,7 +78,9 @@ def create_render_app() -> Litestar:
     from drafting.app import create_app
     from drafting.settings import Settings
 
-    settings = Settings.load(database_url=os.environ["NAVETTE_BENCH_DATABASE_URL"], page_cache_seconds=0)
+    # Both caches off: the ceiling is the whole template rendered at each request.
+    settings = Settings.load(database_url=os.environ["NAVETTE_BENCH_DATABASE_URL"], page_cache_seconds=0,
+                             render_cache_seconds=0)
     navette = create_app(settings)
     pages = json.loads(os.environ["NAVETTE_BENCH_PAGES"])
     # In a thread of its own: uvicorn calls this factory inside its running event loop.

@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
@@ -99,7 +99,8 @@ def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0,
     html_pages = {name: path for name, path in pages.items() if not path.startswith("/api/")
                   and profiles[name].status == 200}
     if html_pages:
-        render_app = create_app(_settings(url))
+        # "Template alone": the whole template, as rendered without the signed-in render cache.
+        render_app = create_app(replace(_settings(url), render_cache_seconds=0))
         contexts = capture_contexts(render_app, html_pages, keep_injected=True, headers=headers)
         environment = render_app.template_engine.engine
         for name, (template_name, context) in contexts.items():
@@ -115,6 +116,49 @@ def profile_pages(url: str, pages: dict[str, str], budget: float = 2.0,
         render_app.state.db.dispose()
     app.state.db.dispose()
     return profiles
+
+
+class SteadyVotes:
+    """Votes written on one article at a steady rate from a thread while a page is loaded: what the
+    signed-in render cache pays when every write makes its pages stale. ``answered`` counts the
+    statuses of the votes written."""
+
+    def __init__(self, port: int, article_id: int, tokens: list[str], per_second: float) -> None:
+        self.port, self.article_id, self.tokens, self.per_second = port, article_id, tokens, per_second
+        self.answered: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._write, daemon=True)
+
+    def _write(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        i = 0
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            body = json.dumps({"value": VALUES[i % 3]})
+            try:
+                connection.request("PUT", f"/api/v1/articles/{self.article_id}/vote", body=body, headers={
+                    "Authorization": f"Bearer {self.tokens[i % len(self.tokens)]}",
+                    "Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                status = 0
+            self.answered[status] = self.answered.get(status, 0) + 1
+            i += 1
+            next_at = max(next_at + 1 / self.per_second, time.monotonic())  # late: no burst to catch up
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+        connection.close()
+
+    def __enter__(self) -> "SteadyVotes":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
 
 
 # --- votes -------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ CONCURRENCY = (10, 50)
 LAST_RUN = {mode: REPO / "bench" / "var" / f"last-{mode}-run.json" for mode in ("full", "quick")}
 SLOW_PAGE = 2.0  # seconds for one request, beyond which a page is not put under load
 PASSWORD_GUESSERS = 8
+VOTES_PER_SECOND = 20  # written on the article while its page is loaded (the render cache's invalidations)
 PASSWORD_PROBE_TARGET_MS = 50.0  # issue 11: /healthz median while the guessers run
 MIXED_WRITERS = 8
 SECTIONS = ("sqlite", "pages", "votes", "passwords", "cached", "engine", "postgres")
@@ -243,6 +244,19 @@ class Bench:
             result, why = self.page(server, pages["search API, common word"], c, headers=signed_in)
             self.run.figures.append(Figure("Search API, a word of most items, 20 results, signed in", d.label, c,
                                            result, "H", self.hello.get(c), None, why, page="search API, common word"))
+        # What the signed-in render cache costs when writes keep making the page stale (no target).
+        tokens = benchseed.voter_tokens(d.url, VOTERS)
+        for c in CONCURRENCY:
+            with probes.SteadyVotes(server.port, d.hot_article, tokens, VOTES_PER_SECOND) as votes:
+                result, why = self.page(server, pages["article page"], c, headers=signed_in)
+            written = ", ".join(f"{n} answered {status or 'nothing'}" for status, n in sorted(votes.answered.items()))
+            self.run.figures.append(Figure(
+                f"{labels['article page']}, signed in, while {VOTES_PER_SECOND} votes a second are written on it",
+                d.label, c, result, "H", self.hello.get(c), None, "; ".join(filter(None, [why, f"votes: {written}"])),
+                page="article page"))
+            self.run.notes.append(f"Votes written on the article ({VOTES_PER_SECOND} a second asked) while its page "
+                                  f"was loaded signed in at {c} connections: {written}.")
+        benchseed.voter_tokens(d.url, VOTERS)  # the voters' votes cleared again
 
     def cached_pages(self, d: datasets.Dataset, scale: str, pages: dict[str, str], labels: dict[str, str]) -> None:
         self.say("Navette on SQLite, one worker, anonymous page cache on (as deployed)")

@@ -43,6 +43,7 @@ from drafting.settings import STATIC_DIR, Settings
 from drafting.web.bodies import JSONRequest
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
+from drafting.web.readercache import ReaderCache
 from drafting.web.paging import PAGE_DEPENDENCY
 from drafting.web.request import threaded
 from drafting.web.security import security_headers
@@ -131,4 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.db = db
     app.state.settings = settings
     app.state.page_cache = page_cache
+    # Signed-in participants' pages, rendered once for all of them (drafting/web/readercache.py).
+    app.state.reader_cache = (ReaderCache(settings.render_cache_seconds, lambda: (db.writes, db.write_mark()))
+                              if settings.render_cache_seconds > 0 else None)
     return app

@@ -129,6 +129,7 @@ class Database:
         self.url = url
         self.engine = create_db_engine(url)
         self.write_engine = create_db_engine(url, immediate=True) if is_sqlite(self.engine) else self.engine
+        self.writes = 0  # write transactions this process committed (drafting/web/readercache.py)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         parsed = make_url(url)
@@ -152,6 +153,7 @@ class Database:
                 session.rollback()
                 raise
         if write:
+            self.writes += 1
             retry.committed()
             self._move_write_mark()
 

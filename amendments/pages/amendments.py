@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from amendments.views import amendments as views
 from drafting.policy import require_user
-from drafting.web import flash, ratelimit
+from drafting.web import flash, ratelimit, readercache
 from amendments.services import proposing
 from drafting.services import bills, participants
 from drafting.web.render import render
@@ -51,14 +51,20 @@ def _optional_int(field: str, raw: str | None) -> int | None:
 
 @get("/amendments/{amendment_id:int}", name="amendments:detail")
 @threaded
-def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template:
+def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template | Response:
+    found = readercache.lookup(request)  # before the transaction: see drafting/web/readercache.py
     with transaction(request) as session:
         user = page_user(session, request)
+        if (answered := readercache.from_cache(session, request, found, user)) is not None:
+            return answered
         amendment = proposing.get_amendment(session, amendment_id)
         context = views.amendment_context(session, amendment, user, request.app.route_reverse,
                                           view=request.query_params.get("view"), query=request.query_params)
-        return render("amendments/detail.html", session, request, user=user,
-                      cosigned=request.query_params.get("cosigned") == "1", **context)
+        context["cosigned"] = request.query_params.get("cosigned") == "1"
+        return readercache.shared_or_own(
+            session, request, found, user, "amendments/detail.html", context,
+            readercache.subject_of(context, "amendment", amendment, amendment=amendment),
+            staff=context["desk"].can_review)
 
 
 @get("/bills/{slug:str}/articles/{article_id:int}/propose", name="amendments:propose")

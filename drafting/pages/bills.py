@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.params import FromPath, URLEncodedBody
+from litestar import Response
 from litestar.response import Redirect, Template
 
 from drafting import policy
 from drafting.errors import NotFound
 from drafting.services import bills
 from drafting.views import reading
-from drafting.web import flash
+from drafting.web import flash, readercache
 from drafting.web.render import render
 from drafting.web.request import page_user, threaded, transaction
 
@@ -24,26 +25,34 @@ def home(request: Request) -> Template:
 
 @get("/bills/{slug:str}", name="bills:detail")
 @threaded
-def bill_page(request: Request, slug: FromPath[str]) -> Template:
+def bill_page(request: Request, slug: FromPath[str]) -> Template | Response:
+    found = readercache.lookup(request)  # before the transaction: see drafting/web/readercache.py
     with transaction(request) as session:
         user = page_user(session, request)
+        if (answered := readercache.from_cache(session, request, found, user)) is not None:
+            return answered
         bill = bills.get_bill(session, slug)
-        return render("drafting/bill.html", session, request, user=user,
-                      **reading.bill_context(session, bill, user))
+        context = reading.bill_context(session, bill, user)
+        return readercache.shared_or_own(session, request, found, user, "drafting/bill.html", context,
+                                         readercache.subject_of(context, "bill", bill), staff=context["can_edit"])
 
 
 @get("/bills/{slug:str}/articles/{article_id:int}", name="articles:detail")
 @threaded
-def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Template:
+def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Template | Response:
+    found = readercache.lookup(request)
     with transaction(request) as session:
         user = page_user(session, request)
+        if (answered := readercache.from_cache(session, request, found, user)) is not None:
+            return answered
         bill = bills.get_bill(session, slug)
         article = bills.get_article(session, article_id)
         if article.bill_id != bill.id:
             raise NotFound("no article {article_id} in bill '{slug}'", article_id=article_id, slug=slug)
-        return render("drafting/article.html", session, request, user=user,
-                      **reading.article_context(session, bill, article, user, request.query_params,
-                                               request.app.route_reverse))
+        context = reading.article_context(session, bill, article, user, request.query_params,
+                                          request.app.route_reverse)
+        return readercache.shared_or_own(session, request, found, user, "drafting/article.html", context,
+                                         readercache.subject_of(context, "article", article), staff=context["can_edit"])
 
 
 @post("/bills/{slug:str}/status", name="bills:status")
