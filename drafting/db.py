@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
@@ -151,6 +151,17 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+        if write:
+            retry.committed()
+            self._move_write_mark()
+
+    @contextmanager
+    def connection(self, *, write: bool = True) -> Iterator[Connection]:
+        """One transaction on a Core connection, without an ORM session (the vote path: plain statements
+        built once): committed if the block ends normally, rolled back otherwise, and counted and
+        marked like ``session``'s."""
+        with (self.write_engine if write else self.engine).begin() as connection:
+            yield connection
         if write:
             retry.committed()
             self._move_write_mark()

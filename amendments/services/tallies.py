@@ -2,9 +2,13 @@
 argument and amendment, recounted from the rows where moderation changes what is visible.
 
 Pages read one row per target whatever the size of the debate. Exactness under concurrency: a vote
-locks its target's counts (``lock``) before it reads the voter's previous vote, so two requests changing
-votes on one target queue there; ``add`` is one atomic statement; ``recount`` locks the row before it
-counts, so a change committed meanwhile is either counted or added after.
+reads the voter's previous vote with that vote's row locked (amendments/services/participation.py), so
+the two requests of one person on one target queue there, and adds the difference to the counts last,
+just before its commit, so votes of different people on one target hold the counts' row only that
+long; ``add`` is one atomic statement; ``recount`` locks the row before it counts, so a change
+committed meanwhile is either counted or added after. Lock order, for every writer of the counts
+(PostgreSQL): the target's own row (FOR UPDATE, or FOR KEY SHARE through a foreign key to it) before
+its counts' row, never the other way round.
 """
 from __future__ import annotations
 
@@ -47,14 +51,19 @@ def _add_statement(dialect: str, kind: str, names: tuple[str, ...]):
         *(table.c[name] for name in COUNTS))
 
 
-def add(session: Session, kind: str, target_id: int, **deltas: int) -> dict[str, int]:
+def _dialect(where: Session | Connection) -> str:
+    return (where.dialect if isinstance(where, Connection) else where.get_bind().dialect).name
+
+
+def add(session: Session | Connection, kind: str, target_id: int, **deltas: int) -> dict[str, int]:
     """Add ``deltas`` to the target's counts (creating its row) and answer them all: one statement,
-    which also holds the row's lock until the transaction ends."""
+    which also holds the row's lock until the transaction ends (in an ORM session or on a Core
+    connection)."""
     unknown = set(deltas) - set(COUNTS)
     if unknown:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
     moved = {name: delta for name, delta in deltas.items() if delta}
-    statement = _add_statement(session.get_bind().dialect.name, kind, tuple(sorted(moved)))
+    statement = _add_statement(_dialect(session), kind, tuple(sorted(moved)))
     parameters = {"target_id": target_id, **{f"start_{n}": max(d, 0) for n, d in moved.items()},
                   **{f"add_{n}": d for n, d in moved.items()}}
     return _row(session.execute(statement, parameters).one())
@@ -74,7 +83,7 @@ def lock(session: Session, kind: str, target_id: int) -> dict[str, int]:
     (a vote, the counts row itself) takes anyway, only taken first. Taken after the counts, it closed
     a cycle with a writer holding the target and waiting for its counts: a deadlock.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         session.execute(_target_lock_statement(kind), {"target_id": target_id})
     return add(session, kind, target_id)
 
@@ -86,7 +95,7 @@ def _read_statement(kind: str):
     return select(column, *(table.c[name] for name in COUNTS)).where(column.in_(bindparam("ids", expanding=True)))
 
 
-def read(session: Session, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:
+def read(session: Session | Connection, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:
     """The counts of each target (zeros for a target nothing was counted on): one indexed query."""
     found = {i: dict.fromkeys(COUNTS, 0) for i in ids}
     if ids:
