@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import FromPath, RawBody
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.services import moderation
@@ -70,7 +70,7 @@ def _writer(session: Session, request: Request) -> User | None:
     return user
 
 
-def _voter(connection: Connection, request: Request) -> Row | None:
+def _voter(connection: Connection, request: Request) -> tuple | None:
     """``_writer`` on a Core connection: the caller as a plain row, the write counted."""
     user = api_person(connection, request)
     ratelimit.enforce(connection, request, user)

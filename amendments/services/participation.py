@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from amendments.models import VOTE_VALUES, Amendment, Vote
 from amendments.services import tallies
-from drafting.db import utcnow
+from drafting.db import Prepared, utcnow
 from drafting.errors import Invalid, NotFound
 from drafting.models import Article, Bill, User
 from drafting import policy
@@ -79,9 +79,9 @@ def _plain_target_statement(kind: str):
     table = (Article if kind == "article" else Amendment).__table__
     bills = Bill.__table__
     own = [table.c.id, table.c.removed] if kind == "article" else [table.c.id, table.c.status, table.c.hidden_by_id]
-    return select(*own, bills.c.status.label("recorded_status"), bills.c.consultation_opens_at,
-                  bills.c.consultation_closes_at).join(bills, bills.c.id == table.c.bill_id).where(
-        table.c.id == bindparam("target_id"))
+    return Prepared(select(*own, bills.c.status.label("recorded_status"), bills.c.consultation_opens_at,
+                           bills.c.consultation_closes_at).join(bills, bills.c.id == table.c.bill_id).where(
+        table.c.id == bindparam("target_id", type_=Integer)))
 
 
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
@@ -102,7 +102,7 @@ def vote_target(connection: Connection, kind: str, target_id: int) -> Target:
     dates, in one plain row (the ``row`` and the ``bill`` of the answer)."""
     if kind not in TARGET_KINDS:
         raise NotFound("no target kind '{kind}'", kind=kind)
-    found = connection.execute(_plain_target_statement(kind), {"target_id": target_id}).first()
+    found = _plain_target_statement(kind).first(connection, target_id=target_id)
     if found is None:
         raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
     return Target(kind, found, found)
@@ -157,7 +157,7 @@ def my_vote(session: Session, user: User | None, target: Target) -> str | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _vote_statements(dialect: str, kind: str):
+def _vote_statements(dialect: str, kind: str) -> tuple[Prepared, ...]:
     """The vote path's statements, built once per database and kind of target (building costs more
     than running): the previous vote (on PostgreSQL locking its row), a new vote (none if one was
     inserted meanwhile), a changed vote, a vote taken back. Parameters: voter, target, new_value, now."""
@@ -165,14 +165,15 @@ def _vote_statements(dialect: str, kind: str):
     column = table.c.article_id if kind == "article" else table.c.amendment_id
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     mine = (table.c.user_id == bindparam("voter", type_=Integer)) & (column == bindparam("target", type_=Integer))
-    return (
+    now = bindparam("now", type_=table.c.updated_at.type)
+    return tuple(Prepared(statement) for statement in (
         _my_vote_statement(kind).with_for_update(),  # FOR UPDATE: nothing on SQLite (one writer at a time)
         insert(table).values({"user_id": bindparam("voter"), column.key: bindparam("target"),
-                              "value": bindparam("new_value"), "created_at": bindparam("now"),
-                              "updated_at": bindparam("now")}).on_conflict_do_nothing().returning(table.c.id),
-        table.update().where(mine).values(value=bindparam("new_value"), updated_at=bindparam("now")),
+                              "value": bindparam("new_value"), "created_at": now,
+                              "updated_at": now}).on_conflict_do_nothing().returning(table.c.id),
+        table.update().where(mine).values(value=bindparam("new_value"), updated_at=now),
         table.delete().where(mine),
-    )
+    ))
 
 
 def _write_vote(connection: Connection, user_id: int, target: Target, value: str | None) -> str | None:
@@ -183,15 +184,16 @@ def _write_vote(connection: Connection, user_id: int, target: Target, value: str
     row to lock: if the same person's other request inserts it meanwhile, this insert does nothing and
     the vote is read again, locked this time. On SQLite one writer at a time makes the same true."""
     previous_of, insert, change, take_back = _vote_statements(connection.dialect.name, target.kind)
-    mine = {"voter": user_id, "target": target.id}
     for _ in range(3):
-        previous = connection.execute(previous_of, mine).scalar()
+        found = previous_of.first(connection, voter=user_id, target=target.id)
+        previous = found.value if found else None
         if previous == value:
             return previous
         if previous is not None:
-            connection.execute(take_back if value is None else change, {**mine, "new_value": value, "now": utcnow()})
+            (take_back if value is None else change).run(connection, voter=user_id, target=target.id,
+                                                          new_value=value, now=utcnow())
             return previous
-        if value is None or connection.execute(insert, {**mine, "new_value": value, "now": utcnow()}).first():
+        if value is None or insert.first(connection, voter=user_id, target=target.id, new_value=value, now=utcnow()):
             return None
     raise RuntimeError(f"the vote of {user_id} on {target.kind} {target.id} kept changing under this request")
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import VOTE_VALUES, Amendment, Argument, TargetCounts, UsefulMark, Vote
+from drafting.db import Prepared
 from drafting.models import Article
 
 COUNTS = ("agree", "mixed", "disagree", "amendments", "arguments_for", "arguments_against",
@@ -44,11 +45,12 @@ def _add_statement(dialect: str, kind: str, names: tuple[str, ...]):
     # The table, not the mapped class: an ORM-enabled INSERT takes the slower bulk-insert path.
     table = TargetCounts.__table__
     statement = insert(table).values({column.key: bindparam("target_id", type_=Integer),
-                                             **{n: bindparam(f"start_{n}", type_=Integer) for n in names}})
+                                      **{n: bindparam(f"start_{n}", type_=Integer) if n in names else literal(0)
+                                         for n in COUNTS}})
     # With nothing to add, "SET agree = agree" still takes the row's lock: that is what ``lock`` is for.
     changes = {n: table.c[n] + bindparam(f"add_{n}", type_=Integer) for n in names} or {"agree": table.c.agree}
-    return statement.on_conflict_do_update(index_elements=[table.c[column.key]], set_=changes).returning(
-        *(table.c[name] for name in COUNTS))
+    return Prepared(statement.on_conflict_do_update(index_elements=[table.c[column.key]], set_=changes).returning(
+        *(table.c[name] for name in COUNTS)))
 
 
 def _dialect(where: Session | Connection) -> str:
@@ -66,7 +68,10 @@ def add(session: Session | Connection, kind: str, target_id: int, **deltas: int)
     statement = _add_statement(_dialect(session), kind, tuple(sorted(moved)))
     parameters = {"target_id": target_id, **{f"start_{n}": max(d, 0) for n, d in moved.items()},
                   **{f"add_{n}": d for n, d in moved.items()}}
-    return _row(session.execute(statement, parameters).one())
+    if isinstance(session, Session):  # what the session holds is written first, as its own execute would
+        session.flush()
+        session = session.connection()
+    return _row(statement.first(session, **parameters))
 
 
 @functools.lru_cache(maxsize=4)

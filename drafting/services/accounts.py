@@ -11,13 +11,13 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from drafting import policy
 from drafting.errors import Conflict, Invalid, Unauthorized
-from drafting.db import utcnow
+from drafting.db import Prepared, utcnow
 from drafting.models import AuthToken, BillAuthor, SignInCode, User
 from drafting.texts import normalise, text_field
 
@@ -203,42 +203,43 @@ def user_for_token(session: Session, token: str | None, kind: str, *, touch: boo
     row = session.execute(_token_statement(), {"token_hash": _digest(token), "kind": kind, "now": now}).first()
     if row is None:
         return None
-    _touch(session, row.id, row.last_used_at, now, touch)
+    if touch and _last_use_stale(row.last_used_at, now):
+        _touch_statement().run(session.connection(), token_id=row.id, now=now)
     return row[0]
 
 
 @functools.cache
-def _person_statement():
+def _person_statement() -> Prepared:
     """Built once: the token's person as a plain row (the user's columns, then the token's id and last use)."""
     users, tokens = User.__table__, AuthToken.__table__
-    return select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at).join(
+    return Prepared(select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at).join(
         tokens, tokens.c.user_id == users.c.id).where(
         tokens.c.token_hash == bindparam("token_hash"), tokens.c.kind == bindparam("kind"),
-        tokens.c.expires_at > bindparam("now"))
+        tokens.c.expires_at > bindparam("now", type_=AuthToken.__table__.c.expires_at.type)))
 
 
-def person_for_token(connection: Connection, token: str | None, kind: str, *, touch: bool = False) -> Row | None:
+def person_for_token(connection: Connection, token: str | None, kind: str, *, touch: bool = False) -> tuple | None:
     """``user_for_token`` on a Core connection, without the ORM: the person as a plain row (``id``,
-    ``is_admin``… of the user), for the hottest write paths (votes)."""
+    ``is_admin``… of the user), for the hottest write path (votes)."""
     if not token:
         return None
     now = utcnow()
-    row = connection.execute(_person_statement(), {"token_hash": _digest(token), "kind": kind, "now": now}).first()
-    if row is not None:
-        _touch(connection, row.token_id, row.last_used_at, now, touch)
+    row = _person_statement().first(connection, token_hash=_digest(token), kind=kind, now=now)
+    if row is not None and touch and _last_use_stale(row.last_used_at, now):
+        _touch_statement().run(connection, token_id=row.token_id, now=now)
     return row
 
 
 @functools.cache
-def _touch_statement():
+def _touch_statement() -> Prepared:
     tokens = AuthToken.__table__
-    return tokens.update().where(tokens.c.id == bindparam("token_id")).values(last_used_at=bindparam("now"))
+    return Prepared(tokens.update().where(tokens.c.id == bindparam("token_id")).values(
+        last_used_at=bindparam("now", type_=tokens.c.last_used_at.type)))
 
 
-def _touch(session: Session | Connection, token_id: int, last_used_at, now, touch: bool) -> None:
-    """Record the token's use when ``touch`` asks and its last recorded use is a minute old or more."""
-    if touch and (last_used_at is None or now - last_used_at >= LAST_USE_PRECISION):
-        session.execute(_touch_statement(), {"token_id": token_id, "now": now})
+def _last_use_stale(last_used_at, now) -> bool:
+    """A token's last use is recorded again once the recorded one is a minute old or more."""
+    return last_used_at is None or now - last_used_at >= LAST_USE_PRECISION
 
 
 def revoke_token(session: Session, token: str) -> None:

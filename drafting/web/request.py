@@ -8,7 +8,7 @@ from typing import Any, Awaitable, Callable, Iterator, TypeVar
 import anyio.to_thread
 
 from litestar import Request
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from drafting import retry
@@ -84,7 +84,7 @@ def api_user(session: Session, request: Request) -> User | None:
     return accounts.user_for_token(session, bearer_token(request), "api", touch=_writes(session, request))
 
 
-def api_person(connection: Connection, request: Request) -> Row | None:
+def api_person(connection: Connection, request: Request) -> tuple | None:
     """``api_user`` on a write connection (``write_connection``), as a plain row: one statement built
     once, and the token's last use recorded as ``api_user`` records it."""
     return accounts.person_for_token(connection, bearer_token(request), "api", touch=True)
