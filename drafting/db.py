@@ -102,7 +102,11 @@ class Prepared:
             found = self._by_dialect[dialect.name] = (compiled.string, binds, order, results, shape)
         return found
 
-    def run(self, connection: Connection, **parameters) -> list[tuple] | None:
+    def run(self, connection: Connection, *, commit: bool = False, **parameters) -> list[tuple] | None:
+        """The statement's rows (None without rows). With ``commit``, on PostgreSQL, the transaction
+        commits in the same round trip (psycopg's pipeline), so the rows the statement locked are held
+        for that round trip and the WAL flush, not for the Python work before the connection's own
+        commit (which then finds nothing left to do); elsewhere that commit does it, as always."""
         sql, binds, order, results, shape = self._compiled(connection.dialect)
         values = {}
         for name, (bind, process) in binds.items():
@@ -116,7 +120,13 @@ class Prepared:
                 for listener in dispatch.before_cursor_execute:
                     listener(connection, cursor, sql, driver_parameters, None, False)
             try:
-                cursor.execute(sql, driver_parameters)
+                if commit and connection.dialect.name == "postgresql":
+                    driver = connection.connection.driver_connection
+                    with driver.pipeline():
+                        cursor.execute(sql, driver_parameters)
+                        driver.commit()
+                else:
+                    cursor.execute(sql, driver_parameters)
             except connection.dialect.loaded_dbapi.Error as error:
                 raise DBAPIError.instance(sql, driver_parameters, error, connection.dialect.loaded_dbapi.Error,
                                           dialect=connection.dialect) from error
@@ -133,9 +143,9 @@ class Prepared:
                                 for process, value in zip(results, row)) for row in rows]
         return [shape._make(row) for row in rows]
 
-    def first(self, connection: Connection, **parameters) -> tuple | None:
+    def first(self, connection: Connection, *, commit: bool = False, **parameters) -> tuple | None:
         """The first row the statement answers, or None."""
-        rows = self.run(connection, **parameters)
+        rows = self.run(connection, commit=commit, **parameters)
         return rows[0] if rows else None
 
 

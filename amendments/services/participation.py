@@ -84,13 +84,26 @@ def _plain_target_statement(kind: str):
         table.c.id == bindparam("target_id", type_=Integer)))
 
 
+@functools.lru_cache(maxsize=4)
+def _target_lock_statements(kind: str):
+    """Its bill FOR KEY SHARE, then the bare target row FOR UPDATE (FOR UPDATE refuses the eager join
+    of the author): the order proposals keep (bill, article, counts). Taken the other way round, the
+    target first and the bill's key later (through a new row's foreign key), a writer closed a cycle
+    with a proposal holding the bill's key and an insertion queued for the whole bill: a deadlock."""
+    model = Article if kind == "article" else Amendment
+    bill_of = select(model.bill_id).where(model.id == bindparam("target_id")).scalar_subquery()
+    return (select(Bill.id).where(Bill.id == bill_of).with_for_update(read=True, key_share=True),
+            select(model.id).where(model.id == bindparam("target_id")).with_for_update())
+
+
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
-    """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit."""
+    """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit,
+    after its bill's key."""
     if kind not in TARGET_KINDS:
         raise NotFound("no target kind '{kind}'", kind=kind)
-    model = Article if kind == "article" else Amendment
-    if for_update:  # lock the bare row: FOR UPDATE refuses the eager join of the author
-        session.execute(select(model.id).where(model.id == target_id).with_for_update())
+    if for_update:
+        for statement in _target_lock_statements(kind):
+            session.execute(statement, {"target_id": target_id})
     found = session.execute(_target_statement(kind), {"target_id": target_id}).first()
     if found is None:
         raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
@@ -214,13 +227,15 @@ def _vote(where: Session | Connection, actor: Any, target: Target, value: str | 
     if previous == value:
         return tallies.votes_of(tallies.read(connection, target.kind, [target.id])[target.id])
     moved = {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
-    return tallies.votes_of(tallies.add(connection, target.kind, target.id, **moved))
+    # On a Core connection (the API) nothing follows: the transaction commits with the counts' statement.
+    return tallies.votes_of(tallies.add(connection, target.kind, target.id, commit=where is connection, **moved))
 
 
 def cast_vote(where: Session | Connection, actor: Any, target: Target, value: Any) -> dict[str, int]:
     """One vote per person and target, a new one replacing the old; the target's stored tally moves in
     the same transaction, so racing requests leave one row and an exact count. ``where``: an ORM
-    session, or a Core connection (``vote_target``, ``accounts.person_for_token``: the API's path)."""
+    session, or a Core connection (``vote_target``, ``accounts.person_for_token``: the API's path),
+    whose transaction the vote ends: it commits with the counts' statement (``tallies.add``)."""
     return _vote(where, actor, target, "" if value is None else value)  # None is no value here: refused
 
 

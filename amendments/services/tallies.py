@@ -57,10 +57,12 @@ def _dialect(where: Session | Connection) -> str:
     return (where.dialect if isinstance(where, Connection) else where.get_bind().dialect).name
 
 
-def add(session: Session | Connection, kind: str, target_id: int, **deltas: int) -> dict[str, int]:
+def add(session: Session | Connection, kind: str, target_id: int, *, commit: bool = False,
+        **deltas: int) -> dict[str, int]:
     """Add ``deltas`` to the target's counts (creating its row) and answer them all: one statement,
     which also holds the row's lock until the transaction ends (in an ORM session or on a Core
-    connection)."""
+    connection). ``commit`` (a Core connection whose transaction has nothing left to do) ends the
+    transaction with this statement, in one round trip on PostgreSQL (``Prepared.run``)."""
     unknown = set(deltas) - set(COUNTS)
     if unknown:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
@@ -70,8 +72,8 @@ def add(session: Session | Connection, kind: str, target_id: int, **deltas: int)
                   **{f"add_{n}": d for n, d in moved.items()}}
     if isinstance(session, Session):  # what the session holds is written first, as its own execute would
         session.flush()
-        session = session.connection()
-    return _row(statement.first(session, **parameters))
+        return _row(statement.first(session.connection(), **parameters))
+    return _row(statement.first(session, commit=commit, **parameters))
 
 
 @functools.lru_cache(maxsize=4)

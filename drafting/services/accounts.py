@@ -232,8 +232,11 @@ def person_for_token(connection: Connection, token: str | None, kind: str, *, to
 
 @functools.cache
 def _touch_statement() -> Prepared:
+    """The token's last use, written unless another transaction is writing it right now (PostgreSQL:
+    SKIP LOCKED), so two requests with one token never queue on its row for a timestamp."""
     tokens = AuthToken.__table__
-    return Prepared(tokens.update().where(tokens.c.id == bindparam("token_id")).values(
+    free = select(tokens.c.id).where(tokens.c.id == bindparam("token_id")).with_for_update(skip_locked=True)
+    return Prepared(tokens.update().where(tokens.c.id.in_(free.scalar_subquery())).values(
         last_used_at=bindparam("now", type_=tokens.c.last_used_at.type)))
 
 
