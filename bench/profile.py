@@ -1,7 +1,8 @@
 """Where one request's time goes: cProfile over repeated in-process requests, plus its SQL statements.
 
 Run: python -m bench.profile DATABASE_URL PATH [--method PUT --json '{"value": "agree"}' --token T] [--signed-in]
-[-n 20]
+[-n 20]; with ``--votes`` PATH is a vote URL with ``{target}`` (``/api/v1/amendments/{target}/vote``) and
+each request is a new vote (benchmark voters, values and targets in turn), as the vote benchmark sends
 (e.g. on bench/var/rn.db after a benchmark run: sqlite:///bench/var/rn.db /bills/republique-numerique)
 """
 from __future__ import annotations
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", help="API bearer token")
     parser.add_argument("--signed-in", action="store_true",
                         help="as a seeded participant, signed in (session cookie and bearer token)")
+    parser.add_argument("--votes", action="store_true",
+                        help="PUT changing votes of the benchmark voters on the benchmark's targets (PATH has {target})")
+    parser.add_argument("--time", action="store_true", help="time the requests without the profiler")
     parser.add_argument("-n", type=int, default=20, help="requests profiled")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--width", type=int, default=160, help="characters of each statement shown")
@@ -74,28 +78,65 @@ def main(argv: list[str] | None = None) -> int:
 
         headers = {**signed_in_headers(reader_tokens(args.database_url)), **headers}
     body = json.loads(args.json) if args.json else None
+    requests = _vote_requests(args.database_url, args.path) if args.votes else None
     profiler = cProfile.Profile()
 
     async def drive() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            first = await client.request(args.method, args.path, json=body, headers=headers)
-            print(f"{args.method} {args.path}: {first.status_code}, {len(first.content):,} bytes")
+
+            async def ask(n: int):
+                if requests is None:
+                    return await client.request(args.method, args.path, json=body, headers=headers)
+                path, vote_headers, vote = requests(n)
+                return await client.put(path, json=vote, headers=vote_headers)
+
+            first = await ask(0)
+            print(f"{first.request.method} {first.request.url.path}: {first.status_code}, {len(first.content):,} bytes")
             with timing_statements(app.state.db) as timed:
-                await client.request(args.method, args.path, json=body, headers=headers)
+                await ask(1)
             print(f"{len(timed)} SQL statements, slowest first (ms):")
             for ms, statement in sorted(timed, reverse=True):
                 print(f"  {ms:9.2f}  {statement[:args.width]}")
-            profiler.enable()
-            for _ in range(args.n):
-                await client.request(args.method, args.path, json=body, headers=headers)
+            started = time.perf_counter()
+            if not args.time:
+                profiler.enable()
+            for n in range(args.n):
+                await ask(n + 2)
             profiler.disable()
+            print(f"{args.n} requests: {(time.perf_counter() - started) * 1000 / args.n:.2f} ms each, in-process "
+                  f"with the client's own time{'' if args.time else ', under the profiler'}")
+            if args.time:
+                hello = time.perf_counter()
+                for _ in range(args.n):
+                    await client.get("/healthz")
+                print(f"/healthz the same way: {(time.perf_counter() - hello) * 1000 / args.n:.2f} ms each")
 
     asyncio.run(drive())
+    if args.time:
+        return 0
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
     return 0
+
+
+def _vote_requests(database_url: str, path: str):
+    """Request ``n`` of a vote run: (path, headers, body), each a vote that changes something."""
+    from bench.datasets import Dataset, describe
+    from bench.probes import VALUES
+    from drafting.seeding import bench as benchseed
+
+    voters = 50
+    targets = describe(Dataset("profiled", "", database_url, False, None)).vote_targets
+    tokens = benchseed.voter_tokens(database_url, voters)  # their earlier votes go first
+
+    def request(n: int):
+        voter = n % voters
+        return (path.format(target=targets[n // voters % len(targets)]),
+                {"Authorization": f"Bearer {tokens[voter]}"}, {"value": VALUES[(voter + n) % 3]})
+
+    return request
 
 
 if __name__ == "__main__":

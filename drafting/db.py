@@ -1,6 +1,7 @@
 """Database engines and sessions: SQLite (WAL, foreign keys) embedded, PostgreSQL in production."""
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import os
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
@@ -68,6 +69,84 @@ def by_id(session: Session, model: type, id_: int):
     if identity_key(model, id_) in session.identity_map:
         return session.get(model, id_)
     return session.scalar(_by_id_statement(model), {"id": id_})
+
+
+class Prepared:
+    """A Core statement compiled once per database and run straight on the connection's DBAPI cursor:
+    for the few statements of the hottest write (a vote), where SQLAlchemy's work around each execute
+    (an execution context, a result object, its events) costs several times the SQL itself.
+
+    Parameters and answers go through the columns' own types (UTC datetimes on SQLite as SQLAlchemy
+    stores them); ``before_cursor_execute`` listeners still see each statement (query counts, the
+    benchmark's profile); a database error arrives as SQLAlchemy's ``DBAPIError``, so a deadlock is
+    replayed (drafting/retry.py) as on any other path. Answers tuples, or None for a statement
+    without rows; rows are named tuples (``row.id``).
+    """
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, tuple] = {}
+
+    def _compiled(self, dialect) -> tuple:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            if compiled.insert_prefetch or compiled.update_prefetch:  # defaults computed in Python: not here
+                raise ValueError(f"give every column a value: {compiled.insert_prefetch + compiled.update_prefetch}")
+            binds = {name: (bind, bind.type.dialect_impl(dialect).bind_processor(dialect))
+                     for name, bind in compiled.binds.items()}
+            order = compiled.positiontup if compiled.positional else None
+            results = [column[3].dialect_impl(dialect).result_processor(dialect, None)
+                       for column in compiled._result_columns]
+            shape = collections.namedtuple("Row", [column[0] for column in compiled._result_columns], rename=True)
+            found = self._by_dialect[dialect.name] = (compiled.string, binds, order, results, shape)
+        return found
+
+    def run(self, connection: Connection, *, commit: bool = False, **parameters) -> list[tuple] | None:
+        """The statement's rows (None without rows). With ``commit``, on PostgreSQL, the transaction
+        commits in the same round trip (psycopg's pipeline), so the rows the statement locked are held
+        for that round trip and the WAL flush, not for the Python work before the connection's own
+        commit (which then finds nothing left to do); elsewhere that commit does it, as always."""
+        sql, binds, order, results, shape = self._compiled(connection.dialect)
+        values = {}
+        for name, (bind, process) in binds.items():
+            value = parameters[name] if name in parameters else bind.value
+            values[name] = process(value) if process is not None and value is not None else value
+        driver_parameters = tuple(values[name] for name in order) if order is not None else values
+        cursor = connection.connection.cursor()
+        dispatch = connection.dispatch
+        try:
+            if dispatch.before_cursor_execute:
+                for listener in dispatch.before_cursor_execute:
+                    listener(connection, cursor, sql, driver_parameters, None, False)
+            try:
+                if commit and connection.dialect.name == "postgresql":
+                    driver = connection.connection.driver_connection
+                    with driver.pipeline():
+                        cursor.execute(sql, driver_parameters)
+                        driver.commit()
+                else:
+                    cursor.execute(sql, driver_parameters)
+            except connection.dialect.loaded_dbapi.Error as error:
+                raise DBAPIError.instance(sql, driver_parameters, error, connection.dialect.loaded_dbapi.Error,
+                                          dialect=connection.dialect) from error
+            if dispatch.after_cursor_execute:
+                for listener in dispatch.after_cursor_execute:
+                    listener(connection, cursor, sql, driver_parameters, None, False)
+            if cursor.description is None:
+                return None
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if any(results):
+            return [shape._make(value if process is None or value is None else process(value)
+                                for process, value in zip(results, row)) for row in rows]
+        return [shape._make(row) for row in rows]
+
+    def first(self, connection: Connection, *, commit: bool = False, **parameters) -> tuple | None:
+        """The first row the statement answers, or None."""
+        rows = self.run(connection, commit=commit, **parameters)
+        return rows[0] if rows else None
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -154,6 +233,17 @@ class Database:
                 raise
         if write:
             self.writes += 1
+            retry.committed()
+            self._move_write_mark()
+
+    @contextmanager
+    def connection(self, *, write: bool = True) -> Iterator[Connection]:
+        """One transaction on a Core connection, without an ORM session (the vote path: plain statements
+        built once): committed if the block ends normally, rolled back otherwise, and counted and
+        marked like ``session``'s."""
+        with (self.write_engine if write else self.engine).begin() as connection:
+            yield connection
+        if write:
             retry.committed()
             self._move_write_mark()
 

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import FromPath, RawBody
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.services import moderation
@@ -26,7 +27,7 @@ from drafting.errors import NotFound
 from drafting.models import User
 from drafting.web.paging import Page, paginated
 from drafting.web.bodies import json_body, parse_body
-from drafting.web.request import api_user, threaded, transaction
+from drafting.web.request import api_person, api_user, threaded, transaction, write_connection
 
 
 class VoteIn(msgspec.Struct):
@@ -69,28 +70,36 @@ def _writer(session: Session, request: Request) -> User | None:
     return user
 
 
+def _voter(connection: Connection, request: Request) -> tuple | None:
+    """``_writer`` on a Core connection: the caller as a plain row, the write counted."""
+    user = api_person(connection, request)
+    ratelimit.enforce(connection, request, user)
+    return user
+
+
 def _target_handlers(kind: str) -> list:
     """The vote, argument and source endpoints of articles or amendments."""
     base = f"/{kind}s/{{target_id:int}}"
 
+    # Votes, the most frequent write, run plain statements on a Core connection: no ORM object.
     @put(f"{base}/vote", name=f"api:{kind}:vote", status_code=200, dependencies=json_body(VoteIn))
     @threaded
     def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> VoteAnswerJSON:
-        with transaction(request) as session:
-            user = _writer(session, request)
-            target = participation.get_target(session, kind, target_id)
+        with write_connection(request) as connection:
+            user = _voter(connection, request)
+            target = participation.vote_target(connection, kind, target_id)
             payload = parse_body(body, VoteIn)
             policy.require_own_vote(payload.on_behalf_of)
-            votes = participation.cast_vote(session, user, target, payload.value)
+            votes = participation.cast_vote(connection, user, target, payload.value)
             return shapes.vote_json(votes, payload.value)
 
     @delete(f"{base}/vote", name=f"api:{kind}:unvote", status_code=200)
     @threaded
     def delete_vote(request: Request, target_id: FromPath[int]) -> VoteAnswerJSON:
-        with transaction(request) as session:
-            user = _writer(session, request)
-            target = participation.get_target(session, kind, target_id)
-            return shapes.vote_json(participation.take_back_vote(session, user, target), None)
+        with write_connection(request) as connection:
+            user = _voter(connection, request)
+            target = participation.vote_target(connection, kind, target_id)
+            return shapes.vote_json(participation.take_back_vote(connection, user, target), None)
 
     @get(f"{base}/arguments", name=f"api:{kind}:arguments")
     @threaded

@@ -12,11 +12,12 @@ from typing import Any
 
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.models import VOTE_VALUES, Amendment, Vote
 from amendments.services import tallies
-from drafting.db import utcnow
+from drafting.db import Prepared, utcnow
 from drafting.errors import Invalid, NotFound
 from drafting.models import Article, Bill, User
 from drafting import policy
@@ -29,11 +30,12 @@ TARGET_KINDS = ("article", "amendment")
 
 @dataclass
 class Target:
-    """An article or an amendment that people vote on and argue about, with its bill."""
+    """An article or an amendment that people vote on and argue about, with its bill: ORM objects, or
+    (``vote_target``) one plain row holding the target's and its bill's columns."""
 
     kind: str
-    row: Article | Amendment
-    bill: Bill
+    row: Any  # Article | Amendment | Row
+    bill: Any  # Bill | Row
 
     @property
     def id(self) -> int:
@@ -41,16 +43,16 @@ class Target:
 
     @property
     def hidden(self) -> bool:
-        return isinstance(self.row, Amendment) and self.row.hidden_by_id is not None
+        return self.kind == "amendment" and self.row.hidden_by_id is not None
 
     @property
     def removed(self) -> bool:
-        return isinstance(self.row, Article) and self.row.removed
+        return self.kind == "article" and bool(self.row.removed)
 
     @property
     def settled(self) -> bool:
         """An amendment no longer in play (accepted, rejected, withdrawn, fallen) takes no votes or arguments."""
-        return isinstance(self.row, Amendment) and not policy.amendment_changeable(self.row)
+        return self.kind == "amendment" and not policy.amendment_changeable(self.row)
 
     def column(self, model: Any):
         """The model's column that points at this kind of target."""
@@ -71,17 +73,52 @@ def _target_statement(kind: str):
     return select(model, Bill).join(Bill, Bill.id == model.bill_id).where(model.id == bindparam("target_id"))
 
 
+@functools.lru_cache(maxsize=4)
+def _plain_target_statement(kind: str):
+    """What a vote needs to know of its target and bill, as one plain row, built once."""
+    table = (Article if kind == "article" else Amendment).__table__
+    bills = Bill.__table__
+    own = [table.c.id, table.c.removed] if kind == "article" else [table.c.id, table.c.status, table.c.hidden_by_id]
+    return Prepared(select(*own, bills.c.status.label("recorded_status"), bills.c.consultation_opens_at,
+                           bills.c.consultation_closes_at).join(bills, bills.c.id == table.c.bill_id).where(
+        table.c.id == bindparam("target_id", type_=Integer)))
+
+
+@functools.lru_cache(maxsize=4)
+def _target_lock_statements(kind: str):
+    """Its bill FOR KEY SHARE, then the bare target row FOR UPDATE (FOR UPDATE refuses the eager join
+    of the author): the order proposals keep (bill, article, counts). Taken the other way round, the
+    target first and the bill's key later (through a new row's foreign key), a writer closed a cycle
+    with a proposal holding the bill's key and an insertion queued for the whole bill: a deadlock."""
+    model = Article if kind == "article" else Amendment
+    bill_of = select(model.bill_id).where(model.id == bindparam("target_id")).scalar_subquery()
+    return (select(Bill.id).where(Bill.id == bill_of).with_for_update(read=True, key_share=True),
+            select(model.id).where(model.id == bindparam("target_id")).with_for_update())
+
+
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
-    """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit."""
+    """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit,
+    after its bill's key."""
     if kind not in TARGET_KINDS:
         raise NotFound("no target kind '{kind}'", kind=kind)
-    model = Article if kind == "article" else Amendment
-    if for_update:  # lock the bare row: FOR UPDATE refuses the eager join of the author
-        session.execute(select(model.id).where(model.id == target_id).with_for_update())
+    if for_update:
+        for statement in _target_lock_statements(kind):
+            session.execute(statement, {"target_id": target_id})
     found = session.execute(_target_statement(kind), {"target_id": target_id}).first()
     if found is None:
         raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
     return Target(kind, found[0], found[1])
+
+
+def vote_target(connection: Connection, kind: str, target_id: int) -> Target:
+    """``get_target`` on a Core connection, without the ORM: the target with its bill's status and
+    dates, in one plain row (the ``row`` and the ``bill`` of the answer)."""
+    if kind not in TARGET_KINDS:
+        raise NotFound("no target kind '{kind}'", kind=kind)
+    found = _plain_target_statement(kind).first(connection, target_id=target_id)
+    if found is None:
+        raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
+    return Target(kind, found, found)
 
 
 def target_for_row(session: Session, row: Article | Amendment) -> Target:
@@ -118,62 +155,89 @@ def percentages(counts: dict[str, int]) -> dict[str, int]:
     return shares
 
 
+@functools.lru_cache(maxsize=4)
+def _my_vote_statement(kind: str):
+    table = Vote.__table__
+    column = table.c.article_id if kind == "article" else table.c.amendment_id
+    return select(table.c.value).where(table.c.user_id == bindparam("voter", type_=Integer),
+                                       column == bindparam("target", type_=Integer))
+
+
 def my_vote(session: Session, user: User | None, target: Target) -> str | None:
     if user is None:
         return None
-    return session.scalar(_vote_statements(target.kind)[0], {"voter": user.id, "target": target.id})
+    return session.scalar(_my_vote_statement(target.kind), {"voter": user.id, "target": target.id})
 
 
-@functools.lru_cache(maxsize=4)
-def _vote_statements(kind: str):
-    """The vote path's statements, built once per kind of target (building costs more than running):
-    the previous vote, a new vote, a changed vote, a vote taken back. Parameters: voter, target,
-    new_value, now."""
-    column = Vote.article_id if kind == "article" else Vote.amendment_id
-    mine = (Vote.user_id == bindparam("voter", type_=Integer)) & (column == bindparam("target", type_=Integer))
+@functools.lru_cache(maxsize=8)
+def _vote_statements(dialect: str, kind: str) -> tuple[Prepared, ...]:
+    """The vote path's statements, built once per database and kind of target (building costs more
+    than running): the previous vote (on PostgreSQL locking its row), a new vote (none if one was
+    inserted meanwhile), a changed vote, a vote taken back. Parameters: voter, target, new_value, now."""
     table = Vote.__table__
-    return (
-        select(Vote.value).where(mine),
-        table.insert().values({"user_id": bindparam("voter"), column.key: bindparam("target"),
-                               "value": bindparam("new_value"), "created_at": bindparam("now"),
-                               "updated_at": bindparam("now")}),
-        table.update().where(mine).values(value=bindparam("new_value"), updated_at=bindparam("now")),
+    column = table.c.article_id if kind == "article" else table.c.amendment_id
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    mine = (table.c.user_id == bindparam("voter", type_=Integer)) & (column == bindparam("target", type_=Integer))
+    now = bindparam("now", type_=table.c.updated_at.type)
+    return tuple(Prepared(statement) for statement in (
+        _my_vote_statement(kind).with_for_update(),  # FOR UPDATE: nothing on SQLite (one writer at a time)
+        insert(table).values({"user_id": bindparam("voter"), column.key: bindparam("target"),
+                              "value": bindparam("new_value"), "created_at": now,
+                              "updated_at": now}).on_conflict_do_nothing().returning(table.c.id),
+        table.update().where(mine).values(value=bindparam("new_value"), updated_at=now),
         table.delete().where(mine),
-    )
+    ))
 
 
-def _previous_vote(session: Session, user: User, target: Target) -> tuple[dict[str, int], str | None]:
-    """The target's counts and the person's vote on it, read once the counts are locked
-    (``tallies.lock``): every change of a vote on this target waits for that lock, so both stay true
-    until this transaction ends."""
-    counts = tallies.lock(session, target.kind, target.id)
-    previous = session.execute(_vote_statements(target.kind)[0],
-                               {"voter": user.id, "target": target.id}).scalar()
-    return counts, previous
+def _write_vote(connection: Connection, user_id: int, target: Target, value: str | None) -> str | None:
+    """Make the person's vote on the target ``value`` (None: take it back) and answer what it was.
+
+    The previous vote is read with its row locked (PostgreSQL), so two requests of one person on one
+    target queue on that row and each moves the counts from what the other left. A first vote has no
+    row to lock: if the same person's other request inserts it meanwhile, this insert does nothing and
+    the vote is read again, locked this time. On SQLite one writer at a time makes the same true."""
+    previous_of, insert, change, take_back = _vote_statements(connection.dialect.name, target.kind)
+    for _ in range(3):
+        found = previous_of.first(connection, voter=user_id, target=target.id)
+        previous = found.value if found else None
+        if previous == value:
+            return previous
+        if previous is not None:
+            (take_back if value is None else change).run(connection, voter=user_id, target=target.id,
+                                                          new_value=value, now=utcnow())
+            return previous
+        if value is None or insert.first(connection, voter=user_id, target=target.id, new_value=value, now=utcnow()):
+            return None
+    raise RuntimeError(f"the vote of {user_id} on {target.kind} {target.id} kept changing under this request")
 
 
-def cast_vote(session: Session, actor: User | None, target: Target, value: Any) -> dict[str, int]:
-    """One vote per person and target, a new one replacing the old; the target's stored tally moves in
-    the same transaction, so racing requests leave one row and an exact count."""
+def _vote(where: Session | Connection, actor: Any, target: Target, value: str | None) -> dict[str, int]:
+    """The person's vote on the target becomes ``value`` (None: taken back); answers the target's tallies.
+
+    The target's stored counts move in the same transaction, last, by one atomic statement: their row
+    stays locked only from there to the commit, so votes on one target queue for the shortest time;
+    and the lock order (the vote's row, the target's key through the vote's foreign key, then the
+    counts) is the one every other writer of the counts keeps (amendments/tallies.py)."""
     user = require_user(actor)
-    if value not in VOTE_VALUES:
+    if value is not None and value not in VOTE_VALUES:
         raise Invalid("value", "must be one of {choices}", choices=', '.join(VOTE_VALUES))
     require_open(target)
-    counts, previous = _previous_vote(session, user, target)
+    connection = where.connection() if isinstance(where, Session) else where
+    previous = _write_vote(connection, user.id, target, value)
     if previous == value:
-        return tallies.votes_of(counts)
-    _, insert, change, _ = _vote_statements(target.kind)
-    session.execute(insert if previous is None else change,
-                    {"voter": user.id, "target": target.id, "new_value": value, "now": utcnow()})
-    moved = {value: 1, **({previous: -1} if previous else {})}
-    return tallies.votes_of(tallies.add(session, target.kind, target.id, **moved))
+        return tallies.votes_of(tallies.read(connection, target.kind, [target.id])[target.id])
+    moved = {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
+    # On a Core connection (the API) nothing follows: the transaction commits with the counts' statement.
+    return tallies.votes_of(tallies.add(connection, target.kind, target.id, commit=where is connection, **moved))
 
 
-def take_back_vote(session: Session, actor: User | None, target: Target) -> dict[str, int]:
-    user = require_user(actor)
-    require_open(target)
-    counts, previous = _previous_vote(session, user, target)
-    if previous is None:
-        return tallies.votes_of(counts)
-    session.execute(_vote_statements(target.kind)[3], {"voter": user.id, "target": target.id})
-    return tallies.votes_of(tallies.add(session, target.kind, target.id, **{previous: -1}))
+def cast_vote(where: Session | Connection, actor: Any, target: Target, value: Any) -> dict[str, int]:
+    """One vote per person and target, a new one replacing the old; the target's stored tally moves in
+    the same transaction, so racing requests leave one row and an exact count. ``where``: an ORM
+    session, or a Core connection (``vote_target``, ``accounts.person_for_token``: the API's path),
+    whose transaction the vote ends: it commits with the counts' statement (``tallies.add``)."""
+    return _vote(where, actor, target, "" if value is None else value)  # None is no value here: refused
+
+
+def take_back_vote(where: Session | Connection, actor: Any, target: Target) -> dict[str, int]:
+    return _vote(where, actor, target, None)

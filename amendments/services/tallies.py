@@ -2,9 +2,13 @@
 argument and amendment, recounted from the rows where moderation changes what is visible.
 
 Pages read one row per target whatever the size of the debate. Exactness under concurrency: a vote
-locks its target's counts (``lock``) before it reads the voter's previous vote, so two requests changing
-votes on one target queue there; ``add`` is one atomic statement; ``recount`` locks the row before it
-counts, so a change committed meanwhile is either counted or added after.
+reads the voter's previous vote with that vote's row locked (amendments/services/participation.py), so
+the two requests of one person on one target queue there, and adds the difference to the counts last,
+just before its commit, so votes of different people on one target hold the counts' row only that
+long; ``add`` is one atomic statement; ``recount`` locks the row before it counts, so a change
+committed meanwhile is either counted or added after. Lock order, for every writer of the counts
+(PostgreSQL): the target's own row (FOR UPDATE, or FOR KEY SHARE through a foreign key to it) before
+its counts' row, never the other way round.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import VOTE_VALUES, Amendment, Argument, TargetCounts, UsefulMark, Vote
+from drafting.db import Prepared
 from drafting.models import Article
 
 COUNTS = ("agree", "mixed", "disagree", "amendments", "arguments_for", "arguments_against",
@@ -40,24 +45,35 @@ def _add_statement(dialect: str, kind: str, names: tuple[str, ...]):
     # The table, not the mapped class: an ORM-enabled INSERT takes the slower bulk-insert path.
     table = TargetCounts.__table__
     statement = insert(table).values({column.key: bindparam("target_id", type_=Integer),
-                                             **{n: bindparam(f"start_{n}", type_=Integer) for n in names}})
+                                      **{n: bindparam(f"start_{n}", type_=Integer) if n in names else literal(0)
+                                         for n in COUNTS}})
     # With nothing to add, "SET agree = agree" still takes the row's lock: that is what ``lock`` is for.
     changes = {n: table.c[n] + bindparam(f"add_{n}", type_=Integer) for n in names} or {"agree": table.c.agree}
-    return statement.on_conflict_do_update(index_elements=[table.c[column.key]], set_=changes).returning(
-        *(table.c[name] for name in COUNTS))
+    return Prepared(statement.on_conflict_do_update(index_elements=[table.c[column.key]], set_=changes).returning(
+        *(table.c[name] for name in COUNTS)))
 
 
-def add(session: Session, kind: str, target_id: int, **deltas: int) -> dict[str, int]:
+def _dialect(where: Session | Connection) -> str:
+    return (where.dialect if isinstance(where, Connection) else where.get_bind().dialect).name
+
+
+def add(session: Session | Connection, kind: str, target_id: int, *, commit: bool = False,
+        **deltas: int) -> dict[str, int]:
     """Add ``deltas`` to the target's counts (creating its row) and answer them all: one statement,
-    which also holds the row's lock until the transaction ends."""
+    which also holds the row's lock until the transaction ends (in an ORM session or on a Core
+    connection). ``commit`` (a Core connection whose transaction has nothing left to do) ends the
+    transaction with this statement, in one round trip on PostgreSQL (``Prepared.run``)."""
     unknown = set(deltas) - set(COUNTS)
     if unknown:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
     moved = {name: delta for name, delta in deltas.items() if delta}
-    statement = _add_statement(session.get_bind().dialect.name, kind, tuple(sorted(moved)))
+    statement = _add_statement(_dialect(session), kind, tuple(sorted(moved)))
     parameters = {"target_id": target_id, **{f"start_{n}": max(d, 0) for n, d in moved.items()},
                   **{f"add_{n}": d for n, d in moved.items()}}
-    return _row(session.execute(statement, parameters).one())
+    if isinstance(session, Session):  # what the session holds is written first, as its own execute would
+        session.flush()
+        return _row(statement.first(session.connection(), **parameters))
+    return _row(statement.first(session, commit=commit, **parameters))
 
 
 @functools.lru_cache(maxsize=4)
@@ -74,7 +90,7 @@ def lock(session: Session, kind: str, target_id: int) -> dict[str, int]:
     (a vote, the counts row itself) takes anyway, only taken first. Taken after the counts, it closed
     a cycle with a writer holding the target and waiting for its counts: a deadlock.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         session.execute(_target_lock_statement(kind), {"target_id": target_id})
     return add(session, kind, target_id)
 
@@ -86,7 +102,7 @@ def _read_statement(kind: str):
     return select(column, *(table.c[name] for name in COUNTS)).where(column.in_(bindparam("ids", expanding=True)))
 
 
-def read(session: Session, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:
+def read(session: Session | Connection, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:
     """The counts of each target (zeros for a target nothing was counted on): one indexed query."""
     found = {i: dict.fromkeys(COUNTS, 0) for i in ids}
     if ids:

@@ -13,6 +13,7 @@ import time
 from litestar import Request
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.models import RateLimitCounter
@@ -38,11 +39,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client and request.client.host else "unknown"
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+def _insert(session: Session | Connection):
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
 
 
-def hit(session: Session, key: str, window_start: int) -> int:
+def hit(session: Session | Connection, key: str, window_start: int) -> int:
     """Count one write for ``key`` in the window and answer the window's count so far."""
     insert = _insert(session)
     statement = insert(RateLimitCounter).values(key=key, window_start=window_start, count=1)
@@ -58,7 +60,7 @@ def hit(session: Session, key: str, window_start: int) -> int:
     return count
 
 
-def enforce(session: Session, request: Request, user: User | None) -> None:
+def enforce(session: Session | Connection, request: Request, user: User | None) -> None:
     """Raise RateLimited (429 with Retry-After) when this account or address wrote too much."""
     settings: Settings = request.app.state.settings
     per_account, per_address = limits(settings)

@@ -138,6 +138,26 @@ def test_anonymous_vote_is_401(client, article_id):
                       headers=bad_token).status_code == 401
 
 
+def test_a_vote_with_an_expired_token_is_401_and_counts_nothing(client, db, article_id):
+    from datetime import timedelta
+
+    from drafting.db import utcnow
+    from drafting.models import AuthToken
+
+    alice = account(db, "alice")
+    assert client.put(f"/api/v1/articles/{article_id}/vote", json={"value": "agree"},
+                      headers=alice.headers).json()["vote"] == "agree"
+    with db.session() as session:
+        session.execute(AuthToken.__table__.update().values(expires_at=utcnow() - timedelta(seconds=1)))
+    refused = client.put(f"/api/v1/articles/{article_id}/vote", json={"value": "disagree"}, headers=alice.headers)
+    assert refused.status_code == 401
+    assert client.delete(f"/api/v1/articles/{article_id}/vote", headers=alice.headers).status_code == 401
+    with db.session(write=False) as session:
+        assert session.scalars(select(Vote.value).where(Vote.article_id == article_id)).all() == ["agree"]
+        assert participation.vote_tallies(session, "article", [article_id])[article_id] == {
+            "agree": 1, "mixed": 0, "disagree": 0}
+
+
 def test_vote_on_unknown_target_is_404(api, client, db):
     alice = account(db, "alice")
     assert client.put("/api/v1/articles/999/vote", json={"value": "agree"}, headers=alice.headers).status_code == 404
