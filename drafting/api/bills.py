@@ -152,7 +152,7 @@ def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None,
 @threaded
 def article_detail(request: Request, article_id: FromPath[int]) -> ArticleJSON:
     with transaction(request) as session:
-        return out.single_article_json(session, bills.get_article(session, article_id))
+        return out.article_document(session, article_id)
 
 
 @get("/articles/{article_id:int}/versions")
