@@ -41,6 +41,7 @@ from drafting.pages.search import search_pages
 from drafting.pages.staff import staff_pages
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.bodies import JSONRequest
+from drafting.web.documents import DocumentCache
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
 from drafting.web.paging import PAGE_DEPENDENCY
@@ -131,4 +132,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.db = db
     app.state.settings = settings
     app.state.page_cache = page_cache
+    app.state.document_cache = (DocumentCache(settings.document_cache_entries)
+                                if settings.document_cache_entries > 0 else None)
     return app

@@ -86,6 +86,9 @@ class Settings:
     # (drafting/pagecache.py); 0 turns the cache off. At most page_cache_entries answers per worker.
     page_cache_seconds: float = field(default_factory=lambda: _seconds_env("NAVETTE_PAGE_CACHE_SECONDS", 2.0))
     page_cache_entries: int = field(default_factory=lambda: _int_env("NAVETTE_PAGE_CACHE_ENTRIES", 1000))
+    # JSON documents that are the same for every reader, signed in or not (one amendment, one article),
+    # kept per worker until the database is next written (drafting/web/documents.py); 0 turns it off.
+    document_cache_entries: int = field(default_factory=lambda: _int_env("NAVETTE_DOCUMENT_CACHE_ENTRIES", 1000))
     # API tokens and browser sessions sign nobody in once this many days old (NAVETTE_TOKEN_DAYS).
     token_days: int = field(default_factory=lambda: _int_env("NAVETTE_TOKEN_DAYS", 90))
     debug: bool = field(default_factory=lambda: os.environ.get("NAVETTE_DEBUG") == "1")
