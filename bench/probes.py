@@ -35,8 +35,9 @@ class PageProfile:
 def _settings(url: str):
     from drafting.settings import Settings
 
-    # The page cache off: these probes measure what the page itself costs.
-    return Settings.load(database_url=url, secret_key="bench-secret-key", rate_limit_writes=0, page_cache_seconds=0)
+    # The page cache and the JSON documents' cache off: these probes measure what the page itself costs.
+    return Settings.load(database_url=url, secret_key="bench-secret-key", rate_limit_writes=0, page_cache_seconds=0,
+                         document_cache_entries=0)
 
 
 def reader_tokens(url: str) -> tuple[str, str]:

@@ -222,6 +222,8 @@ class Bench:
                     self.burst(server, d, f"{where}, 1 worker")
                 if self.wanted("pages"):
                     self.cache_checks(server, d)
+            if self.wanted("pages"):
+                self.uncached_documents(d, pages, labels)
         if self.wanted("passwords"):
             self.password_probe(d, scale)
         if self.wanted("cached"):
@@ -257,6 +259,19 @@ class Bench:
             self.run.notes.append(f"Votes written on the article ({VOTES_PER_SECOND} a second asked) while its page "
                                   f"was loaded signed in at {c} connections: {written}.")
         benchseed.voter_tokens(d.url, VOTERS)  # the voters' votes cleared again
+
+    def uncached_documents(self, d: datasets.Dataset, pages: dict[str, str], labels: dict[str, str]) -> None:
+        """The two JSON documents with their cache off (drafting/web/documents.py): every answer built, as
+        when every request follows a write. For information: the targets are measured as deployed."""
+        self.say("Navette on SQLite, one worker, signed in, JSON documents' cache off")
+        signed_in = self.reader(d)
+        with servers.navette(f"{d.scale}-sqlite-uncached", d.url, env={"NAVETTE_DOCUMENT_CACHE_ENTRIES": "0"}) as server:
+            for c in CONCURRENCY:
+                for name in ("amendment JSON", "article JSON"):
+                    result, why = self.page(server, pages[name], c, headers=signed_in)
+                    self.run.figures.append(Figure(f"{labels[name]}, signed in, documents' cache off (each answer "
+                                                   "built)", d.label, c, result, "H", self.hello.get(c), None, why,
+                                                   page=name))
 
     def cached_pages(self, d: datasets.Dataset, scale: str, pages: dict[str, str], labels: dict[str, str]) -> None:
         self.say("Navette on SQLite, one worker, anonymous page cache on (as deployed)")

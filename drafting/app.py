@@ -41,6 +41,7 @@ from drafting.pages.search import search_pages
 from drafting.pages.staff import staff_pages
 from drafting.settings import STATIC_DIR, Settings
 from drafting.web.bodies import JSONRequest
+from drafting.web.documents import DocumentCache
 from drafting.web.errors import EXCEPTION_HANDLERS
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
 from drafting.web.readercache import ReaderCache
@@ -133,6 +134,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.page_cache = page_cache
     # Signed-in participants' pages, rendered once for all of them (drafting/web/readercache.py).
-    app.state.reader_cache = (ReaderCache(settings.render_cache_seconds, lambda: (db.writes, db.write_mark()))
+    app.state.reader_cache = (ReaderCache(settings.render_cache_seconds, db.write_mark)
                               if settings.render_cache_seconds > 0 else None)
+    # JSON documents the same for every reader, signed in or not (drafting/web/documents.py).
+    app.state.document_cache = (DocumentCache(settings.document_cache_entries)
+                                if settings.document_cache_entries > 0 else None)
     return app

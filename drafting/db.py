@@ -208,7 +208,6 @@ class Database:
         self.url = url
         self.engine = create_db_engine(url)
         self.write_engine = create_db_engine(url, immediate=True) if is_sqlite(self.engine) else self.engine
-        self.writes = 0  # write transactions this process committed (drafting/web/readercache.py)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         parsed = make_url(url)
@@ -219,6 +218,7 @@ class Database:
         # PostgreSQL's write mark: a sequence of our schema, moved after each write transaction commits.
         self._mark_engine = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
                              if self.engine.dialect.name == "postgresql" else None)
+        self._writes = 0  # write transactions this instance committed: part of SQLite's write mark
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -232,8 +232,8 @@ class Database:
                 session.rollback()
                 raise
         if write:
-            self.writes += 1
             retry.committed()
+            self._writes += 1
             self._move_write_mark()
 
     @contextmanager
@@ -245,6 +245,7 @@ class Database:
             yield connection
         if write:
             retry.committed()
+            self._writes += 1
             self._move_write_mark()
 
     def _move_write_mark(self) -> None:
@@ -269,12 +270,15 @@ class Database:
         ask before every cached answer (drafting/pagecache.py): on SQLite, the size and time of the
         database file and its write-ahead log (no query); on PostgreSQL, the sequence
         ``navette_write_mark`` of our schema, moved by every write transaction of every worker (one read
-        of a sequence, outside any transaction). None for an in-memory database."""
+        of a sequence, outside any transaction). On SQLite the count of this instance's own write
+        transactions comes first: a file's time ticks coarsely, and a log restarted after a checkpoint
+        may keep its size, so the files alone could miss a write of this process. None for an
+        in-memory database."""
         if self._mark_engine is not None:
             return self._on_mark(_READ_MARK)
         if not self._marked_files:
             return None
-        marks = []
+        marks: list[object] = [self._writes]
         for path in self._marked_files:
             try:
                 found = os.stat(path)

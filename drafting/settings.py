@@ -89,6 +89,9 @@ class Settings:
     # Signed-in participants' article, amendment and bill pages are rendered once for all of them and
     # kept this long at most, or until the next write (drafting/web/readercache.py); 0 turns it off.
     render_cache_seconds: float = field(default_factory=lambda: _seconds_env("NAVETTE_RENDER_CACHE_SECONDS", 2.0))
+    # JSON documents that are the same for every reader, signed in or not (one amendment, one article),
+    # kept per worker until the database is next written (drafting/web/documents.py); 0 turns it off.
+    document_cache_entries: int = field(default_factory=lambda: _int_env("NAVETTE_DOCUMENT_CACHE_ENTRIES", 1000))
     # API tokens and browser sessions sign nobody in once this many days old (NAVETTE_TOKEN_DAYS).
     token_days: int = field(default_factory=lambda: _int_env("NAVETTE_TOKEN_DAYS", 90))
     debug: bool = field(default_factory=lambda: os.environ.get("NAVETTE_DEBUG") == "1")

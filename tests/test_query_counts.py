@@ -6,6 +6,7 @@ after the debate grew to 60 of each, counting the statements sent by the app's e
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -134,6 +135,13 @@ class Debate:
             session.add(decision)
             session.flush()
             argument.hidden_by_id = decision.id
+
+
+@pytest.fixture
+def settings(settings):
+    """The JSON documents' cache off: a hit sends nothing, and what is counted is building the answer
+    (tests/drafting/test_documents.py checks the hits)."""
+    return dataclasses.replace(settings, document_cache_entries=0)
 
 
 @pytest.fixture

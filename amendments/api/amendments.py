@@ -9,13 +9,14 @@ from drafting.policy import require_user
 from drafting.web import ratelimit
 from amendments.api.authors_desk import bill_amendments
 from amendments.services import proposing
-from amendments.views.json import amendments_json
+from amendments.views.json import amendment_document, amendments_json
 from amendments.views.shapes import AmendmentJSON
 from drafting.services import bills, participants
 from drafting.errors import Invalid
 from drafting.models import Bill
 from drafting.web.paging import Page, paginated
 from drafting.web.bodies import json_body, parse_body
+from drafting.web.documents import document
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -101,9 +102,8 @@ def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> R
 
 @get("/amendments/{amendment_id:int}")
 @threaded
-def amendment_detail(request: Request, amendment_id: FromPath[int]) -> AmendmentJSON:
-    with transaction(request) as session:
-        return amendments_json(session, [proposing.get_amendment(session, amendment_id)])[0]
+def amendment_detail(request: Request, amendment_id: FromPath[int]) -> Response[AmendmentJSON]:
+    return document(request, ("amendment", amendment_id), lambda session: amendment_document(session, amendment_id))
 
 
 @get("/articles/{article_id:int}/amendments")

@@ -30,6 +30,14 @@ class AmendmentJSON(TypedDict):
     heading: str | None
     created_article: int | None
     hidden: NotRequired[HiddenJSON]
+    # The authors' desk (CONTRACT §8): null wording when hidden, the latest official opinion, the
+    # parent of a sub-amendment, a partial merge, why it fell, the other amendments identical to it.
+    wording: str | None
+    opinion: Literal["favorable", "defavorable", "sagesse", "retrait", "satisfait"] | None
+    parent: int | None
+    partial: bool
+    fallen: str | None
+    identical_to: list[int]
 
 class VoteAnswerJSON(TypedDict):
     """The target's tallies, at the top level and under ``votes``, and the caller's vote."""

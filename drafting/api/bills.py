@@ -18,6 +18,7 @@ from drafting.views.shapes import (
 from drafting.web.immutable import immutable_json, not_modified
 from drafting.web.paging import Page, paginated
 from drafting.web.bodies import json_body, parse_body
+from drafting.web.documents import document
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -150,9 +151,8 @@ def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None,
 
 @get("/articles/{article_id:int}")
 @threaded
-def article_detail(request: Request, article_id: FromPath[int]) -> ArticleJSON:
-    with transaction(request) as session:
-        return out.single_article_json(session, bills.get_article(session, article_id))
+def article_detail(request: Request, article_id: FromPath[int]) -> Response[ArticleJSON]:
+    return document(request, ("article", article_id), lambda session: out.article_document(session, article_id))
 
 
 @get("/articles/{article_id:int}/versions")

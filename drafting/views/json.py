@@ -1,15 +1,16 @@
 """The JSON shapes of CONTRACT §2 for accounts, bills, articles and versions."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from amendments.models import MergedAmendment
+from amendments.models import VOTE_VALUES, MergedAmendment, TargetCounts
 from amendments.services.participation import vote_tallies
-from drafting.db import by_id
+from drafting.errors import NotFound
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, BillVersion, BillVersionArticle, User
 
@@ -40,26 +41,46 @@ def me_json(user: User) -> dict[str, Any]:
 def articles_json(session: Session, bill: Bill, articles: list[Article]) -> list[dict[str, Any]]:
     heads = bills.head_versions(session, articles)
     tallies = vote_tallies(session, "article", [a.id for a in articles])
-    return [article_json(bill, a, heads[a.id], tallies[a.id]) for a in articles]
+    return [article_json(bill.slug, a, heads[a.id].text, tallies[a.id]) for a in articles]
 
 
-def article_json(bill: Bill, article: Article, head: ArticleVersion, votes: dict[str, int]) -> dict[str, Any]:
+def article_json(bill_slug: str, article: Any, text: str, votes: dict[str, int]) -> dict[str, Any]:
+    """CONTRACT §2's article, from an Article or a row with its columns, and its head text."""
     return {
         "id": article.id,
-        "bill": bill.slug,
+        "bill": bill_slug,
         "number": article.number,
         "heading": article.heading,
         "position": article.position,
         "version": article.current_version,
-        "text": head.text,
+        "text": text,
         "removed": article.removed,
         "votes": votes,
     }
 
 
-def single_article_json(session: Session, article: Article) -> dict[str, Any]:
-    bill = by_id(session, Bill, article.bill_id)
-    return articles_json(session, bill, [article])[0]
+@functools.cache
+def _article_statement():
+    """One article with its bill's slug, its head text and its stored vote counts (zeros without)."""
+    article, bill, head, counts = (Article.__table__, Bill.__table__, ArticleVersion.__table__,
+                                   TargetCounts.__table__)
+    return select(
+        article.c.id, article.c.number, article.c.heading, article.c.position, article.c.current_version,
+        article.c.removed, bill.c.slug, head.c.text,
+        *(func.coalesce(counts.c[value], 0).label(value) for value in VOTE_VALUES),
+    ).select_from(
+        article.join(bill, bill.c.id == article.c.bill_id)
+        .join(head, (head.c.article_id == article.c.id) & (head.c.version == article.c.current_version))
+        .outerjoin(counts, counts.c.article_id == article.c.id)
+    ).where(article.c.id == bindparam("id"))
+
+
+def article_document(session: Session, article_id: int) -> dict[str, Any]:
+    """One article's JSON object in one statement, or 404."""
+    row = session.execute(_article_statement(), {"id": article_id}).first() if bills.in_id_range(article_id) else None
+    if row is None:
+        raise NotFound("no article {article_id}", article_id=article_id)
+    return article_json(row.slug, row, row.text, {value: row._mapping[value] for value in VOTE_VALUES})
 
 
 def bill_version_summary(version: BillVersion) -> dict[str, Any]:

@@ -20,8 +20,8 @@ The reader's parts come from the services (follow state, vote, useful marks, sta
 statements on a hit, against 8 to 23 for the page.
 
 Freshness: an entry is used only while the database's write mark is the one read before it was
-rendered (``Database.write_mark``: any write by any process; with ``Database.writes``, the write
-transactions of this process) and for at most ``render_cache_seconds`` (what changes with time alone:
+rendered (``Database.write_mark``: any write by any process, this process's own write transactions
+counted exactly) and for at most ``render_cache_seconds`` (what changes with time alone:
 a consultation opening or closing at its date, the time left). The mark is read before the request's
 transaction begins, so an entry never claims a mark newer than what it shows.
 """

@@ -22,8 +22,9 @@ CACHE = "x-navette-cache"
 
 @pytest.fixture
 def settings(settings):
-    """The suite's settings with the cache on (the shared fixture keeps it off)."""
-    return dataclasses.replace(settings, page_cache_seconds=60)
+    """The suite's settings with the cache on (the shared fixture keeps it off), and the JSON documents'
+    cache off: a request the page cache lets through reaches the database (tests/amendments/test_json_documents.py)."""
+    return dataclasses.replace(settings, page_cache_seconds=60, document_cache_entries=0)
 
 
 @pytest.fixture
