@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 import snowballstemmer
-from sqlalchemy import delete, insert, select, text, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, delete, func, insert, literal, select, text, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from amendments.models import Amendment, Argument
 from drafting.errors import Invalid
@@ -53,9 +53,21 @@ def bill_language(bill: Any) -> str:
 # --- words -------------------------------------------------------------------------------------
 
 def fold(value: str) -> str:
-    """Case and accents folded: ``Données`` and ``donnees`` are the same word."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Case and accents folded: ``Données`` and ``donnees`` are the same word (casefolded, decomposed,
+    combining marks dropped; a regular expression does the dropping, since a full reindex folds
+    millions of texts)."""
+    folded = value.casefold()
+    if folded.isascii():
+        return folded
+    return _combining_marks().sub("", unicodedata.normalize("NFKD", folded))
+
+
+@functools.cache
+def _combining_marks() -> re.Pattern:
+    """Every character ``unicodedata.combining`` calls combining, as one character class (all of them
+    lie in the first two planes)."""
+    marks = [chr(code) for code in range(0x20000) if unicodedata.combining(chr(code))]
+    return re.compile("[" + "".join(re.escape(mark) for mark in marks) + "]")
 
 
 _stemmers = {language: snowballstemmer.stemmer(name) for language, name in LANGUAGES.items()}
@@ -124,19 +136,29 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _index_rows(session: Session, ids: list[int], items: list[Item]) -> None:
+# (entry id, language, title, body): what an index row is made of.
+Row = tuple[int, str, str, str]
+
+
+def _index_rows(session: Session, rows: list[Row]) -> None:
+    """The index rows of these entries; the same statement for a change and for a full reindex."""
+    if not rows:
+        return
     if _postgres(session):
         session.execute(text(
-            "INSERT INTO search_index (entry_id, language, vector) VALUES (:id, :language, "
-            "setweight(to_tsvector(CAST(:config AS regconfig), :title), 'A') || "
-            "setweight(to_tsvector(CAST(:config AS regconfig), :body), 'B'))"
-        ), [{"id": i, "language": item.language, "config": LANGUAGES[item.language],
-             "title": fold(item.title), "body": fold(item.body)} for i, item in zip(ids, items)])
+            "INSERT INTO search_index (entry_id, language, vector) SELECT u.id, u.language, "
+            "setweight(to_tsvector(CAST(u.config AS regconfig), u.title), 'A') || "
+            "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') "
+            "FROM unnest(CAST(:ids AS integer[]), CAST(:languages AS varchar[]), CAST(:configs AS text[]), "
+            "CAST(:titles AS text[]), CAST(:bodies AS text[])) AS u(id, language, config, title, body)"
+        ), {"ids": [r[0] for r in rows], "languages": [r[1] for r in rows],
+            "configs": [LANGUAGES[r[1]] for r in rows], "titles": [fold(r[2]) for r in rows],
+            "bodies": [fold(r[3]) for r in rows]})
     else:
         session.execute(text("INSERT INTO search_index (rowid, language, title, body) "
                              "VALUES (:id, :language, :title, :body)"),
-                        [{"id": i, "language": item.language, "title": " ".join(stems(item.language, item.title)),
-                          "body": " ".join(stems(item.language, item.body))} for i, item in zip(ids, items)])
+                        [{"id": i, "language": language, "title": " ".join(stems(language, title)),
+                          "body": " ".join(stems(language, body))} for i, language, title, body in rows])
 
 
 def _drop_entries(session: Session, ids: list[int]) -> None:
@@ -159,7 +181,7 @@ def write(session: Session, items: list[Item], *, fresh: bool = False) -> None:
             insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
             [{"kind": i.kind, "target_id": i.target_id, "bill_id": i.bill_id, "language": i.language,
               "title": i.title, "body": i.body} for i in batch]))
-        _index_rows(session, ids, batch)
+        _index_rows(session, [(i, item.language, item.title, item.body) for i, item in zip(ids, batch)])
 
 
 def unindex(session: Session, kind: str, target_ids: Iterable[int]) -> None:
@@ -207,61 +229,100 @@ def unindex_amendment(session: Session, amendment: Amendment) -> None:
 
 def reindex(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Build the whole index again from the rows (after a bulk load, or to repair it); answers the
-    number of items indexed. ``progress`` hears the running count after each batch."""
-    session.execute(text("DELETE FROM search_index"))
-    session.execute(delete(SearchEntry))
-    done = 0
-    for batch in _all_items(session):
-        write(session, batch, fresh=True)
-        done += len(batch)
-        if progress is not None:
-            progress(done)
+    number of items indexed. ``progress`` hears the running count after each batch.
+
+    Set-based: one ``INSERT … SELECT`` per kind writes the entries, then the index rows follow in
+    batches of ``_REINDEX_BATCH`` (one statement each: ``to_tsvector`` over arrays on PostgreSQL, whose
+    GIN index is dropped meanwhile and built once at the end; the stems on SQLite). Searches wait for
+    it on PostgreSQL (the rebuild holds the index's table)."""
+    postgres = _postgres(session)
+    if postgres:
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # the GIN build at the end
+        session.execute(text("TRUNCATE search_index, search_entries"))
+        session.execute(text(f"DROP INDEX IF EXISTS {_GIN_INDEX}"))
+    else:
+        session.execute(text("DELETE FROM search_index"))
+        session.execute(delete(SearchEntry))
+    _write_entries(session)
+    done = _index_entries(session, None, progress)
+    if postgres:
+        session.execute(text(f"CREATE INDEX {_GIN_INDEX} ON search_index USING gin (vector)"))
     return done
 
 
 def reindex_bill(session: Session, bill: Bill) -> None:
     """Index a bill and everything in it again: after its language changed (its words stem otherwise)."""
-    for batch in _all_items(session, bill):
-        write(session, batch)
+    column = "entry_id" if _postgres(session) else "rowid"
+    session.execute(text(f"DELETE FROM search_index WHERE {column} IN "
+                         "(SELECT id FROM search_entries WHERE bill_id = :bill_id)"), {"bill_id": bill.id})
+    session.execute(delete(SearchEntry).where(SearchEntry.bill_id == bill.id))
+    _write_entries(session, bill.id)
+    _index_entries(session, bill.id)
 
 
-def _all_items(session: Session, bill: Bill | None = None) -> Iterator[list[Item]]:
-    found = {b.id: b for b in ([bill] if bill is not None else session.scalars(select(Bill)))}
+_GIN_INDEX = "ix_search_index_vector"  # migration 0006_search
+_REINDEX_BATCH = 10_000
+_ENTRY_COLUMNS = ("kind", "target_id", "bill_id", "language", "title", "body")
 
-    def of_bill(column):
-        return [column == bill.id] if bill is not None else []
 
-    yield [bill_item(b) for b in found.values()]
-    heads = (select(Article, ArticleVersion.text)
-             .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
-                   & (ArticleVersion.version == Article.current_version))
-             .where(Article.removed.is_(False), *of_bill(Article.bill_id)).order_by(Article.id))
-    yield from _batches(article_item(found[a.bill_id], a, t) for a, t in session.execute(heads))
-    amendments = (select(Amendment).where(Amendment.hidden_by_id.is_(None), *of_bill(Amendment.bill_id))
-                  .order_by(Amendment.id))
-    yield from _batches(amendment_item(found[a.bill_id], a)
-                        for a in session.scalars(amendments.execution_options(yield_per=_BATCH)))
+def _write_entries(session: Session, bill_id: int | None = None) -> None:
+    """Every searchable item's entry (of one bill, or of all), as ``bill_item``, ``article_item``,
+    ``amendment_item`` and ``argument_item`` make them, written by the database from the rows."""
+    for query in _entry_queries(bill_id):
+        session.execute(insert(SearchEntry).from_select(_ENTRY_COLUMNS, query))
+
+
+def _sql_joined(first, second):
+    """``_joined`` in SQL: the non-empty parts, a line apart."""
+    first, second = func.coalesce(first, ""), func.coalesce(second, "")
+    return case((first == "", second), (second == "", first), else_=first + "\n" + second)
+
+
+def _entry_queries(bill_id: int | None) -> list[Select]:
+    language = case((Bill.language.in_(list(LANGUAGES)), Bill.language), else_=literal("fr"))
+
+    def of_bill(column) -> list:
+        return [column == bill_id] if bill_id is not None else []
+
+    bills = select(literal("bill"), Bill.id, Bill.id, language, Bill.title,
+                   func.coalesce(Bill.summary, "")).where(*of_bill(Bill.id))
+    articles = (select(literal("article"), Article.id, Bill.id, language,
+                       _sql_joined(literal("Article ") + Article.number, Article.heading), ArticleVersion.text)
+                .join(Bill, Bill.id == Article.bill_id)
+                .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
+                      & (ArticleVersion.version == Article.current_version))
+                .where(Article.removed.is_(False), *of_bill(Article.bill_id)))
+    amendments = (select(literal("amendment"), Amendment.id, Bill.id, language,
+                         _sql_joined(Amendment.title, Amendment.heading),
+                         _sql_joined(Amendment.explanation, Amendment.text))
+                  .join(Bill, Bill.id == Amendment.bill_id)
+                  .where(Amendment.hidden_by_id.is_(None), *of_bill(Amendment.bill_id)))
     # An argument's bill: its article's, or its amendment's; one on a hidden amendment is not found.
-    arguments = (select(Argument, Article.bill_id, Amendment.bill_id, Amendment.hidden_by_id)
+    on = aliased(Amendment)
+    argument_bill = func.coalesce(Article.bill_id, on.bill_id)
+    arguments = (select(literal("argument"), Argument.id, Bill.id, language, literal(""), Argument.body)
                  .outerjoin(Article, Article.id == Argument.article_id)
-                 .outerjoin(Amendment, Amendment.id == Argument.amendment_id)
-                 .where(Argument.hidden_by_id.is_(None)).order_by(Argument.id))
-    if bill is not None:
-        arguments = arguments.where((Article.bill_id == bill.id) | (Amendment.bill_id == bill.id))
-    yield from _batches(argument_item(found[article_bill or amendment_bill], argument)
-                        for argument, article_bill, amendment_bill, hidden_by in
-                        session.execute(arguments.execution_options(yield_per=_BATCH)) if hidden_by is None)
+                 .outerjoin(on, on.id == Argument.amendment_id)
+                 .join(Bill, Bill.id == argument_bill)
+                 .where(Argument.hidden_by_id.is_(None), on.hidden_by_id.is_(None), *of_bill(argument_bill)))
+    return [bills, articles, amendments, arguments]
 
 
-def _batches(items: Iterable[Item]) -> Iterator[list[Item]]:
-    batch: list[Item] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == _BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _index_entries(session: Session, bill_id: int | None,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """The index rows of the entries (of one bill, or of all) that have none yet, a batch at a time."""
+    done, after = 0, 0
+    while True:
+        batch = session.execute(
+            select(SearchEntry.id, SearchEntry.language, SearchEntry.title, SearchEntry.body)
+            .where(SearchEntry.id > after, *([SearchEntry.bill_id == bill_id] if bill_id is not None else []))
+            .order_by(SearchEntry.id).limit(_REINDEX_BATCH)).all()
+        if not batch:
+            return done
+        _index_rows(session, [tuple(row) for row in batch])
+        done, after = done + len(batch), batch[-1][0]
+        if progress is not None:
+            progress(done)
 
 
 def print_progress(label: str) -> Callable[[int], None]:
