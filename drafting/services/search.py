@@ -37,9 +37,10 @@ from drafting.models import SEARCH_KINDS, Article, ArticleVersion, Bill, SearchE
 LANGUAGES = {"fr": "french", "de": "german", "en": "english"}
 MAX_QUERY = 200
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
-# At most this many matches are ranked: a word of nearly every item of a Grand Débat-sized debate
-# costs what this many cost, not what a million would; the best of them come first.
-MAX_RANKED = 10_000
+# At most this many matches are ranked, the first indexed (bills and articles come first, then the
+# amendments and arguments in the order they were written): a word of nearly every item of a Grand
+# Débat-sized debate costs what this many cost, not what a million would; the best of them come first.
+MAX_RANKED = 1_000
 _WORD = re.compile(r"[^\W_]+")
 _BATCH = 2_000
 
@@ -170,18 +171,31 @@ def _drop_entries(session: Session, ids: list[int]) -> None:
 
 def write(session: Session, items: list[Item], *, fresh: bool = False) -> None:
     """Index these items (again, if they were): their entries and index rows, in the caller's transaction
-    (``fresh``: none of them is indexed yet, as in a rebuild)."""
+    (``fresh``: none of them is indexed yet, as in a rebuild). An item indexed again keeps its entry's
+    id, so the entries stay in the order the items were first indexed (what ``search`` ranks first
+    when a word is everywhere)."""
     for start in range(0, len(items), _BATCH):
         batch = items[start:start + _BATCH]
+        kept: dict[tuple[str, int], int] = {}
         if not fresh:
             keys = [(item.kind, item.target_id) for item in batch]
-            _drop_entries(session, list(session.scalars(
-                select(SearchEntry.id).where(tuple_(SearchEntry.kind, SearchEntry.target_id).in_(keys)))))
-        ids = list(session.scalars(
-            insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
-            [{"kind": i.kind, "target_id": i.target_id, "bill_id": i.bill_id, "language": i.language,
-              "title": i.title, "body": i.body} for i in batch]))
-        _index_rows(session, [(i, item.language, item.title, item.body) for i, item in zip(ids, batch)])
+            kept = {(kind, target): entry for entry, kind, target in session.execute(
+                select(SearchEntry.id, SearchEntry.kind, SearchEntry.target_id)
+                .where(tuple_(SearchEntry.kind, SearchEntry.target_id).in_(keys)))}
+            _drop_entries(session, list(kept.values()))
+        again = [item for item in batch if (item.kind, item.target_id) in kept]
+        new = [item for item in batch if (item.kind, item.target_id) not in kept]
+        if again:
+            session.execute(insert(SearchEntry), [{"id": kept[i.kind, i.target_id], **_entry(i)} for i in again])
+        ids = list(session.scalars(insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
+                                   [_entry(i) for i in new])) if new else []
+        _index_rows(session, [(kept[i.kind, i.target_id], i.language, i.title, i.body) for i in again]
+                    + [(entry, i.language, i.title, i.body) for entry, i in zip(ids, new)])
+
+
+def _entry(item: Item) -> dict[str, Any]:
+    return {"kind": item.kind, "target_id": item.target_id, "bill_id": item.bill_id, "language": item.language,
+            "title": item.title, "body": item.body}
 
 
 def unindex(session: Session, kind: str, target_ids: Iterable[int]) -> None:
@@ -395,7 +409,9 @@ class Found:
 def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: str | None = None,
            limit: int | None = None, offset: int | None = 0) -> Found:
     """The items matching every word of ``q``, best first, ``limit`` of them from ``offset``: one
-    statement on the index with its LIMIT, then the page's rows by id."""
+    statement on the index, which takes the first ``MAX_RANKED`` matches in the order of the entries
+    (so a common word stops the scan early), ranks them and keeps the page; then the page's rows by id.
+    Snippets are made by the caller for that page only."""
     q, kind = check_query(q), check_kind(kind)
     limit, offset = check_page(limit, offset)
     languages = [bill_language(bill)] if bill is not None else list(LANGUAGES)
@@ -436,7 +452,7 @@ def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> s
     return ("SELECT id FROM (SELECT e.id AS id, bm25(search_index, 0.0, 4.0, 1.0) AS score FROM search_index "
             # CROSS JOIN keeps this order: the index first, never a MATCH per entry of a kind or bill
             f"CROSS JOIN search_entries e ON e.id = search_index.rowid WHERE search_index MATCH :match{filters} "
-            "LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
+            "ORDER BY search_index.rowid LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
 
 
 def _postgres_query(languages: list[str], filters: str, values: dict, q: str) -> str:
@@ -447,7 +463,8 @@ def _postgres_query(languages: list[str], filters: str, values: dict, q: str) ->
         matches.append(f"(i.language = '{language}' AND i.vector @@ {query})")
         ranks.append(f"WHEN '{language}' THEN {query}")
     return ("SELECT id FROM (SELECT e.id AS id, i.language, i.vector FROM search_index i "
-            f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} LIMIT :ranked) i "
+            f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} "
+            "ORDER BY i.entry_id LIMIT :ranked) i "
             f"ORDER BY ts_rank(i.vector, CASE i.language {' '.join(ranks)} END) DESC, id "
             "LIMIT :limit OFFSET :offset")
 
