@@ -81,6 +81,12 @@ def stem(language: str, folded_word: str) -> str:
         return _stemmers[language].stemWord(folded_word)
 
 
+@functools.lru_cache(maxsize=200_000)
+def word_stem(language: str, word: str) -> str:
+    """A word as written, folded and stemmed (what a snippet compares with the query's stems)."""
+    return stem(language, fold(word))
+
+
 def words(value: str) -> Iterator[re.Match]:
     """The words of a text, with their places (what a snippet highlights)."""
     return _WORD.finditer(value)
