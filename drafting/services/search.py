@@ -267,6 +267,7 @@ def reindex(session: Session, progress: Callable[[int], None] | None = None) -> 
     done = _index_entries(session, None, progress)
     if postgres:
         session.execute(text(f"CREATE INDEX {_GIN_INDEX} ON search_index USING gin (vector)"))
+        session.execute(text("ANALYZE search_entries, search_index"))  # the statistics searches are planned on
     return done
 
 
@@ -330,19 +331,18 @@ def _entry_queries(bill_id: int | None) -> list[Select]:
 
 def _index_entries(session: Session, bill_id: int | None,
                    progress: Callable[[int], None] | None = None) -> int:
-    """The index rows of the entries (of one bill, or of all) that have none yet, a batch at a time."""
-    done, after = 0, 0
-    while True:
-        batch = session.execute(
-            select(SearchEntry.id, SearchEntry.language, SearchEntry.title, SearchEntry.body)
-            .where(SearchEntry.id > after, *([SearchEntry.bill_id == bill_id] if bill_id is not None else []))
-            .order_by(SearchEntry.id).limit(_REINDEX_BATCH)).all()
-        if not batch:
-            return done
+    """The index rows of the entries (of one bill, or of all), read in one pass (a server-side cursor on
+    PostgreSQL) and written a batch at a time."""
+    done = 0
+    entries = (select(SearchEntry.id, SearchEntry.language, SearchEntry.title, SearchEntry.body)
+               .where(*([SearchEntry.bill_id == bill_id] if bill_id is not None else []))
+               .execution_options(yield_per=_REINDEX_BATCH))
+    for batch in session.execute(entries).partitions():
         _index_rows(session, [tuple(row) for row in batch])
-        done, after = done + len(batch), batch[-1][0]
+        done += len(batch)
         if progress is not None:
             progress(done)
+    return done
 
 
 def print_progress(label: str) -> Callable[[int], None]:
