@@ -55,20 +55,19 @@ def bill_language(bill: Any) -> str:
 
 def fold(value: str) -> str:
     """Case and accents folded: ``Données`` and ``donnees`` are the same word (casefolded, decomposed,
-    combining marks dropped; a regular expression does the dropping, since a full reindex folds
-    millions of texts)."""
+    combining marks dropped; only the runs of non-ASCII characters are looked at, since a full reindex
+    folds millions of texts)."""
     folded = value.casefold()
     if folded.isascii():
         return folded
-    return _combining_marks().sub("", unicodedata.normalize("NFKD", folded))
+    return _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", folded))
 
 
-@functools.cache
-def _combining_marks() -> re.Pattern:
-    """Every character ``unicodedata.combining`` calls combining, as one character class (all of them
-    lie in the first two planes)."""
-    marks = [chr(code) for code in range(0x20000) if unicodedata.combining(chr(code))]
-    return re.compile("[" + "".join(re.escape(mark) for mark in marks) + "]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match) -> str:
+    return "".join(char for char in run.group() if not unicodedata.combining(char))
 
 
 _stemmers = {language: snowballstemmer.stemmer(name) for language, name in LANGUAGES.items()}
