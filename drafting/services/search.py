@@ -22,11 +22,12 @@ import re
 import sys
 import threading
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 import snowballstemmer
-from sqlalchemy import Select, case, delete, func, insert, literal, select, text, tuple_
+from sqlalchemy import Select, TextClause, case, delete, func, insert, literal, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import Amendment, Argument
@@ -148,23 +149,32 @@ Row = tuple[int, str, str, str]
 
 def _index_rows(session: Session, rows: list[Row]) -> None:
     """The index rows of these entries; the same statement for a change and for a full reindex."""
-    if not rows:
-        return
-    if _postgres(session):
-        session.execute(text(
-            "INSERT INTO search_index (entry_id, language, vector) SELECT u.id, u.language, "
-            "setweight(to_tsvector(CAST(u.config AS regconfig), u.title), 'A') || "
-            "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') "
-            "FROM unnest(CAST(:ids AS integer[]), CAST(:languages AS varchar[]), CAST(:configs AS text[]), "
-            "CAST(:titles AS text[]), CAST(:bodies AS text[])) AS u(id, language, config, title, body)"
-        ), {"ids": [r[0] for r in rows], "languages": [r[1] for r in rows],
-            "configs": [LANGUAGES[r[1]] for r in rows], "titles": [fold(r[2]) for r in rows],
-            "bodies": [fold(r[3]) for r in rows]})
-    else:
-        session.execute(text("INSERT INTO search_index (rowid, language, title, body) "
-                             "VALUES (:id, :language, :title, :body)"),
-                        [{"id": i, "language": language, "title": " ".join(stems(language, title)),
-                          "body": " ".join(stems(language, body))} for i, language, title, body in rows])
+    if rows:
+        _write_index(session, _index_values(_postgres(session), rows))
+
+
+_POSTGRES_INDEX = text(
+    "INSERT INTO search_index (entry_id, language, vector) SELECT u.id, u.language, "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.title), 'A') || "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:languages AS varchar[]), CAST(:configs AS text[]), "
+    "CAST(:titles AS text[]), CAST(:bodies AS text[])) AS u(id, language, config, title, body)")
+_SQLITE_INDEX = text("INSERT INTO search_index (rowid, language, title, body) VALUES (:id, :language, :title, :body)")
+
+
+def _index_values(postgres: bool, rows: list[Row]) -> tuple[TextClause, Any]:
+    """The statement and parameters that write these index rows: the words folded (PostgreSQL stems
+    them), or folded and stemmed (SQLite)."""
+    if postgres:
+        return _POSTGRES_INDEX, {"ids": [r[0] for r in rows], "languages": [r[1] for r in rows],
+                                 "configs": [LANGUAGES[r[1]] for r in rows], "titles": [fold(r[2]) for r in rows],
+                                 "bodies": [fold(r[3]) for r in rows]}
+    return _SQLITE_INDEX, [{"id": i, "language": language, "title": " ".join(stems(language, title)),
+                            "body": " ".join(stems(language, body))} for i, language, title, body in rows]
+
+
+def _write_index(session: Session, values: tuple[TextClause, Any]) -> None:
+    session.execute(*values)
 
 
 def _drop_entries(session: Session, ids: list[int]) -> None:
@@ -331,17 +341,30 @@ def _entry_queries(bill_id: int | None) -> list[Select]:
 def _index_entries(session: Session, bill_id: int | None,
                    progress: Callable[[int], None] | None = None) -> int:
     """The index rows of the entries (of one bill, or of all), read in one pass (a server-side cursor on
-    PostgreSQL) and written a batch at a time."""
-    done = 0
+    PostgreSQL) and written a batch at a time; a thread folds the next batch while the database writes
+    this one."""
+    done, postgres = 0, _postgres(session)
     entries = (select(SearchEntry.id, SearchEntry.language, SearchEntry.title, SearchEntry.body)
                .where(*([SearchEntry.bill_id == bill_id] if bill_id is not None else []))
                .execution_options(yield_per=_REINDEX_BATCH))
-    for batch in session.execute(entries).partitions():
-        _index_rows(session, [tuple(row) for row in batch])
-        done += len(batch)
-        if progress is not None:
-            progress(done)
+    with ThreadPoolExecutor(max_workers=1) as folding:
+        ready: tuple[int, Future] | None = None
+        for batch in session.execute(entries).partitions():
+            coming = (len(batch), folding.submit(_index_values, postgres, [tuple(row) for row in batch]))
+            if ready is not None:
+                done += _written(session, ready, done, progress)
+            ready = coming
+        if ready is not None:
+            done += _written(session, ready, done, progress)
     return done
+
+
+def _written(session: Session, ready: tuple[int, Future], done: int, progress: Callable[[int], None] | None) -> int:
+    count, values = ready
+    _write_index(session, values.result())
+    if progress is not None:
+        progress(done + count)
+    return count
 
 
 def print_progress(label: str) -> Callable[[int], None]:
