@@ -262,8 +262,8 @@ def reindex(session: Session, progress: Callable[[int], None] | None = None) -> 
 
     Set-based: one ``INSERT … SELECT`` per kind writes the entries, then the index rows follow in
     batches of ``_REINDEX_BATCH`` (one statement each: ``to_tsvector`` over arrays on PostgreSQL, whose
-    GIN index is dropped meanwhile and built once at the end; the stems on SQLite). Searches wait for
-    it on PostgreSQL (the rebuild holds the index's table)."""
+    GIN index is dropped meanwhile and built once at the end; the stems on SQLite). On PostgreSQL the
+    rebuild holds the index's tables: searches, and changes that index what they write, wait for it."""
     postgres = _postgres(session)
     if postgres:
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # the GIN build at the end
