@@ -451,7 +451,7 @@ def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: s
         filters += " AND e.kind = :kind"
         values["kind"] = kind
     if _postgres(session):
-        statement = _postgres_query(languages, filters, values, q)
+        statement = _postgres_query(languages, filters, values, q, kind is not None)
     else:
         statement = _sqlite_query(languages, filters, values, q)
         if statement is None:
@@ -483,7 +483,10 @@ def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> s
             "ORDER BY search_index.rowid LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
 
 
-def _postgres_query(languages: list[str], filters: str, values: dict, q: str) -> str:
+def _postgres_query(languages: list[str], filters: str, values: dict, q: str, of_kind: bool) -> str:
+    """Of one kind, the first matches are taken in the order of that kind's items (the index on kind and
+    target id): in the order of the entries, the planner would walk past every entry of the other
+    kinds (a rebuilt index holds the amendments before the arguments)."""
     values["q"] = fold(q)
     matches, ranks = [], []
     for language in languages:
@@ -492,7 +495,7 @@ def _postgres_query(languages: list[str], filters: str, values: dict, q: str) ->
         ranks.append(f"WHEN '{language}' THEN {query}")
     return ("SELECT id FROM (SELECT e.id AS id, i.language, i.vector FROM search_index i "
             f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} "
-            "ORDER BY i.entry_id LIMIT :ranked) i "
+            f"ORDER BY {'e.target_id' if of_kind else 'i.entry_id'} LIMIT :ranked) i "
             f"ORDER BY ts_rank(i.vector, CASE i.language {' '.join(ranks)} END) DESC, id "
             "LIMIT :limit OFFSET :offset")
 
