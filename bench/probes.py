@@ -409,15 +409,3 @@ def hot_articles(url: str, slug: str, count: int) -> list[int]:
                 .group_by(Article.id).order_by(func.count(Amendment.id).desc(), Article.id).limit(count)))
     finally:
         db.dispose()
-
-
-def search_entries(url: str) -> int:
-    """Rows of the search index (a database whose seeding stopped before the index was filled has few)."""
-    from sqlalchemy import text
-
-    db = Database(url)
-    try:
-        with db.session(write=False) as session:
-            return session.scalar(text("SELECT count(*) FROM search_entries")) or 0
-    finally:
-        db.dispose()

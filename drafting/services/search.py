@@ -22,12 +22,13 @@ import re
 import sys
 import threading
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 import snowballstemmer
-from sqlalchemy import delete, insert, select, text, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, TextClause, case, delete, func, insert, literal, select, text, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from amendments.models import Amendment, Argument
 from drafting.errors import Invalid
@@ -37,9 +38,10 @@ from drafting.models import SEARCH_KINDS, Article, ArticleVersion, Bill, SearchE
 LANGUAGES = {"fr": "french", "de": "german", "en": "english"}
 MAX_QUERY = 200
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
-# At most this many matches are ranked: a word of nearly every item of a Grand Débat-sized debate
-# costs what this many cost, not what a million would; the best of them come first.
-MAX_RANKED = 10_000
+# At most this many matches are ranked, the first indexed (bills and articles come first, then the
+# amendments and arguments in the order they were written): a word of nearly every item of a Grand
+# Débat-sized debate costs what this many cost, not what a million would; the best of them come first.
+MAX_RANKED = 1_000
 _WORD = re.compile(r"[^\W_]+")
 _BATCH = 2_000
 
@@ -53,9 +55,20 @@ def bill_language(bill: Any) -> str:
 # --- words -------------------------------------------------------------------------------------
 
 def fold(value: str) -> str:
-    """Case and accents folded: ``Données`` and ``donnees`` are the same word."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Case and accents folded: ``Données`` and ``donnees`` are the same word (casefolded, decomposed,
+    combining marks dropped; only the runs of non-ASCII characters are looked at, since a full reindex
+    folds millions of texts)."""
+    folded = value.casefold()
+    if folded.isascii():
+        return folded
+    return _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", folded))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match) -> str:
+    return "".join(char for char in run.group() if not unicodedata.combining(char))
 
 
 _stemmers = {language: snowballstemmer.stemmer(name) for language, name in LANGUAGES.items()}
@@ -66,6 +79,12 @@ _stemming = threading.Lock()  # a Snowball stemmer keeps its state in the object
 def stem(language: str, folded_word: str) -> str:
     with _stemming:
         return _stemmers[language].stemWord(folded_word)
+
+
+@functools.lru_cache(maxsize=200_000)
+def word_stem(language: str, word: str) -> str:
+    """A word as written, folded and stemmed (what a snippet compares with the query's stems)."""
+    return stem(language, fold(word))
 
 
 def words(value: str) -> Iterator[re.Match]:
@@ -124,19 +143,38 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _index_rows(session: Session, ids: list[int], items: list[Item]) -> None:
-    if _postgres(session):
-        session.execute(text(
-            "INSERT INTO search_index (entry_id, language, vector) VALUES (:id, :language, "
-            "setweight(to_tsvector(CAST(:config AS regconfig), :title), 'A') || "
-            "setweight(to_tsvector(CAST(:config AS regconfig), :body), 'B'))"
-        ), [{"id": i, "language": item.language, "config": LANGUAGES[item.language],
-             "title": fold(item.title), "body": fold(item.body)} for i, item in zip(ids, items)])
-    else:
-        session.execute(text("INSERT INTO search_index (rowid, language, title, body) "
-                             "VALUES (:id, :language, :title, :body)"),
-                        [{"id": i, "language": item.language, "title": " ".join(stems(item.language, item.title)),
-                          "body": " ".join(stems(item.language, item.body))} for i, item in zip(ids, items)])
+# (entry id, language, title, body): what an index row is made of.
+Row = tuple[int, str, str, str]
+
+
+def _index_rows(session: Session, rows: list[Row]) -> None:
+    """The index rows of these entries; the same statement for a change and for a full reindex."""
+    if rows:
+        _write_index(session, _index_values(_postgres(session), rows))
+
+
+_POSTGRES_INDEX = text(
+    "INSERT INTO search_index (entry_id, language, vector) SELECT u.id, u.language, "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.title), 'A') || "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:languages AS varchar[]), CAST(:configs AS text[]), "
+    "CAST(:titles AS text[]), CAST(:bodies AS text[])) AS u(id, language, config, title, body)")
+_SQLITE_INDEX = text("INSERT INTO search_index (rowid, language, title, body) VALUES (:id, :language, :title, :body)")
+
+
+def _index_values(postgres: bool, rows: list[Row]) -> tuple[TextClause, Any]:
+    """The statement and parameters that write these index rows: the words folded (PostgreSQL stems
+    them), or folded and stemmed (SQLite)."""
+    if postgres:
+        return _POSTGRES_INDEX, {"ids": [r[0] for r in rows], "languages": [r[1] for r in rows],
+                                 "configs": [LANGUAGES[r[1]] for r in rows], "titles": [fold(r[2]) for r in rows],
+                                 "bodies": [fold(r[3]) for r in rows]}
+    return _SQLITE_INDEX, [{"id": i, "language": language, "title": " ".join(stems(language, title)),
+                            "body": " ".join(stems(language, body))} for i, language, title, body in rows]
+
+
+def _write_index(session: Session, values: tuple[TextClause, Any]) -> None:
+    session.execute(*values)
 
 
 def _drop_entries(session: Session, ids: list[int]) -> None:
@@ -148,18 +186,31 @@ def _drop_entries(session: Session, ids: list[int]) -> None:
 
 def write(session: Session, items: list[Item], *, fresh: bool = False) -> None:
     """Index these items (again, if they were): their entries and index rows, in the caller's transaction
-    (``fresh``: none of them is indexed yet, as in a rebuild)."""
+    (``fresh``: none of them is indexed yet, as in a rebuild). An item indexed again keeps its entry's
+    id, so the entries stay in the order the items were first indexed (what ``search`` ranks first
+    when a word is everywhere)."""
     for start in range(0, len(items), _BATCH):
         batch = items[start:start + _BATCH]
+        kept: dict[tuple[str, int], int] = {}
         if not fresh:
             keys = [(item.kind, item.target_id) for item in batch]
-            _drop_entries(session, list(session.scalars(
-                select(SearchEntry.id).where(tuple_(SearchEntry.kind, SearchEntry.target_id).in_(keys)))))
-        ids = list(session.scalars(
-            insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
-            [{"kind": i.kind, "target_id": i.target_id, "bill_id": i.bill_id, "language": i.language,
-              "title": i.title, "body": i.body} for i in batch]))
-        _index_rows(session, ids, batch)
+            kept = {(kind, target): entry for entry, kind, target in session.execute(
+                select(SearchEntry.id, SearchEntry.kind, SearchEntry.target_id)
+                .where(tuple_(SearchEntry.kind, SearchEntry.target_id).in_(keys)))}
+            _drop_entries(session, list(kept.values()))
+        again = [item for item in batch if (item.kind, item.target_id) in kept]
+        new = [item for item in batch if (item.kind, item.target_id) not in kept]
+        if again:
+            session.execute(insert(SearchEntry), [{"id": kept[i.kind, i.target_id], **_entry(i)} for i in again])
+        ids = list(session.scalars(insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
+                                   [_entry(i) for i in new])) if new else []
+        _index_rows(session, [(kept[i.kind, i.target_id], i.language, i.title, i.body) for i in again]
+                    + [(entry, i.language, i.title, i.body) for entry, i in zip(ids, new)])
+
+
+def _entry(item: Item) -> dict[str, Any]:
+    return {"kind": item.kind, "target_id": item.target_id, "bill_id": item.bill_id, "language": item.language,
+            "title": item.title, "body": item.body}
 
 
 def unindex(session: Session, kind: str, target_ids: Iterable[int]) -> None:
@@ -207,61 +258,113 @@ def unindex_amendment(session: Session, amendment: Amendment) -> None:
 
 def reindex(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Build the whole index again from the rows (after a bulk load, or to repair it); answers the
-    number of items indexed. ``progress`` hears the running count after each batch."""
-    session.execute(text("DELETE FROM search_index"))
-    session.execute(delete(SearchEntry))
-    done = 0
-    for batch in _all_items(session):
-        write(session, batch, fresh=True)
-        done += len(batch)
-        if progress is not None:
-            progress(done)
+    number of items indexed. ``progress`` hears the running count after each batch.
+
+    Set-based: one ``INSERT … SELECT`` per kind writes the entries, then the index rows follow in
+    batches of ``_REINDEX_BATCH`` (one statement each: ``to_tsvector`` over arrays on PostgreSQL, whose
+    GIN index is dropped meanwhile and built once at the end; the stems on SQLite). On PostgreSQL the
+    rebuild holds the index's tables: searches, and changes that index what they write, wait for it."""
+    postgres = _postgres(session)
+    if postgres:
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # the GIN build at the end
+        session.execute(text("TRUNCATE search_index, search_entries"))
+        session.execute(text(f"DROP INDEX IF EXISTS {_GIN_INDEX}"))
+    else:
+        session.execute(text("DELETE FROM search_index"))
+        session.execute(delete(SearchEntry))
+    _write_entries(session)
+    done = _index_entries(session, None, progress)
+    if postgres:
+        session.execute(text(f"CREATE INDEX {_GIN_INDEX} ON search_index USING gin (vector)"))
+        session.execute(text("ANALYZE search_entries, search_index"))  # the statistics searches are planned on
     return done
 
 
 def reindex_bill(session: Session, bill: Bill) -> None:
     """Index a bill and everything in it again: after its language changed (its words stem otherwise)."""
-    for batch in _all_items(session, bill):
-        write(session, batch)
+    column = "entry_id" if _postgres(session) else "rowid"
+    session.execute(text(f"DELETE FROM search_index WHERE {column} IN "
+                         "(SELECT id FROM search_entries WHERE bill_id = :bill_id)"), {"bill_id": bill.id})
+    session.execute(delete(SearchEntry).where(SearchEntry.bill_id == bill.id))
+    _write_entries(session, bill.id)
+    _index_entries(session, bill.id)
 
 
-def _all_items(session: Session, bill: Bill | None = None) -> Iterator[list[Item]]:
-    found = {b.id: b for b in ([bill] if bill is not None else session.scalars(select(Bill)))}
+_GIN_INDEX = "ix_search_index_vector"  # migration 0006_search
+_REINDEX_BATCH = 10_000
+_ENTRY_COLUMNS = ("kind", "target_id", "bill_id", "language", "title", "body")
 
-    def of_bill(column):
-        return [column == bill.id] if bill is not None else []
 
-    yield [bill_item(b) for b in found.values()]
-    heads = (select(Article, ArticleVersion.text)
-             .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
-                   & (ArticleVersion.version == Article.current_version))
-             .where(Article.removed.is_(False), *of_bill(Article.bill_id)).order_by(Article.id))
-    yield from _batches(article_item(found[a.bill_id], a, t) for a, t in session.execute(heads))
-    amendments = (select(Amendment).where(Amendment.hidden_by_id.is_(None), *of_bill(Amendment.bill_id))
-                  .order_by(Amendment.id))
-    yield from _batches(amendment_item(found[a.bill_id], a)
-                        for a in session.scalars(amendments.execution_options(yield_per=_BATCH)))
+def _write_entries(session: Session, bill_id: int | None = None) -> None:
+    """Every searchable item's entry (of one bill, or of all), as ``bill_item``, ``article_item``,
+    ``amendment_item`` and ``argument_item`` make them, written by the database from the rows."""
+    for query in _entry_queries(bill_id):
+        session.execute(insert(SearchEntry).from_select(_ENTRY_COLUMNS, query))
+
+
+def _sql_joined(first, second):
+    """``_joined`` in SQL: the non-empty parts, a line apart."""
+    first, second = func.coalesce(first, ""), func.coalesce(second, "")
+    return case((first == "", second), (second == "", first), else_=first + "\n" + second)
+
+
+def _entry_queries(bill_id: int | None) -> list[Select]:
+    language = case((Bill.language.in_(list(LANGUAGES)), Bill.language), else_=literal("fr"))
+
+    def of_bill(column) -> list:
+        return [column == bill_id] if bill_id is not None else []
+
+    bills = select(literal("bill"), Bill.id, Bill.id, language, Bill.title,
+                   func.coalesce(Bill.summary, "")).where(*of_bill(Bill.id))
+    articles = (select(literal("article"), Article.id, Bill.id, language,
+                       _sql_joined(literal("Article ") + Article.number, Article.heading), ArticleVersion.text)
+                .join(Bill, Bill.id == Article.bill_id)
+                .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
+                      & (ArticleVersion.version == Article.current_version))
+                .where(Article.removed.is_(False), *of_bill(Article.bill_id)))
+    amendments = (select(literal("amendment"), Amendment.id, Bill.id, language,
+                         _sql_joined(Amendment.title, Amendment.heading),
+                         _sql_joined(Amendment.explanation, Amendment.text))
+                  .join(Bill, Bill.id == Amendment.bill_id)
+                  .where(Amendment.hidden_by_id.is_(None), *of_bill(Amendment.bill_id)))
     # An argument's bill: its article's, or its amendment's; one on a hidden amendment is not found.
-    arguments = (select(Argument, Article.bill_id, Amendment.bill_id, Amendment.hidden_by_id)
+    on = aliased(Amendment)
+    argument_bill = func.coalesce(Article.bill_id, on.bill_id)
+    arguments = (select(literal("argument"), Argument.id, Bill.id, language, literal(""), Argument.body)
                  .outerjoin(Article, Article.id == Argument.article_id)
-                 .outerjoin(Amendment, Amendment.id == Argument.amendment_id)
-                 .where(Argument.hidden_by_id.is_(None)).order_by(Argument.id))
-    if bill is not None:
-        arguments = arguments.where((Article.bill_id == bill.id) | (Amendment.bill_id == bill.id))
-    yield from _batches(argument_item(found[article_bill or amendment_bill], argument)
-                        for argument, article_bill, amendment_bill, hidden_by in
-                        session.execute(arguments.execution_options(yield_per=_BATCH)) if hidden_by is None)
+                 .outerjoin(on, on.id == Argument.amendment_id)
+                 .join(Bill, Bill.id == argument_bill)
+                 .where(Argument.hidden_by_id.is_(None), on.hidden_by_id.is_(None), *of_bill(argument_bill)))
+    return [bills, articles, amendments, arguments]
 
 
-def _batches(items: Iterable[Item]) -> Iterator[list[Item]]:
-    batch: list[Item] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == _BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _index_entries(session: Session, bill_id: int | None,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """The index rows of the entries (of one bill, or of all), read in one pass (a server-side cursor on
+    PostgreSQL) and written a batch at a time; a thread folds the next batch while the database writes
+    this one."""
+    done, postgres = 0, _postgres(session)
+    entries = (select(SearchEntry.id, SearchEntry.language, SearchEntry.title, SearchEntry.body)
+               .where(*([SearchEntry.bill_id == bill_id] if bill_id is not None else []))
+               .execution_options(yield_per=_REINDEX_BATCH))
+    with ThreadPoolExecutor(max_workers=1) as folding:
+        ready: tuple[int, Future] | None = None
+        for batch in session.execute(entries).partitions():
+            coming = (len(batch), folding.submit(_index_values, postgres, [tuple(row) for row in batch]))
+            if ready is not None:
+                done += _written(session, ready, done, progress)
+            ready = coming
+        if ready is not None:
+            done += _written(session, ready, done, progress)
+    return done
+
+
+def _written(session: Session, ready: tuple[int, Future], done: int, progress: Callable[[int], None] | None) -> int:
+    count, values = ready
+    _write_index(session, values.result())
+    if progress is not None:
+        progress(done + count)
+    return count
 
 
 def print_progress(label: str) -> Callable[[int], None]:
@@ -334,7 +437,9 @@ class Found:
 def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: str | None = None,
            limit: int | None = None, offset: int | None = 0) -> Found:
     """The items matching every word of ``q``, best first, ``limit`` of them from ``offset``: one
-    statement on the index with its LIMIT, then the page's rows by id."""
+    statement on the index, which takes the first ``MAX_RANKED`` matches in the order of the entries
+    (so a common word stops the scan early), ranks them and keeps the page; then the page's rows by id.
+    Snippets are made by the caller for that page only."""
     q, kind = check_query(q), check_kind(kind)
     limit, offset = check_page(limit, offset)
     languages = [bill_language(bill)] if bill is not None else list(LANGUAGES)
@@ -346,7 +451,7 @@ def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: s
         filters += " AND e.kind = :kind"
         values["kind"] = kind
     if _postgres(session):
-        statement = _postgres_query(languages, filters, values, q)
+        statement = _postgres_query(languages, filters, values, q, kind is not None)
     else:
         statement = _sqlite_query(languages, filters, values, q)
         if statement is None:
@@ -375,10 +480,13 @@ def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> s
     return ("SELECT id FROM (SELECT e.id AS id, bm25(search_index, 0.0, 4.0, 1.0) AS score FROM search_index "
             # CROSS JOIN keeps this order: the index first, never a MATCH per entry of a kind or bill
             f"CROSS JOIN search_entries e ON e.id = search_index.rowid WHERE search_index MATCH :match{filters} "
-            "LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
+            "ORDER BY search_index.rowid LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
 
 
-def _postgres_query(languages: list[str], filters: str, values: dict, q: str) -> str:
+def _postgres_query(languages: list[str], filters: str, values: dict, q: str, of_kind: bool) -> str:
+    """Of one kind, the first matches are taken in the order of that kind's items (the index on kind and
+    target id): in the order of the entries, the planner would walk past every entry of the other
+    kinds (a rebuilt index holds the amendments before the arguments)."""
     values["q"] = fold(q)
     matches, ranks = [], []
     for language in languages:
@@ -386,7 +494,8 @@ def _postgres_query(languages: list[str], filters: str, values: dict, q: str) ->
         matches.append(f"(i.language = '{language}' AND i.vector @@ {query})")
         ranks.append(f"WHEN '{language}' THEN {query}")
     return ("SELECT id FROM (SELECT e.id AS id, i.language, i.vector FROM search_index i "
-            f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} LIMIT :ranked) i "
+            f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} "
+            f"ORDER BY {'e.target_id' if of_kind else 'i.entry_id'} LIMIT :ranked) i "
             f"ORDER BY ts_rank(i.vector, CASE i.language {' '.join(ranks)} END) DESC, id "
             "LIMIT :limit OFFSET :offset")
 

@@ -39,7 +39,7 @@ class Snippet:
 
 def _found(language: str, terms: set[str], value: str) -> Iterator[tuple[int, int]]:
     return ((m.start(), m.end()) for m in search.words(value)
-            if search.stem(language, search.fold(m.group())) in terms)
+            if search.word_stem(language, m.group()) in terms)
 
 
 def _excerpt(value: str, at: int) -> str:

@@ -237,3 +237,64 @@ def test_reindex_command_rebuilds_the_index_from_the_rows(database_url, db, api,
     assert found(client, "garde-fou") == []
     assert ("amendment", debate["amendment"]["id"]) in kinds_and_ids(found(client, "frais"))
 
+
+
+def _index_content(db) -> set[tuple]:
+    """Every entry and its index row (the stems on SQLite, the weighted tsvector on PostgreSQL), by item."""
+    from sqlalchemy import text
+
+    with db.session(write=False) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            words = "SELECT i.entry_id, i.language, i.vector::text FROM search_index i"
+        else:
+            words = "SELECT rowid, language, title || ' | ' || body FROM search_index"
+        indexed = {entry: (language, value) for entry, language, value in session.execute(text(words))}
+        entries = session.execute(text("SELECT id, kind, target_id, bill_id, language, title, body "
+                                       "FROM search_entries")).all()
+        assert len(indexed) == len(entries)
+        return {(kind, target, bill, language, title, body, indexed[entry])
+                for entry, kind, target, bill, language, title, body in entries}
+
+
+def test_reindex_finds_what_the_changes_indexed(database_url, db, api, client, admin, debate):
+    """``navette search reindex`` (set-based, in SQL) builds the very index the changes built one by one:
+    the same entries and index rows, the same answers; an edited article, a German bill, a hidden
+    amendment with an argument on it and a hidden argument included."""
+    from drafting.cli import main
+
+    article = debate["articles"]["3"]
+    published = client.post(f"/api/v1/articles/{article['id']}/versions", json={
+        "expected_version": 1, "text": "Les citoyens sont informés.\n\nLe droit à la portabilité est garanti.",
+        "message": "Précision"}, headers=admin.headers)
+    assert published.status_code == 201, published.text
+    german = api.bill(admin, title="Gesetz über Änderungen", summary="", articles=[
+        {"number": "1", "heading": "Zweck", "text": "Die Gesetze gelten für alle Bürger."}])
+    patched = client.patch(f"/api/v1/bills/{german['slug']}", json={"language": "de"}, headers=admin.headers)
+    assert patched.status_code == 200, patched.text
+    citizen = debate["citizen"]
+    doomed = client.post(f"/api/v1/articles/{debate['articles']['2']['id']}/amendments", json={
+        "kind": "modify", "title": "Données hors sujet", "explanation": "",
+        "text": "Les administrations publient leurs données en ligne, vite."}, headers=citizen.headers)
+    assert doomed.status_code == 201, doomed.text
+    on_doomed = client.post(f"/api/v1/amendments/{doomed.json()['id']}/arguments", json={
+        "stance": "for", "body": "Des données publiées vite."}, headers=citizen.headers)
+    assert on_doomed.status_code == 201, on_doomed.text
+    moderator = api.user("modo", role="moderator")
+    for target, target_id in (("amendment", doomed.json()["id"]), ("argument", debate["argument"]["id"])):
+        hidden = client.post(f"/api/v1/moderation/{target}/{target_id}/hide", json={"reason": "Hors sujet"},
+                             headers=moderator.headers)
+        assert hidden.status_code == 200, hidden.text
+
+    queries = ("données", "portabilité", "citoyens informés", "frais", "garde-fou", "vite", "Änderung", "gesetze",
+               "article", "objet zweck", "république numérique")
+
+    def answers() -> dict[str, list[dict]]:
+        return {q: sorted(found(client, q), key=lambda item: (item["type"], item["id"])) for q in queries}
+
+    before, content = answers(), _index_content(db)
+    assert ("article", article["id"]) in kinds_and_ids(before["citoyens informés"])
+    assert kinds_and_ids(before["vite"]) == set()  # the hidden amendment and the argument on it
+    assert {item["type"] for item in before["gesetze"]} == {"bill", "article"}
+    assert main(["search", "reindex", "--database-url", database_url]) == 0
+    assert _index_content(db) == content
+    assert answers() == before
