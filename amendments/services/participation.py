@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import VOTE_VALUES, Amendment, Vote
-from amendments.services import tallies
+from amendments.services import consultation_days, tallies
 from drafting.db import utcnow
 from drafting.errors import Invalid, NotFound
 from drafting.models import Article, Bill, User
@@ -163,6 +163,7 @@ def cast_vote(session: Session, actor: User | None, target: Target, value: Any) 
     if previous == value:
         return tallies.votes_of(counts)
     _, insert, change, _ = _vote_statements(target.kind)
+    consultation_days.vote(session, target, user, previous, value)
     session.execute(insert if previous is None else change,
                     {"voter": user.id, "target": target.id, "new_value": value, "now": utcnow()})
     moved = {value: 1, **({previous: -1} if previous else {})}
@@ -175,5 +176,6 @@ def take_back_vote(session: Session, actor: User | None, target: Target) -> dict
     counts, previous = _previous_vote(session, user, target)
     if previous is None:
         return tallies.votes_of(counts)
+    consultation_days.vote(session, target, user, previous, None)
     session.execute(_vote_statements(target.kind)[3], {"voter": user.id, "target": target.id})
     return tallies.votes_of(tallies.add(session, target.kind, target.id, **{previous: -1}))

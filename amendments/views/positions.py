@@ -121,6 +121,6 @@ def position_page(session: Session, position_id: int, user: User | None) -> Posi
     target = position_staff.target_of(session, view.position)
     members = kept.member_arguments(session, view.arguments)
     can_correct = position_staff.may_correct(session, user, target)
-    others = [v for v in kept.read_map(session, target).stances[view.position.stance] if v.id != view.id] \
-        if can_correct else []
+    others = [v for v in kept.read_map(session, target, representatives=False).stances[view.position.stance]
+              if v.id != view.id] if can_correct else []
     return PositionPage(view, target, members, position_staff.history(session, view.position), can_correct, others)

@@ -18,7 +18,7 @@ from amendments.models import (
     PositionPerson,
     PositionSpace,
 )
-from amendments.services import tallies
+from amendments.services import argument_maps, participation, tallies
 from amendments.services.arguments import fold
 from amendments.services.positions import to_bytes
 from drafting.db import Database
@@ -98,4 +98,5 @@ def seed_argument_map(db: Database, article_id: int, n: int, *, per_position: in
             else:
                 row.weight += 1
         session.flush()
+        argument_maps.refresh(session, participation.get_target(session, "article", article_id))
         tallies.rebuild(session)
