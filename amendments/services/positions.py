@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,16 +61,52 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 # --- kept state --------------------------------------------------------------------------------
 
+# Decoded states, per process, keyed by what changes with them (``updated_at``, which every writer of a
+# state sets, and for positions their size):
+# placing an argument then decodes only the states that changed since, not one per position. A state
+# read in a transaction that rolled back is never asked for again (its key is not in the database).
+_decoded: dict[tuple[str, int], tuple[tuple, Any]] = {}
+_DECODED_MAX = 50_000
+_decode = msgspec.json.Decoder().decode
+
+
+def _remember(key: tuple[str, int], version: tuple, value: Any) -> Any:
+    if len(_decoded) >= _DECODED_MAX:
+        _decoded.clear()
+    _decoded[key] = (version, value)
+    return value
+
+
+def _recalled(key: tuple[str, int], version: tuple) -> Any:
+    found = _decoded.get(key)
+    return found[1] if found is not None and found[0] == version else None
+
+
 def load_space(session: Session, target: Target) -> tuple[PositionSpace, method.Space]:
-    row = session.scalar(select(PositionSpace).where(target.matches(PositionSpace)))
+    row = session.scalar(select(PositionSpace).options(defer(PositionSpace.state)).where(target.matches(PositionSpace)))
     if row is None:
         row = PositionSpace(state="{}", **target.values())
         session.add(row)
-    data = _decode(row.state or "{}")
-    return row, method.Space.from_json(data) if data else method.Space()
+        return row, method.Space()
+    version = (row.updated_at,)
+    space = _recalled(("space", row.id), version)
+    if space is None:
+        data = _decode(row.state or "{}")
+        space = _remember(("space", row.id), version, method.Space.from_json(data) if data else method.Space())
+    return row, space
 
 
-_decode = msgspec.json.Decoder().decode  # the kept states are read on each placement: the fast decoder
+def kept_vectors(session: Session, target: Target, stance: str) -> list[method.PositionVector]:
+    """The sums of the target's positions of ``stance``: the changed ones decoded, the others recalled."""
+    rows = session.execute(select(Position.id, Position.updated_at, Position.arguments_count).where(
+        target.matches(Position), Position.stance == stance, Position.arguments_count > 0)).all()
+    versions = {i: (at, count) for i, at, count in rows}
+    missing = [i for i, version in versions.items() if _recalled(("position", i), version) is None]
+    if missing:
+        for i, state in session.execute(select(Position.id, Position.state).where(Position.id.in_(missing))):
+            _remember(("position", i), versions[i], vector_from_state(i, state) or False)
+    found = (_recalled(("position", i), version) for i, version in versions.items())
+    return [v for v in found if v]
 
 
 def store_space(row: PositionSpace, space: method.Space) -> None:
@@ -169,11 +206,7 @@ def place_argument(session: Session, target: Target, argument: Argument, vector:
     language = language_of(target)
     space_row, space = load_space(session, target)
     key = method.text_key(argument.body)
-    # Only the sums (ids and states as columns, not Position rows): one dot product per position.
-    vectors = [v for v in (vector_from_state(i, state) for i, state in session.execute(
-        select(Position.id, Position.state).where(
-            target.matches(Position), Position.stance == argument.stance, Position.arguments_count > 0)))
-        if v is not None]
+    vectors = kept_vectors(session, target, argument.stance)  # one dot product per position
     twin = session.scalar(
         select(ArgumentPlacement.position_id).join(Argument, Argument.id == ArgumentPlacement.argument_id)
         .where(target.matches(Argument), Argument.stance == argument.stance,

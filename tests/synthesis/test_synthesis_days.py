@@ -28,7 +28,7 @@ def day_rows(db) -> dict[str, dict[str, int]]:
 
 def weights(db) -> dict[str, int]:
     with db.session(write=False) as session:
-        return dict(session.execute(select(User.username, BillPerson.weight).join(User, User.id == BillPerson.user_id)))
+        return dict(session.execute(select(User.username, BillPerson.weight).join(User, User.id == BillPerson.user_id)).all())
 
 
 def test_each_write_adds_to_its_day_as_counted_by_hand(db, consultation):
