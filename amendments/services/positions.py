@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import msgspec
 import numpy as np
@@ -319,21 +318,13 @@ class PositionView:
         return self.position.id
 
 
-@dataclass
-class ArgumentMap:
-    stances: dict[str, list[PositionView]]
-    updated_at: datetime | None
-
-
-def read_map(session: Session, target: Target, *, representatives: bool = True) -> ArgumentMap:
-    """Every position of the target with members, most supported first: four queries, however many (three
-    without the ``representatives``' rows: the JSON names them by id)."""
-    positions = list(session.scalars(
-        select(Position).options(defer(Position.state))  # the sums are for placing, not for reading (staff page)
-        .where(target.matches(Position), Position.arguments_count > 0)
-        .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)))
-    return ArgumentMap(views_of(session, positions, representatives=representatives),
-                       max((p.updated_at for p in positions), default=None))
+def stance_positions(session: Session, target: Target, stance: str) -> list[PositionView]:
+    """The positions of one stance (ids and labels: the staff's merge form), most supported first,
+    without their members."""
+    return [PositionView(p, [], None) for p in session.scalars(
+        select(Position).options(defer(Position.state), defer(Position.document))
+        .where(target.matches(Position), Position.stance == stance, Position.arguments_count > 0)
+        .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id))]
 
 
 def read_top(session: Session, target: Target, per_stance: int) -> tuple[dict[str, list[PositionView]], dict[str, int]]:

@@ -183,4 +183,4 @@ def drift(session: Session) -> list[tuple[str, int, dict[str, int], dict[str, in
         select(Argument.id, Argument.useful_count, marks).where(Argument.useful_count != marks)
     ):
         found.append(("argument", argument_id, {"useful": have}, {"useful": want}))
-    return found + consultation_days.drift(session)
+    return found
