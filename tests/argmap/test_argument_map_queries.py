@@ -68,3 +68,33 @@ def test_the_kept_map_is_the_map_of_the_rows(client, app, db, api, admin):
             people = {authors[i] for i in position["arguments"]}
             people |= {u for a, u in supporters if a in position["arguments"]}
             assert position["supporters"] == len(people)
+
+
+def test_the_migration_documents_existing_maps_and_counts_existing_days(client, db, database_url, api, admin):
+    """A map and a consultation written before 0011_argmap: going back to 0010 and up again gives the
+    same map JSON (documents filled from the rows) and the same synthesis (days counted from the rows)."""
+    from alembic import command
+
+    from amendments.services import consultation_days
+    from drafting.db import Database
+    from drafting.migrate import alembic_config
+
+    bill = api.bill(admin)
+    article_id = bill["articles"][0]["id"]
+    seed_argument_map(db, article_id, 40)
+    path = f"/api/v1/articles/{article_id}/argument-map"
+    before = client.get(path).json()
+    synthesis_before = client.get(f"/api/v1/bills/{bill['slug']}/synthesis").json()
+    assert synthesis_before["participants"] == 40 and synthesis_before["arguments"] == 40
+    db.dispose()
+    config = alembic_config(database_url)
+    command.downgrade(config, "0010_follows")
+    command.upgrade(config, "head")
+    again = Database(database_url)
+    try:
+        with again.session(write=False) as session:
+            assert consultation_days.drift(session) == []
+    finally:
+        again.dispose()
+    assert client.get(path).json() == before
+    assert client.get(f"/api/v1/bills/{bill['slug']}/synthesis").json() == synthesis_before
