@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, func, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -155,7 +155,8 @@ def contributions():
                      or_(Argument.article_id.is_not(None), and_(Amendment.id.is_not(None), visible_amendment)))
               .subquery())
     parts = [
-        select(vote_bill, Vote.user_id, User.kind, Vote.created_at, literal("votes_") + Vote.value)
+        select(vote_bill.label("bill_id"), Vote.user_id.label("user_id"), User.kind.label("kind"),
+               Vote.created_at.label("at"), (literal("votes_") + Vote.value).label("name"))
         .join(User, User.id == Vote.user_id)
         .outerjoin(Article, Article.id == Vote.article_id).outerjoin(Amendment, Amendment.id == Vote.amendment_id)
         .where(or_(Vote.article_id.is_not(None), and_(Amendment.id.is_not(None), visible_amendment))),
@@ -169,50 +170,60 @@ def contributions():
     return union_all(*parts)
 
 
+def _day(session: Any, moment):
+    """The UTC date of a stored moment, in SQL (SQLite stores UTC text; PostgreSQL converts)."""
+    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    if dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", moment))
+    return func.date(moment)
+
+
+def _grouped(session: Any):
+    """The three tables as the rows give them, as three grouped SELECTs in their columns' order."""
+    rows = contributions().subquery()
+    day = _day(session, rows.c.at).label("day")
+    counts = [func.sum(case((rows.c.name == name, 1), else_=0)).label(name) for name in COUNTS]
+    days = (select(rows.c.bill_id, day, rows.c.kind, *counts, func.count(rows.c.user_id.distinct()).label("participants"))
+            .group_by(rows.c.bill_id, day, rows.c.kind))
+    day_people = select(rows.c.bill_id, day, rows.c.user_id, func.count().label("weight")) \
+        .group_by(rows.c.bill_id, day, rows.c.user_id)
+    people = (select(rows.c.bill_id, rows.c.user_id, (rows.c.kind == "organization").label("organization"),
+                     func.count().label("weight")).group_by(rows.c.bill_id, rows.c.user_id, rows.c.kind))
+    return days, day_people, people
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def counted(session: Any) -> tuple[dict, dict, dict]:
     """The three tables as the rows give them: {(bill, day, kind): {count: n}}, {(bill, day, user): weight},
     {(bill, user): (organization, weight)}."""
-    days: dict[tuple, Counter] = defaultdict(Counter)
-    day_people: Counter = Counter()
-    people: dict[tuple, list] = {}
-    for bill_id, user_id, kind, moment, name in session.execute(contributions()):
-        if isinstance(moment, str):  # SQLite through a bare connection
-            moment = datetime.fromisoformat(moment)
-        day = day_of(moment)
-        days[(bill_id, day, kind)][name] += 1
-        if day_people[(bill_id, day, user_id)] == 0:
-            days[(bill_id, day, kind)]["participants"] += 1
-        day_people[(bill_id, day, user_id)] += 1
-        people.setdefault((bill_id, user_id), [kind == "organization", 0])[1] += 1
-    return ({k: {n: v.get(n, 0) for n in (*COUNTS, "participants")} for k, v in days.items()}, dict(day_people),
-            {k: tuple(v) for k, v in people.items()})
+    days, day_people, people = _grouped(session)
+    names = (*COUNTS, "participants")
+    return ({(r[0], _as_date(r[1]), r[2]): {n: int(v) for n, v in zip(names, r[3:])} for r in session.execute(days)},
+            {(r[0], _as_date(r[1]), r[2]): int(r[3]) for r in session.execute(day_people)},
+            {(r[0], r[1]): (bool(r[2]), int(r[3])) for r in session.execute(people)})
 
 
 def stored(session: Any) -> tuple[dict, dict, dict]:
     names = (*COUNTS, "participants")
-    days = {(r.bill_id, r.day if isinstance(r.day, date) else date.fromisoformat(r.day), r.kind):
-            {n: getattr(r, n) for n in names} for r in session.execute(select(_DAYS))}
-    day_people = {(r.bill_id, r.day if isinstance(r.day, date) else date.fromisoformat(r.day), r.user_id): r.weight
-                  for r in session.execute(select(_DAY_PEOPLE))}
+    days = {(r.bill_id, _as_date(r.day), r.kind): {n: getattr(r, n) for n in names} for r in session.execute(select(_DAYS))}
+    day_people = {(r.bill_id, _as_date(r.day), r.user_id): r.weight for r in session.execute(select(_DAY_PEOPLE))}
     people = {(r.bill_id, r.user_id): (bool(r.organization), r.weight) for r in session.execute(select(_PEOPLE))}
     return days, day_people, people
 
 
 def rebuild(session: Any) -> int:
-    """The three tables again from the rows (a Session or a Connection); answers the number of days
-    counted. Run it when nothing else writes."""
-    days, day_people, people = counted(session)
+    """The three tables again from the rows, in SQL (a Session or a Connection; a bulk load of millions
+    of votes included); answers the number of days counted. Run it when nothing else writes."""
     for table in (_DAYS, _DAY_PEOPLE, _PEOPLE):
         session.execute(delete(table))
-    if days:
-        session.execute(_DAYS.insert(), [{"bill_id": b, "day": d, "kind": k, **v} for (b, d, k), v in days.items()])
-    if day_people:
-        session.execute(_DAY_PEOPLE.insert(), [{"bill_id": b, "day": d, "user_id": u, "weight": w}
-                                               for (b, d, u), w in day_people.items()])
-    if people:
-        session.execute(_PEOPLE.insert(), [{"bill_id": b, "user_id": u, "organization": o, "weight": w}
-                                           for (b, u), (o, w) in people.items()])
-    return len(days)
+    days, day_people, people = _grouped(session)
+    session.execute(_DAYS.insert().from_select(["bill_id", "day", "kind", *COUNTS, "participants"], days))
+    session.execute(_DAY_PEOPLE.insert().from_select(["bill_id", "day", "user_id", "weight"], day_people))
+    session.execute(_PEOPLE.insert().from_select(["bill_id", "user_id", "organization", "weight"], people))
+    return session.execute(select(func.count()).select_from(_DAYS)).scalar_one()
 
 
 def drift(session: Any) -> list[tuple[str, str, dict[str, int], dict[str, int]]]:

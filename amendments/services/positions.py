@@ -253,10 +253,12 @@ def join_supporter(session: Session, argument: Argument, user_id: int) -> None:
 
 
 def leave(session: Session, target: Target, argument: Argument) -> None:
-    """A hidden argument leaves its position (its sums drift a little until the next rebuild)."""
+    """A hidden argument leaves its position (its sums drift a little until the next rebuild). It takes
+    the target's lock, as placing does, so the two rewrite the target's map one after the other."""
     placement = session.get(ArgumentPlacement, argument.id)
     if placement is None or placement.position_id is None:
         return
+    target = participation.get_target(session, target.kind, target.id, for_update=True)
     position = session.get(Position, placement.position_id)
     language = language_of(target)
     _, space = load_space(session, target)
