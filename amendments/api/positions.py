@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, Router, get, post, put
+from litestar import MediaType, Request, Response, Router, get, post, put
 from litestar.params import FromPath, RawBody
 
 from amendments.api.participation import _writer
-from amendments.services import participation, position_staff
-from amendments.services import positions as kept
+from amendments.services import argument_maps, participation, position_staff
 from amendments.views import positions as views
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import threaded, transaction
@@ -31,10 +30,11 @@ class LabelIn(msgspec.Struct):
 def _map_handler(kind: str):
     @get(f"/{kind}s/{{target_id:int}}/argument-map", name=f"api:{kind}:argument-map")
     @threaded
-    def argument_map(request: Request, target_id: FromPath[int]) -> dict[str, Any]:
+    def argument_map(request: Request, target_id: FromPath[int]) -> Response:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
-            return views.map_json(kept.read_map(session, target, representatives=False))
+            # The kept document as it is stored: no parsing, no work per argument (CONTRACT §7).
+            return Response(argument_maps.read_document(session, target).encode(), media_type=MediaType.JSON)
 
     return argument_map
 

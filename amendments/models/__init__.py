@@ -333,3 +333,4 @@ class AmendmentOpinion(Base):
 # The argument map's tables live beside, in amendments/models/positions.py.
 from amendments.models.positions import (  # noqa: E402,F401
     ArgumentPlacement, Position, PositionCorrection, PositionPerson, PositionSpace)
+from amendments.models.consultation import BillDayCounts, BillDayPerson, BillPerson  # noqa: E402,F401

@@ -33,14 +33,19 @@ class Position(Base):
     supporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     citizens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     state: Mapped[str] = mapped_column(Text, default="{}")
+    # The position as the map's JSON shows it (CONTRACT §7), and the first organizations holding it as a
+    # page names them: both written with the position (services/argument_maps.py), read as they are.
+    document: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    holders: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
         CheckConstraint("stance in ('for', 'against')", name="stance"),
         CheckConstraint("(article_id is null) <> (amendment_id is null)", name="one_target"),
-        Index("ix_positions_article", "article_id", "stance"),
-        Index("ix_positions_amendment", "amendment_id", "stance"),
+        # Pages read a stance's most supported positions in this order, with a LIMIT.
+        Index("ix_positions_article_rank", "article_id", "stance", "supporters", "arguments_count"),
+        Index("ix_positions_amendment_rank", "amendment_id", "stance", "supporters", "arguments_count"),
     )
 
 
@@ -53,6 +58,11 @@ class PositionSpace(Base):
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
     amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id", ondelete="CASCADE"), unique=True)
     state: Mapped[str] = mapped_column(Text, default="{}")
+    # The whole map of the target as its JSON answers it (CONTRACT §7), and how many positions each
+    # stance has: rewritten in each transaction that changes a position of the target.
+    document: Mapped[str | None] = mapped_column(Text, deferred=True)
+    positions_for: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    positions_against: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -69,7 +79,7 @@ class ArgumentPlacement(Base):
     argument_id: Mapped[int] = mapped_column(ForeignKey("arguments.id", ondelete="CASCADE"), primary_key=True)
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id", ondelete="SET NULL"), index=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
-    text_key: Mapped[str] = mapped_column(String(32))
+    text_key: Mapped[str] = mapped_column(String(32), index=True)
     pinned: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import STANCES, Argument, ArgumentSupporter, UsefulMark
-from amendments.services import position_staff, positions, tallies
+from amendments.services import consultation_days, position_staff, positions, tallies
 from amendments.services.participation import Target, dialect_insert, get_target, require_open
 from drafting.db import utcnow
 from drafting.errors import Conflict, Invalid, NotFound
@@ -111,11 +111,13 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
         if same.hidden_by_id is not None:
             raise Conflict("body: this contribution was hidden by moderation", field="body")
         if same.author_id != user.id:
+            now = utcnow()
             statement = dialect_insert(session)(ArgumentSupporter).values(
-                argument_id=same.id, user_id=user.id, created_at=utcnow()
+                argument_id=same.id, user_id=user.id, created_at=now
             ).on_conflict_do_nothing().returning(ArgumentSupporter.user_id)
             if session.execute(statement).first() is not None:
                 positions.join_supporter(session, same, user.id)
+                consultation_days.support(session, target, user, now)
         return ArgumentResult(same, created=False)
     argument = Argument(stance=stance, body=body, folded=folded, author_id=user.id, useful_count=0,
                         entered_by_id=entered_by.id if entered_by else None,
@@ -127,6 +129,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     position_staff.settle(session, target)
     tallies.add(session, target.kind, target.id, **{f"arguments_{stance}": 1,
                                                     f"groups_{stance}": int(argument.similar_to_id is None)})
+    consultation_days.argument(session, target, argument, user)
     return ArgumentResult(argument, created=True)
 
 

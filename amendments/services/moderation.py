@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amendments.services import participation, positions, tallies
+from amendments.services import consultation_days, participation, positions, tallies
 from amendments.models import Amendment, Argument, ModerationDecision, Report, Source
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import Article, Bill, User
@@ -96,6 +96,7 @@ def hide(session: Session, actor: User | None, target_type: Any, target_id: Any,
         raise Conflict("{target_type} {target_id} is already hidden", target_type=target_type, target_id=target_id)
     decision = ModerationDecision(target_type=target_type, target_id=target_id, bill_id=bill_of(session, item).id,
                                   action="hide", reason=reason, moderator_id=moderator.id)
+    consultation_days.hiding(session, decision.bill_id, item)
     session.add(decision)
     session.flush()
     item.hidden_by_id = decision.id

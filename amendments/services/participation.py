@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.models import VOTE_VALUES, Amendment, Vote
-from amendments.services import tallies
+from amendments.services import consultation_days, tallies
 from drafting.db import Prepared, utcnow
 from drafting.errors import Invalid, NotFound
 from drafting.models import Article, Bill, User
@@ -78,7 +78,8 @@ def _plain_target_statement(kind: str):
     """What a vote needs to know of its target and bill, as one plain row, built once."""
     table = (Article if kind == "article" else Amendment).__table__
     bills = Bill.__table__
-    own = [table.c.id, table.c.removed] if kind == "article" else [table.c.id, table.c.status, table.c.hidden_by_id]
+    own = [table.c.id, table.c.bill_id, table.c.removed] if kind == "article" else [
+        table.c.id, table.c.bill_id, table.c.status, table.c.hidden_by_id]
     return Prepared(select(*own, bills.c.status.label("recorded_status"), bills.c.consultation_opens_at,
                            bills.c.consultation_closes_at).join(bills, bills.c.id == table.c.bill_id).where(
         table.c.id == bindparam("target_id", type_=Integer)))
@@ -180,7 +181,7 @@ def _vote_statements(dialect: str, kind: str) -> tuple[Prepared, ...]:
     mine = (table.c.user_id == bindparam("voter", type_=Integer)) & (column == bindparam("target", type_=Integer))
     now = bindparam("now", type_=table.c.updated_at.type)
     return tuple(Prepared(statement) for statement in (
-        _my_vote_statement(kind).with_for_update(),  # FOR UPDATE: nothing on SQLite (one writer at a time)
+        select(table.c.value, table.c.created_at).where(mine).with_for_update(),  # nothing on SQLite (one writer)
         insert(table).values({"user_id": bindparam("voter"), column.key: bindparam("target"),
                               "value": bindparam("new_value"), "created_at": now,
                               "updated_at": now}).on_conflict_do_nothing().returning(table.c.id),
@@ -189,8 +190,9 @@ def _vote_statements(dialect: str, kind: str) -> tuple[Prepared, ...]:
     ))
 
 
-def _write_vote(connection: Connection, user_id: int, target: Target, value: str | None) -> str | None:
-    """Make the person's vote on the target ``value`` (None: take it back) and answer what it was.
+def _write_vote(connection: Connection, user_id: int, target: Target, value: str | None) -> tuple[str | None, Any]:
+    """Make the person's vote on the target ``value`` (None: take it back) and answer what it was, with
+    when it was first cast (None for a first vote).
 
     The previous vote is read with its row locked (PostgreSQL), so two requests of one person on one
     target queue on that row and each moves the counts from what the other left. A first vote has no
@@ -199,15 +201,15 @@ def _write_vote(connection: Connection, user_id: int, target: Target, value: str
     previous_of, insert, change, take_back = _vote_statements(connection.dialect.name, target.kind)
     for _ in range(3):
         found = previous_of.first(connection, voter=user_id, target=target.id)
-        previous = found.value if found else None
+        previous, since = (found.value, found.created_at) if found else (None, None)
         if previous == value:
-            return previous
+            return previous, since
         if previous is not None:
             (take_back if value is None else change).run(connection, voter=user_id, target=target.id,
                                                           new_value=value, now=utcnow())
-            return previous
+            return previous, since
         if value is None or insert.first(connection, voter=user_id, target=target.id, new_value=value, now=utcnow()):
-            return None
+            return None, None
     raise RuntimeError(f"the vote of {user_id} on {target.kind} {target.id} kept changing under this request")
 
 
@@ -223,9 +225,10 @@ def _vote(where: Session | Connection, actor: Any, target: Target, value: str | 
         raise Invalid("value", "must be one of {choices}", choices=', '.join(VOTE_VALUES))
     require_open(target)
     connection = where.connection() if isinstance(where, Session) else where
-    previous = _write_vote(connection, user.id, target, value)
+    previous, since = _write_vote(connection, user.id, target, value)
     if previous == value:
         return tallies.votes_of(tallies.read(connection, target.kind, [target.id])[target.id])
+    consultation_days.vote(connection, target, user, previous, value, since=since)
     moved = {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
     # On a Core connection (the API) nothing follows: the transaction commits with the counts' statement.
     return tallies.votes_of(tallies.add(connection, target.kind, target.id, commit=where is connection, **moved))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from amendments import positions as method
 from amendments.models import Argument, ArgumentPlacement, Position, PositionCorrection
-from amendments.services import participation
+from amendments.services import argument_maps, participation
 from amendments.services import positions as kept
 from amendments.services.participation import Target
 from drafting import policy
@@ -109,6 +109,7 @@ def merge(session: Session, actor: User | None, position_ids: Any) -> Position:
     session.flush()
     _pin(session, kept_position)
     recompute(session, target, kept_position)
+    argument_maps.refresh(session, target, ids)
     return kept_position
 
 
@@ -135,7 +136,7 @@ def split(session: Session, actor: User | None, position_id: int, argument_ids: 
     recompute(session, target, original)
     recompute(session, target, created)
     _correction(session, created, "split", user, {"arguments": ids, "from": original.id}, original.id)
-    session.flush()
+    argument_maps.refresh(session, target, [original.id, created.id])
     return created
 
 
@@ -146,7 +147,7 @@ def rename(session: Session, actor: User | None, position_id: int, label: Any) -
     label = text_field("label", label, max_length=MAX_LABEL)
     _correction(session, position, "label", user, {"from": position.label, "to": label})
     position.label, position.label_by_staff = label, True
-    session.flush()
+    argument_maps.refresh(session, target, [position.id])
     return position
 
 
@@ -191,6 +192,7 @@ def rebuild_target(session: Session, target: Target) -> int:
     if not rows:
         kept.store_space(space_row, method.Space())
         _drop_empty(session, target, old, set())
+        argument_maps.refresh(session, target)
         return 0
     grouping = method.rebuild([a.body for a, _ in rows], kept.language_of(target), stances=[a.stance for a, _ in rows],
                               vectors=np.vstack([kept.from_bytes(p.vector) for _, p in rows]))
@@ -226,6 +228,7 @@ def rebuild_target(session: Session, target: Target) -> int:
         _store_rebuilt(session, old[position_id], [rows[i][0] for i in indexes],
                        [grouping.features[i] for i in indexes])
     _drop_empty(session, target, old, set(members))
+    argument_maps.refresh(session, target)
     return len(members)
 
 

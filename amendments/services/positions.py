@@ -11,15 +11,17 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
-from datetime import datetime
 
+import msgspec
 import numpy as np
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, defer
 
 from amendments import positions as method
 from amendments.models import Argument, ArgumentPlacement, ArgumentSupporter, Position, PositionPerson, PositionSpace
+from amendments.services import argument_maps, participation
 from amendments.services.participation import Target
 from drafting.db import utcnow
 from drafting.models import User
@@ -58,27 +60,70 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 # --- kept state --------------------------------------------------------------------------------
 
+# Decoded states, per process, keyed by what changes with them (``updated_at``, which every writer of a
+# state sets, and for positions their size):
+# placing an argument then decodes only the states that changed since, not one per position. A state
+# read in a transaction that rolled back is never asked for again (its key is not in the database).
+_decoded: dict[tuple[str, int], tuple[tuple, Any]] = {}
+_DECODED_MAX = 50_000
+_decode = msgspec.json.Decoder().decode
+
+
+def _remember(key: tuple[str, int], version: tuple, value: Any) -> Any:
+    if len(_decoded) >= _DECODED_MAX:
+        _decoded.clear()
+    _decoded[key] = (version, value)
+    return value
+
+
+def _recalled(key: tuple[str, int], version: tuple) -> Any:
+    found = _decoded.get(key)
+    return found[1] if found is not None and found[0] == version else None
+
+
 def load_space(session: Session, target: Target) -> tuple[PositionSpace, method.Space]:
-    row = session.scalar(select(PositionSpace).where(target.matches(PositionSpace)))
+    row = session.scalar(select(PositionSpace).options(defer(PositionSpace.state)).where(target.matches(PositionSpace)))
     if row is None:
         row = PositionSpace(state="{}", **target.values())
         session.add(row)
-    data = json.loads(row.state or "{}")
-    return row, method.Space.from_json(data) if data else method.Space()
+        return row, method.Space()
+    version = (row.updated_at,)
+    space = _recalled(("space", row.id), version)
+    if space is None:
+        data = _decode(row.state or "{}")
+        space = _remember(("space", row.id), version, method.Space.from_json(data) if data else method.Space())
+    return row, space
+
+
+def kept_vectors(session: Session, target: Target, stance: str) -> list[method.PositionVector]:
+    """The sums of the target's positions of ``stance``: the changed ones decoded, the others recalled."""
+    rows = session.execute(select(Position.id, Position.updated_at, Position.arguments_count).where(
+        target.matches(Position), Position.stance == stance, Position.arguments_count > 0)).all()
+    versions = {i: (at, count) for i, at, count in rows}
+    missing = [i for i, version in versions.items() if _recalled(("position", i), version) is None]
+    if missing:
+        for i, state in session.execute(select(Position.id, Position.state).where(Position.id.in_(missing))):
+            _remember(("position", i), versions[i], vector_from_state(i, state) or False)
+    found = (_recalled(("position", i), version) for i, version in versions.items())
+    return [v for v in found if v]
 
 
 def store_space(row: PositionSpace, space: method.Space) -> None:
-    row.state = json.dumps(space.to_json())
+    row.state = msgspec.json.encode(space.to_json()).decode()
     row.updated_at = utcnow()
 
 
 def position_vector(position: Position) -> method.PositionVector | None:
-    data = json.loads(position.state or "{}")
-    return method.PositionVector.from_json(position.id, data) if data else None
+    return vector_from_state(position.id, position.state)
+
+
+def vector_from_state(position_id: int, state: str | None) -> method.PositionVector | None:
+    data = _decode(state or "{}")
+    return method.PositionVector.from_json(position_id, data) if data else None
 
 
 def store_vector(position: Position, kept: method.PositionVector | None) -> None:
-    position.state = json.dumps(kept.to_json()) if kept is not None and kept.count > 0 else "{}"
+    position.state = msgspec.json.encode(kept.to_json()).decode() if kept is not None and kept.count > 0 else "{}"
     position.arguments_count = kept.count if kept is not None else 0
     position.updated_at = utcnow()
 
@@ -160,9 +205,7 @@ def place_argument(session: Session, target: Target, argument: Argument, vector:
     language = language_of(target)
     space_row, space = load_space(session, target)
     key = method.text_key(argument.body)
-    kept = list(session.scalars(select(Position).where(
-        target.matches(Position), Position.stance == argument.stance, Position.arguments_count > 0)))
-    vectors = [v for v in (position_vector(p) for p in kept) if v is not None]
+    vectors = kept_vectors(session, target, argument.stance)  # one dot product per position
     twin = session.scalar(
         select(ArgumentPlacement.position_id).join(Argument, Argument.id == ArgumentPlacement.argument_id)
         .where(target.matches(Argument), Argument.stance == argument.stance,
@@ -176,14 +219,15 @@ def place_argument(session: Session, target: Target, argument: Argument, vector:
         store_vector(position, method.PositionVector.opened(position.id, placed.features))
         set_representative(position, argument)
     else:
-        position = next(p for p in kept if p.id == placed.position)
-        joined = position_vector(position).joined(placed.features)
+        position = session.get(Position, placed.position)
+        joined = next(v for v in vectors if v.id == placed.position).joined(placed.features)
         store_vector(position, joined)
         _keep_most_central(session, position, joined, argument, placed.features, language, placed.space)
     session.add(ArgumentPlacement(argument_id=argument.id, position_id=position.id, vector=to_bytes(vector),
                                   text_key=key, pinned=False))
     session.flush()
     add_people(session, position, [argument.author_id])
+    argument_maps.refresh(session, target, [position.id])
     return position
 
 
@@ -203,14 +247,18 @@ def join_supporter(session: Session, argument: Argument, user_id: int) -> None:
     position_id = session.scalar(select(ArgumentPlacement.position_id).where(
         ArgumentPlacement.argument_id == argument.id))
     if position_id is not None:
-        add_people(session, session.get(Position, position_id), [user_id])
+        position = session.get(Position, position_id)
+        add_people(session, position, [user_id])
+        argument_maps.refresh(session, target_of_position(session, position), [position_id])
 
 
 def leave(session: Session, target: Target, argument: Argument) -> None:
-    """A hidden argument leaves its position (its sums drift a little until the next rebuild)."""
+    """A hidden argument leaves its position (its sums drift a little until the next rebuild). It takes
+    the target's lock, as placing does, so the two rewrite the target's map one after the other."""
     placement = session.get(ArgumentPlacement, argument.id)
     if placement is None or placement.position_id is None:
         return
+    target = participation.get_target(session, target.kind, target.id, for_update=True)
     position = session.get(Position, placement.position_id)
     language = language_of(target)
     _, space = load_space(session, target)
@@ -228,6 +276,13 @@ def leave(session: Session, target: Target, argument: Argument) -> None:
             set_representative(position, session.get(Argument, members[chosen].id))
         else:
             position.representative_id = None
+    argument_maps.refresh(session, target, [position.id])
+
+
+def target_of_position(session: Session, position: Position) -> Target:
+    if position.article_id is not None:
+        return participation.get_target(session, "article", position.article_id)
+    return participation.get_target(session, "amendment", position.amendment_id)
 
 
 def member_rows(session: Session, position_ids: Sequence[int]) -> list:
@@ -265,47 +320,44 @@ class PositionView:
         return self.position.id
 
 
-@dataclass
-class ArgumentMap:
-    stances: dict[str, list[PositionView]]
-    updated_at: datetime | None
-
-
-def read_map(session: Session, target: Target, *, representatives: bool = True) -> ArgumentMap:
-    """Every position of the target with members, most supported first: four queries, however many (three
-    without the ``representatives``' rows: the JSON names them by id)."""
-    positions = list(session.scalars(
-        select(Position).options(defer(Position.state))  # the sums are for placing, not for reading
-        .where(target.matches(Position), Position.arguments_count > 0)
-        .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)))
-    return ArgumentMap(views_of(session, positions, representatives=representatives),
-                       max((p.updated_at for p in positions), default=None))
+def stance_positions(session: Session, target: Target, stance: str) -> list[PositionView]:
+    """The positions of one stance (ids and labels: the staff's merge form), most supported first,
+    without their members."""
+    return [PositionView(p, [], None) for p in session.scalars(
+        select(Position).options(defer(Position.state), defer(Position.document))
+        .where(target.matches(Position), Position.stance == stance, Position.arguments_count > 0)
+        .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id))]
 
 
 def read_top(session: Session, target: Target, per_stance: int) -> tuple[dict[str, list[PositionView]], dict[str, int]]:
-    """The ``per_stance`` most supported positions of each stance and how many each stance has in all, for
-    pages: bounded however big the map (five queries)."""
-    top, counted = _top_statements(target.kind)
-    positions = list(session.scalars(top, {"target": target.id, "per_stance": per_stance}))
-    totals = {"for": 0, "against": 0}
-    totals.update(session.execute(counted, {"target": target.id}).all())
-    return views_of(session, positions, members=False), totals
+    """The ``per_stance`` most supported positions of each stance (with the first organizations holding
+    each, as kept) and how many each stance has in all, for pages: four indexed statements, whatever the
+    number of arguments or positions, and nothing read per argument."""
+    top = _top_statement(target.kind)
+    stances: dict[str, list[PositionView]] = {}
+    for stance in ("for", "against"):
+        positions = list(session.scalars(top, {"target": target.id, "stance": stance, "per_stance": per_stance}))
+        stances[stance] = [PositionView(p, [], None, [Holder("", h["name"], h["name"], h["declared_interests"])
+                                                    for h in json.loads(p.holders or "[]")]) for p in positions]
+    wanted = [v.position.representative_id for views in stances.values() for v in views
+              if v.position.representative_id is not None]
+    if wanted:
+        found = {a.id: a for a in session.scalars(select(Argument).where(Argument.id.in_(wanted)))}
+        for views in stances.values():
+            for view in views:
+                view.representative = found.get(view.position.representative_id)
+    return stances, argument_maps.positions_per_stance(session, target)
 
 
 @functools.lru_cache(maxsize=2)
-def _top_statements(kind: str):
-    """``read_top``'s two statements, built once per kind of target (building costs more than running):
-    the ``per_stance`` most supported positions of each stance, and how many each stance has."""
+def _top_statement(kind: str):
+    """``read_top``'s statement, built once per kind of target (building costs more than running): a
+    stance's most supported positions, along the index ``ix_positions_*_rank``."""
     column = Position.article_id if kind == "article" else Position.amendment_id
-    shown = (column == bindparam("target"), Position.arguments_count > 0)
-    ranked = (select(Position.id, func.row_number().over(
-        partition_by=Position.stance,
-        order_by=(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)).label("rank"))
-        .where(*shown).subquery())
-    top = (select(Position).options(defer(Position.state)).join(ranked, ranked.c.id == Position.id)
-           .where(ranked.c.rank <= bindparam("per_stance"))
-           .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id))
-    return top, select(Position.stance, func.count()).where(*shown).group_by(Position.stance)
+    return (select(Position).options(defer(Position.state), defer(Position.document))
+            .where(column == bindparam("target"), Position.stance == bindparam("stance"), Position.arguments_count > 0)
+            .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id)
+            .limit(bindparam("per_stance")))
 
 
 def views_of(session: Session, positions: list[Position], *, members: bool = True,

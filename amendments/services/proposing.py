@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import falling, tallies
+from amendments.services import consultation_days, falling, tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
 from drafting.db import by_id
@@ -267,6 +267,7 @@ def _create(session: Session, user: User, entered_by: User | None = None, **fiel
     session.flush()
     if amendment.article_id is not None:
         tallies.add(session, "article", amendment.article_id, amendments=1)
+    consultation_days.amendment(session, amendment, user)
     search.index_amendments(session, [amendment])
     return Proposed(amendment, created=True)
 

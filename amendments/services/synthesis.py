@@ -2,19 +2,20 @@
 drew (votes, amendments, arguments, positions), the most supported and most disputed proposals, citizens
 and organizations side by side, and how many of the most supported proposals got an official answer.
 
-Totals come from the kept counts (TargetCounts) and the kept positions; the rest is a fixed number of
-grouped queries (ten), whatever the number of articles, amendments or arguments.
+Totals come from the kept counts (TargetCounts), the counts kept per bill and day (BillDayCounts, and
+BillPerson for who took part) and the kept positions: a fixed number of grouped queries (ten), none of
+which reads the contributions one by one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from amendments.models import (
-    Amendment, AmendmentOpinion, AmendmentResponse, Argument, ArgumentSupporter, Position, TargetCounts, Vote,
+    Amendment, AmendmentOpinion, AmendmentResponse, BillDayCounts, BillPerson, Position, TargetCounts,
 )
 from drafting.models import Article, Bill, User
 
@@ -88,6 +89,7 @@ class Day:
     votes: int = 0
     amendments: int = 0
     arguments: int = 0
+    participants: int = 0
 
 
 @dataclass
@@ -127,70 +129,50 @@ class Synthesis:
         return sorted(voted, key=lambda a: (-a.votes["disagree"], -min(a.votes["agree"], a.votes["disagree"])))[:RANKED]
 
 
-# --- the bill's contributions, as one union: (user, what, detail, when) --------------------------
+# --- the bill's contributions, from the counts kept per day (amendments/services/consultation_days.py) ---
 
 def _visible_amendments(bill: Bill):
     return and_(Amendment.bill_id == bill.id, Amendment.hidden_by_id.is_(None))
 
 
-def contributions(bill: Bill):
-    """Every visible vote, amendment, argument and support of the bill: ``user_id``, ``what`` (vote,
-    amendment, argument, support), ``detail`` (the vote's value, the argument's stance) and ``at``."""
-    empty = literal_column("''")
-    on_articles = select(Article.id).where(Article.bill_id == bill.id)
-    on_amendments = select(Amendment.id).where(_visible_amendments(bill))
-    argued = or_(Argument.article_id.in_(on_articles), Argument.amendment_id.in_(on_amendments))
-    return union_all(
-        select(Vote.user_id.label("user_id"), literal_column("'vote'").label("what"), Vote.value.label("detail"),
-               Vote.created_at.label("at"))
-        .where(or_(Vote.article_id.in_(on_articles), Vote.amendment_id.in_(on_amendments))),
-        select(Amendment.author_id, literal_column("'amendment'"), empty, Amendment.created_at).where(_visible_amendments(bill)),
-        select(Argument.author_id, literal_column("'argument'"), Argument.stance, Argument.created_at)
-        .where(argued, Argument.hidden_by_id.is_(None)),
-        select(ArgumentSupporter.user_id, literal_column("'support'"), Argument.stance, ArgumentSupporter.created_at)
-        .join(Argument, Argument.id == ArgumentSupporter.argument_id).where(argued, Argument.hidden_by_id.is_(None)),
-    ).subquery()
-
-
-def _sides(session: Session, rows) -> tuple[Side, Side]:
+def _sides(session: Session, bill: Bill) -> tuple[Side, Side]:
+    days = BillDayCounts
     sides = {"citizen": Side(), "organization": Side()}
-    people = select(User.kind, func.count(rows.c.user_id.distinct())).select_from(rows).join(User, User.id == rows.c.user_id) \
-        .group_by(User.kind)
-    for kind, count in session.execute(people):
-        sides[kind].participants = count
-    done = select(User.kind, rows.c.what, rows.c.detail, func.count()).select_from(rows).join(User, User.id == rows.c.user_id) \
-        .where(rows.c.what != "support").group_by(User.kind, rows.c.what, rows.c.detail)
-    for kind, what, detail, count in session.execute(done):
+    for kind, agree, mixed, disagree, amendments, arguments_for, arguments_against in session.execute(
+            select(days.kind, func.sum(days.votes_agree), func.sum(days.votes_mixed), func.sum(days.votes_disagree),
+                   func.sum(days.amendments), func.sum(days.arguments_for), func.sum(days.arguments_against))
+            .where(days.bill_id == bill.id).group_by(days.kind)):
         side = sides[kind]
-        if what == "vote":
-            side.votes[detail] = count
-        elif what == "amendment":
-            side.amendments = count
-        else:
-            side.arguments[detail] = count
+        side.votes = _votes(agree, mixed, disagree)
+        side.amendments = int(amendments or 0)
+        side.arguments = {"for": int(arguments_for or 0), "against": int(arguments_against or 0)}
+    for organization, count in session.execute(
+            select(BillPerson.organization, func.count()).where(BillPerson.bill_id == bill.id)
+            .group_by(BillPerson.organization)):
+        sides["organization" if organization else "citizen"].participants = count
     return sides["citizen"], sides["organization"]
 
 
-def _named_organizations(session: Session, rows) -> list[NamedOrganization]:
+def _named_organizations(session: Session, bill: Bill) -> list[NamedOrganization]:
     found = session.execute(
-        select(User.organization_name, User.display_name, User.username, User.declared_interests, func.count())
-        .select_from(rows).join(User, User.id == rows.c.user_id).where(User.kind == "organization")
-        .group_by(User.id, User.organization_name, User.display_name, User.username, User.declared_interests)
-        .order_by(func.count().desc(), User.id).limit(ORGANIZATIONS_NAMED))
+        select(User.organization_name, User.display_name, User.username, User.declared_interests, BillPerson.weight)
+        .join(User, User.id == BillPerson.user_id)
+        .where(BillPerson.bill_id == bill.id, BillPerson.organization.is_(True))
+        .order_by(BillPerson.weight.desc(), BillPerson.user_id).limit(ORGANIZATIONS_NAMED))
     return [NamedOrganization(name or display or username, interests or "", count)
             for name, display, username, interests, count in found]
 
 
-def _by_day(session: Session, rows) -> list[Day]:
-    day = func.date(rows.c.at)
-    days: dict[str, Day] = {}
-    for when, what, count in session.execute(
-            select(day, rows.c.what, func.count()).where(rows.c.what != "support")
-            .group_by(day, rows.c.what).order_by(day)):
-        key = str(when)[:10]
-        entry = days.setdefault(key, Day(date.fromisoformat(key)))
-        setattr(entry, "votes" if what == "vote" else f"{what}s", count)
-    return list(days.values())
+def _by_day(session: Session, bill: Bill) -> list[Day]:
+    days = BillDayCounts
+    return [Day(day if isinstance(day, date) else date.fromisoformat(str(day)), int(votes), int(amendments),
+                int(arguments), int(participants))
+            for day, votes, amendments, arguments, participants in session.execute(
+                select(days.day, func.sum(days.votes_agree + days.votes_mixed + days.votes_disagree),
+                       func.sum(days.amendments), func.sum(days.arguments_for + days.arguments_against),
+                       func.sum(days.participants))
+                .where(days.bill_id == bill.id).group_by(days.day).order_by(days.day))
+            if votes or amendments or arguments or participants]
 
 
 # --- articles, proposals and positions from the kept counts ---------------------------------------
@@ -261,13 +243,13 @@ def _totals(session: Session, bill: Bill) -> tuple[int, int, int]:
 
 
 def synthesis(session: Session, bill: Bill) -> Synthesis:
-    """The whole synthesis of ``bill``: ten queries, however big the consultation."""
-    rows = contributions(bill)
+    """The whole synthesis of ``bill``: ten queries, however big the consultation, none of which reads
+    its contributions one by one (the counts per day are kept)."""
     votes, amendments, arguments = _totals(session, bill)
-    citizens, organizations = _sides(session, rows)
+    citizens, organizations = _sides(session, bill)
     supported = _proposals(session, bill, (TargetCounts.agree.desc(), TargetCounts.disagree), SUPPORTED_FOR_ANSWERS,
                            TargetCounts.agree > 0)
     disputed = _proposals(session, bill, (TargetCounts.disagree.desc(), TargetCounts.agree.desc()), RANKED,
                           TargetCounts.disagree > 0)
-    return Synthesis(bill, votes, amendments, arguments, _by_day(session, rows), _articles(session, bill),
-                     supported, disputed, citizens, organizations, _named_organizations(session, rows))
+    return Synthesis(bill, votes, amendments, arguments, _by_day(session, bill), _articles(session, bill),
+                     supported, disputed, citizens, organizations, _named_organizations(session, bill))

@@ -41,11 +41,6 @@ def position_json(view: kept.PositionView) -> dict[str, Any]:
     }
 
 
-def map_json(found: kept.ArgumentMap) -> dict[str, Any]:
-    return {"stances": {stance: [position_json(v) for v in views] for stance, views in found.stances.items()},
-            "updated_at": out.iso(found.updated_at) if found.updated_at else None}
-
-
 def correction_json(row: PositionCorrection) -> dict[str, Any]:
     return {"kind": row.kind, "by": row.actor.username, "at": out.iso(row.created_at),
             "position": row.position_id, "other_position": row.from_position_id, **json.loads(row.detail or "{}")}
@@ -121,6 +116,6 @@ def position_page(session: Session, position_id: int, user: User | None) -> Posi
     target = position_staff.target_of(session, view.position)
     members = kept.member_arguments(session, view.arguments)
     can_correct = position_staff.may_correct(session, user, target)
-    others = [v for v in kept.read_map(session, target).stances[view.position.stance] if v.id != view.id] \
-        if can_correct else []
+    others = [v for v in kept.stance_positions(session, target, view.position.stance)
+              if v.id != view.id] if can_correct else []
     return PositionPage(view, target, members, position_staff.history(session, view.position), can_correct, others)

@@ -111,10 +111,13 @@ class TrashItemJSON(TypedDict):
 # --- the synthesis of a consultation (CONTRACT §7) --------------------------------------------------
 
 class SynthesisDayJSON(TypedDict):
+    """``participants``: the people who made a visible contribution that day (each once)."""
+
     date: str
     votes: int
     amendments: int
     arguments: int
+    participants: int
 
 class SynthesisPositionJSON(TypedDict):
     id: int

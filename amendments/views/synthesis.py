@@ -20,7 +20,7 @@ def synthesis_json(found: Synthesis) -> dict[str, Any]:
         "amendments": found.amendments,
         "arguments": found.arguments,
         "by_day": [{"date": d.date.isoformat(), "votes": d.votes, "amendments": d.amendments,
-                    "arguments": d.arguments} for d in found.by_day],
+                    "arguments": d.arguments, "participants": d.participants} for d in found.by_day],
         "articles": [{"id": a.id, "number": a.number, "votes": a.votes, "amendments": a.amendments,
                       "arguments": a.arguments, "positions_total": a.positions_total,
                       "positions": [{"id": p.id, "stance": p.stance, "label": p.label, "supporters": p.supporters,

@@ -18,10 +18,10 @@ from amendments.models import (
     PositionPerson,
     PositionSpace,
 )
-from amendments.services import tallies
+from amendments.services import argument_maps, participation, tallies
 from amendments.services.arguments import fold
 from amendments.services.positions import to_bytes
-from drafting.db import Database
+from drafting.db import Database, utcnow
 from drafting.models import User
 
 WORDS = ("transparence confiance données publiques contrôle fraude commission secret affaires communes moyens "
@@ -55,7 +55,7 @@ def seed_argument_map(db: Database, article_id: int, n: int, *, per_position: in
         stems = [method.terms(b, "fr") for b in bodies]
         for vector, stem_list in zip(vectors, stems):
             space = space.added(vector, stem_list)
-        space_row.state = json.dumps(space.to_json())
+        space_row.state, space_row.updated_at = json.dumps(space.to_json()), utcnow()
         supported: list[tuple[Position, int]] = []
         current: Position | None = None
         kept: method.PositionVector | None = None
@@ -66,7 +66,7 @@ def seed_argument_map(db: Database, article_id: int, n: int, *, per_position: in
             session.add(argument)
             if current is None or current.stance != stance or current.arguments_count >= per_position:
                 if current is not None:
-                    current.state = json.dumps(kept.to_json())
+                    current.state, current.updated_at = json.dumps(kept.to_json()), utcnow()
                 current = Position(article_id=article_id, stance=stance, label=method.label(body), supporters=0,
                                    citizens=0, arguments_count=0, state="{}")
                 session.add(current)
@@ -87,7 +87,7 @@ def seed_argument_map(db: Database, article_id: int, n: int, *, per_position: in
                 session.add(ArgumentSupporter(argument_id=argument.id, user_id=people[index - 1].id))
                 supported.append((current, people[index - 1]))
         if current is not None:
-            current.state = json.dumps(kept.to_json())
+            current.state, current.updated_at = json.dumps(kept.to_json()), utcnow()
         session.flush()
         for position, person in supported:  # a supporter joins the position's people once
             row = session.get(PositionPerson, (position.id, person.id))
@@ -98,4 +98,5 @@ def seed_argument_map(db: Database, article_id: int, n: int, *, per_position: in
             else:
                 row.weight += 1
         session.flush()
+        argument_maps.refresh(session, participation.get_target(session, "article", article_id))
         tallies.rebuild(session)

@@ -78,3 +78,24 @@ def test_people_who_are_not_the_bills_authors_get_no_forms_and_a_403(client, api
     assert "Renommer" not in client.get(f"/positions/{position['id']}").text
     refused = client.post(f"/positions/{position['id']}/label", headers=headers, data={"label": "Autre"})
     assert refused.status_code == 403
+
+
+def test_a_page_names_a_positions_first_organizations_and_counts_the_others(client, api, admin, db):
+    """A position held by many organizations: the article page names the first ones the map keeps and
+    counts the rest; the position's page names them all."""
+    from drafting.seeding.argmap import seed_argument_map
+
+    bill = api.bill(admin)
+    article_id = bill["articles"][0]["id"]
+    seed_argument_map(db, article_id, 60, per_position=60)  # one position; every third author an organization
+    position = argument_map(client, article_id)["stances"]["against"][0]
+    names = [o["name"] for o in position["organizations"]]
+    assert len(names) == 20 == position["supporters"] - position["citizens"]
+    html = client.get(f"/bills/{bill['slug']}/articles/{article_id}").text
+    section = html[html.index(f'id="position-{position["id"]}"'):]
+    assert "20 organisations" in section[:section.index("</p>")]
+    assert all(f"<strong>{name}</strong>" in section for name in names[:12])
+    assert f"<strong>{names[12]}</strong>" not in section
+    assert "et 8 autres organisations" in section
+    page = client.get(f"/positions/{position['id']}").text
+    assert all(f"<strong>{name}</strong>" in page for name in names)

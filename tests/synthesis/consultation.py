@@ -69,4 +69,5 @@ def build(api, admin) -> dict[str, Any]:
         "amendments": [published["id"]], "opinion": "favorable", "response": "Retenu pour la deuxième lecture."})
     assert answer.status_code == 200, answer.text
     return {"slug": bill["slug"], "articles": [first, second, third], "published": published["id"],
-            "secret": secret["id"], "trust": trust["id"], "cost": cost["id"]}
+            "secret": secret["id"], "trust": trust["id"], "cost": cost["id"],
+            "people": {"alice": alice, "bruno": bruno, "chloe": chloe, "asso": asso, "modo": moderator}}

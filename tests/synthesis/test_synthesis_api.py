@@ -28,7 +28,8 @@ def test_synthesis_counts_people_votes_amendments_and_visible_arguments(client, 
     assert found["amendments"] == 3  # the hidden one left out
     assert found["arguments"] == 4  # the hidden one left out, the one written again is a support
     today = datetime.now(timezone.utc).date().isoformat()
-    assert found["by_day"] == [{"date": today, "votes": 9, "amendments": 3, "arguments": 4}]
+    # All on one day: the day's participants are the four people above.
+    assert found["by_day"] == [{"date": today, "votes": 9, "amendments": 3, "arguments": 4, "participants": 4}]
 
 
 def test_synthesis_gives_each_article_its_votes_amendments_arguments_and_positions(client, consultation):

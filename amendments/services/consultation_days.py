@@ -1,0 +1,248 @@
+"""The consultation's counts per bill and day (amendments/models/consultation.py), added to in the
+transaction of each vote, amendment, argument and support, taken away when moderation hides one, and
+rebuilt from the rows (``rebuild``, run by ``navette db recount --fix`` through tallies.rebuild).
+
+What is counted is what the synthesis shows: visible contributions only (a vote, argument or support on
+a hidden amendment, a support of a hidden argument, are not counted), on the day (UTC) they were made;
+a changed vote keeps the day of the first one (the row's ``created_at``).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, literal, or_, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
+from drafting.models import Article, User
+
+COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
+          "supports")
+KINDS = ("citizen", "organization")
+_DAYS, _DAY_PEOPLE, _PEOPLE = BillDayCounts.__table__, BillDayPerson.__table__, BillPerson.__table__
+
+
+def day_of(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).date()
+
+
+def _insert(session: Any):
+    """The dialect's INSERT (it knows ON CONFLICT), for an ORM session or a Core connection (votes)."""
+    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+
+
+def _weigh(session: Session, table, keys: dict[str, Any], moved: int, **extra: Any) -> int:
+    """Add ``moved`` to the row's weight (creating it) and answer the weight; a row left at zero goes."""
+    statement = _insert(session)(table).values(**keys, **extra, weight=max(moved, 0))
+    statement = statement.on_conflict_do_update(index_elements=list(keys), set_={"weight": table.c.weight + moved})
+    weight = session.execute(statement.returning(table.c.weight)).scalar_one()
+    if weight <= 0:
+        session.execute(delete(table).where(*(table.c[k] == v for k, v in keys.items())))
+    return weight
+
+
+def count(session: Session, bill_id: int, user: User, moment: datetime, **deltas: int) -> None:
+    """Add ``deltas`` (names of ``COUNTS``) to the bill's day of ``moment`` for ``user``'s kind; their sum
+    is the person's contributions moved, which may bring them into the day's and the bill's people, or
+    take them out: three statements (one when nothing moves a person, as a changed vote)."""
+    unknown = set(deltas) - set(COUNTS)
+    if unknown:
+        raise ValueError(f"no count named {', '.join(sorted(unknown))}")
+    day, moved, participants = day_of(moment), sum(deltas.values()), 0
+    if moved:
+        weight = _weigh(session, _DAY_PEOPLE, {"bill_id": bill_id, "day": day, "user_id": user.id}, moved)
+        if moved > 0 and weight == moved:
+            participants = 1
+        elif moved < 0 and weight <= 0:
+            participants = -1
+        _weigh(session, _PEOPLE, {"bill_id": bill_id, "user_id": user.id}, moved,
+               organization=user.kind == "organization")
+    changes = {name: delta for name, delta in deltas.items() if delta}
+    if participants:
+        changes["participants"] = participants
+    if not changes:
+        return
+    statement = _insert(session)(_DAYS).values(bill_id=bill_id, day=day, kind=user.kind,
+                                                **{k: max(v, 0) for k, v in changes.items()})
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["bill_id", "day", "kind"], set_={k: _DAYS.c[k] + v for k, v in changes.items()}))
+
+
+# --- the hooks of each write -----------------------------------------------------------------------
+
+def _counted_target(target: Any) -> bool:
+    """Contributions on a hidden amendment are not counted."""
+    return not (target.kind == "amendment" and target.row.hidden_by_id is not None)
+
+
+def vote(session: Any, target: Any, user: Any, previous: str | None, value: str | None, *,
+         since: datetime | None = None) -> None:
+    """A vote cast (``previous`` None), changed, or taken back (``value`` None); ``since``: when the
+    previous vote was first cast (the vote path reads it with the row), else read here, before the row
+    changes. ``session``: an ORM session or the vote path's Core connection, whose ``target`` and
+    ``user`` are plain rows (``bill_id``, ``kind``)."""
+    if not _counted_target(target) or previous == value:
+        return
+    moment = datetime.now(timezone.utc)
+    if previous is not None:
+        if since is None:
+            column = Vote.article_id if target.kind == "article" else Vote.amendment_id
+            since = session.scalar(select(Vote.created_at).where(Vote.user_id == user.id, column == target.id))
+        moment = since or moment
+    deltas = {f"votes_{value}": 1} if value else {}
+    if previous:
+        deltas[f"votes_{previous}"] = -1
+    count(session, target.row.bill_id, user, moment, **deltas)
+
+
+def argument(session: Session, target: Any, row: Argument, user: User) -> None:
+    if _counted_target(target):
+        count(session, target.bill.id, user, row.created_at, **{f"arguments_{row.stance}": 1})
+
+
+def support(session: Session, target: Any, user: User, moment: datetime) -> None:
+    if _counted_target(target):
+        count(session, target.bill.id, user, moment, supports=1)
+
+
+def amendment(session: Session, row: Amendment, user: User) -> None:
+    count(session, row.bill_id, user, row.created_at, amendments=1)
+
+
+def _forget(session: Session, bill_id: int, rows: list[tuple[int, datetime, str]]) -> None:
+    """Take away contributions (user id, when, count name) that moderation hid, grouped per person and day."""
+    grouped: dict[tuple[int, date], Counter] = defaultdict(Counter)
+    for user_id, moment, name in rows:
+        grouped[(user_id, day_of(moment))][name] -= 1
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_({u for u, _ in grouped})))} if grouped else {}
+    for (user_id, day), deltas in grouped.items():
+        count(session, bill_id, users[user_id], datetime(day.year, day.month, day.day, tzinfo=timezone.utc), **deltas)
+
+
+def _argument_rows(session: Session, condition) -> list[tuple[int, datetime, str]]:
+    """Visible arguments matching ``condition`` and their supports, as contributions."""
+    rows = [(a, at, f"arguments_{stance}") for a, at, stance in session.execute(
+        select(Argument.author_id, Argument.created_at, Argument.stance).where(condition, Argument.hidden_by_id.is_(None)))]
+    rows += [tuple(r) + ("supports",) for r in session.execute(
+        select(ArgumentSupporter.user_id, ArgumentSupporter.created_at)
+        .join(Argument, Argument.id == ArgumentSupporter.argument_id).where(condition, Argument.hidden_by_id.is_(None)))]
+    return rows
+
+
+def hiding(session: Session, bill_id: int, item: Any) -> None:
+    """Before moderation hides ``item`` (an argument or an amendment): take away what it counted."""
+    if isinstance(item, Argument):
+        if item.amendment_id is not None and session.get(Amendment, item.amendment_id).hidden_by_id is not None:
+            return
+        _forget(session, bill_id, _argument_rows(session, Argument.id == item.id))
+    elif isinstance(item, Amendment):
+        rows = [(item.author_id, item.created_at, "amendments")]
+        rows += [(u, at, f"votes_{value}") for u, at, value in session.execute(
+            select(Vote.user_id, Vote.created_at, Vote.value).where(Vote.amendment_id == item.id))]
+        rows += _argument_rows(session, Argument.amendment_id == item.id)
+        _forget(session, bill_id, rows)
+
+
+# --- from the rows -------------------------------------------------------------------------------
+
+def contributions():
+    """Every visible contribution of every bill: (bill id, user id, kind, at, count name)."""
+    visible_amendment = Amendment.hidden_by_id.is_(None)
+    vote_bill = func.coalesce(Article.bill_id, Amendment.bill_id)
+    argued = (select(Argument.id.label("id"), func.coalesce(Article.bill_id, Amendment.bill_id).label("bill_id"),
+                     Argument.author_id, Argument.created_at, Argument.stance)
+              .outerjoin(Article, Article.id == Argument.article_id)
+              .outerjoin(Amendment, Amendment.id == Argument.amendment_id)
+              .where(Argument.hidden_by_id.is_(None),
+                     or_(Argument.article_id.is_not(None), and_(Amendment.id.is_not(None), visible_amendment)))
+              .subquery())
+    parts = [
+        select(vote_bill.label("bill_id"), Vote.user_id.label("user_id"), User.kind.label("kind"),
+               Vote.created_at.label("at"), (literal("votes_") + Vote.value).label("name"))
+        .join(User, User.id == Vote.user_id)
+        .outerjoin(Article, Article.id == Vote.article_id).outerjoin(Amendment, Amendment.id == Vote.amendment_id)
+        .where(or_(Vote.article_id.is_not(None), and_(Amendment.id.is_not(None), visible_amendment))),
+        select(Amendment.bill_id, Amendment.author_id, User.kind, Amendment.created_at, literal("amendments"))
+        .join(User, User.id == Amendment.author_id).where(visible_amendment),
+        select(argued.c.bill_id, argued.c.author_id, User.kind, argued.c.created_at, literal("arguments_") + argued.c.stance)
+        .join(User, User.id == argued.c.author_id),
+        select(argued.c.bill_id, ArgumentSupporter.user_id, User.kind, ArgumentSupporter.created_at, literal("supports"))
+        .join(argued, argued.c.id == ArgumentSupporter.argument_id).join(User, User.id == ArgumentSupporter.user_id),
+    ]
+    return union_all(*parts)
+
+
+def _day(session: Any, moment):
+    """The UTC date of a stored moment, in SQL (SQLite stores UTC text; PostgreSQL converts)."""
+    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    if dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", moment))
+    return func.date(moment)
+
+
+def _grouped(session: Any):
+    """The three tables as the rows give them, as three grouped SELECTs in their columns' order."""
+    rows = contributions().subquery()
+    day = _day(session, rows.c.at).label("day")
+    counts = [func.sum(case((rows.c.name == name, 1), else_=0)).label(name) for name in COUNTS]
+    days = (select(rows.c.bill_id, day, rows.c.kind, *counts, func.count(rows.c.user_id.distinct()).label("participants"))
+            .group_by(rows.c.bill_id, day, rows.c.kind))
+    day_people = select(rows.c.bill_id, day, rows.c.user_id, func.count().label("weight")) \
+        .group_by(rows.c.bill_id, day, rows.c.user_id)
+    people = (select(rows.c.bill_id, rows.c.user_id, (rows.c.kind == "organization").label("organization"),
+                     func.count().label("weight")).group_by(rows.c.bill_id, rows.c.user_id, rows.c.kind))
+    return days, day_people, people
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def counted(session: Any) -> tuple[dict, dict, dict]:
+    """The three tables as the rows give them: {(bill, day, kind): {count: n}}, {(bill, day, user): weight},
+    {(bill, user): (organization, weight)}."""
+    days, day_people, people = _grouped(session)
+    names = (*COUNTS, "participants")
+    return ({(r[0], _as_date(r[1]), r[2]): {n: int(v) for n, v in zip(names, r[3:])} for r in session.execute(days)},
+            {(r[0], _as_date(r[1]), r[2]): int(r[3]) for r in session.execute(day_people)},
+            {(r[0], r[1]): (bool(r[2]), int(r[3])) for r in session.execute(people)})
+
+
+def stored(session: Any) -> tuple[dict, dict, dict]:
+    names = (*COUNTS, "participants")
+    days = {(r.bill_id, _as_date(r.day), r.kind): {n: getattr(r, n) for n in names} for r in session.execute(select(_DAYS))}
+    day_people = {(r.bill_id, _as_date(r.day), r.user_id): r.weight for r in session.execute(select(_DAY_PEOPLE))}
+    people = {(r.bill_id, r.user_id): (bool(r.organization), r.weight) for r in session.execute(select(_PEOPLE))}
+    return days, day_people, people
+
+
+def rebuild(session: Any) -> int:
+    """The three tables again from the rows, in SQL (a Session or a Connection; a bulk load of millions
+    of votes included); answers the number of days counted. Run it when nothing else writes."""
+    for table in (_DAYS, _DAY_PEOPLE, _PEOPLE):
+        session.execute(delete(table))
+    days, day_people, people = _grouped(session)
+    session.execute(_DAYS.insert().from_select(["bill_id", "day", "kind", *COUNTS, "participants"], days))
+    session.execute(_DAY_PEOPLE.insert().from_select(["bill_id", "day", "user_id", "weight"], day_people))
+    session.execute(_PEOPLE.insert().from_select(["bill_id", "user_id", "organization", "weight"], people))
+    return session.execute(select(func.count()).select_from(_DAYS)).scalar_one()
+
+
+def drift(session: Any) -> list[tuple[str, str, dict[str, int], dict[str, int]]]:
+    """What differs from the rows, as tallies.drift answers it: (kind, key, stored, counted)."""
+    found = []
+    for name, have, want in zip(("bill day", "bill day person", "bill person"), stored(session), counted(session)):
+        for key in have.keys() | want.keys():
+            a, b = have.get(key), want.get(key)
+            if a != b:
+                wrap = (lambda v: v if isinstance(v, dict) else {"value": v})
+                zero = {n: 0 for n in (wrap(a or b))}
+                found.append((name, "/".join(map(str, key)), wrap(a) if a is not None else zero,
+                              wrap(b) if b is not None else zero))
+    return found
