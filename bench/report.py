@@ -75,6 +75,7 @@ class Run:
     diff: list[dict] | str | None = None
     rebase: list[dict] | str | None = None
     argmap: list[dict] | str | None = None
+    positions: str | None = None  # bench/bench_positions.py's tables (Markdown), or why they are missing
     notes: list[str] = field(default_factory=list)
     loads: list[tuple[str, float]] = field(default_factory=list)  # (moment, 1-minute load average)
     seconds: float = 0.0
@@ -343,6 +344,9 @@ def render_markdown(run: Run) -> str:
     lines += ["", "## Argument map at 50 and 5,000 arguments on one article (bench/bench_argmap.py)", ""]
     lines += _table(run.argmap, header="Reading the kept map (JSON and the article page): statements and median "
                                        "time in-process; placing one new argument, its vector given.")
+    if run.positions:
+        lines += ["", "## Grouping arguments into positions, against hand-made positions of real arguments "
+                      "(bench/bench_positions.py)", "", run.positions.rstrip()]
     if run.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
     return "\n".join(lines) + "\n"

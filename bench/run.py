@@ -350,6 +350,17 @@ class Bench:
             except Exception as error:  # another engineer's module: report, do not stop the run
                 setattr(self.run, attribute, f"{module_name} failed: {type(error).__name__}: {error}")
                 traceback.print_exc()
+        # The argument map's quality (issue 14): pairwise F1 and ARI against the labels of tests/data/positions.
+        self.say("bench.bench_positions")
+        if corpus is None:
+            self.run.positions = "../shared/corpus is absent: the grouping was not scored (its labels are of real arguments)"
+            return
+        try:
+            from bench import bench_positions
+            self.run.positions = bench_positions.render(bench_positions.run(corpus))
+        except Exception as error:  # report, do not stop the run
+            self.run.positions = f"bench.bench_positions failed: {type(error).__name__}: {error}"
+            traceback.print_exc()
 
     def postgres_section(self) -> None:
         if not self.wanted("postgres"):
