@@ -230,7 +230,7 @@ class BillVersionArticle(Base):
     division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))
 
 
-# --- search (drafting/services/search.py) ------------------------------------------------------
+# --- search (drafting/services/search/) --------------------------------------------------------
 
 SEARCH_KINDS = ("bill", "article", "amendment", "argument")
 
