@@ -8,15 +8,17 @@ a changed vote keeps the day of the first one (the row's ``created_at``).
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, union_all
+from sqlalchemy import Integer, and_, bindparam, case, delete, func, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
+from drafting.db import Prepared
 from drafting.models import Article, User
 
 COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
@@ -68,10 +70,25 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, **deltas
         changes["participants"] = participants
     if not changes:
         return
-    statement = _insert(session)(_DAYS).values(bill_id=bill_id, day=day, kind=user.kind,
-                                                **{k: max(v, 0) for k, v in changes.items()})
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["bill_id", "day", "kind"], set_={k: _DAYS.c[k] + v for k, v in changes.items()}))
+    where = session.connection() if isinstance(session, Session) else session
+    _day_upsert(where.dialect.name, tuple(sorted(changes))).run(
+        where, bill_id=bill_id, day=day, kind=user.kind,
+        **{f"new_{k}": max(v, 0) for k, v in changes.items()}, **{f"add_{k}": v for k, v in changes.items()})
+
+
+@functools.lru_cache(maxsize=128)
+def _day_upsert(dialect: str, names: tuple[str, ...]) -> Prepared:
+    """Built once per database and set of counts moved (a vote moves one or two): the day's row of the
+    bill and kind, created with the new counts or added to."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_DAYS).values(
+        bill_id=bindparam("bill_id", type_=Integer), day=bindparam("day", type_=_DAYS.c.day.type),
+        kind=bindparam("kind", type_=_DAYS.c.kind.type),
+        **{name: bindparam(f"new_{name}", type_=Integer) if name in names else literal(0, Integer)
+           for name in (*COUNTS, "participants")})  # every column given: no default computed in Python
+    return Prepared(statement.on_conflict_do_update(
+        index_elements=["bill_id", "day", "kind"],
+        set_={name: _DAYS.c[name] + bindparam(f"add_{name}", type_=Integer) for name in names}))
 
 
 # --- the hooks of each write -----------------------------------------------------------------------
