@@ -39,14 +39,26 @@ def _insert(session: Any):
     return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
 
 
-def _weigh(session: Session, table, keys: dict[str, Any], moved: int, **extra: Any) -> int:
+def _weigh(session: Any, table, keys: dict[str, Any], moved: int, **extra: Any) -> int:
     """Add ``moved`` to the row's weight (creating it) and answer the weight; a row left at zero goes."""
-    statement = _insert(session)(table).values(**keys, **extra, weight=max(moved, 0))
-    statement = statement.on_conflict_do_update(index_elements=list(keys), set_={"weight": table.c.weight + moved})
-    weight = session.execute(statement.returning(table.c.weight)).scalar_one()
+    where = session.connection() if isinstance(session, Session) else session
+    upsert, remove = _weigh_statements(where.dialect.name, table.name, tuple(keys), tuple(extra))
+    weight = upsert.run(where, **keys, **extra, new_weight=max(moved, 0), moved=moved)[0][0]
     if weight <= 0:
-        session.execute(delete(table).where(*(table.c[k] == v for k, v in keys.items())))
+        remove.run(where, **keys)
     return weight
+
+
+@functools.lru_cache(maxsize=16)
+def _weigh_statements(dialect: str, table_name: str, keys: tuple[str, ...], extra: tuple[str, ...]):
+    """``_weigh``'s two statements, built once per database and table (votes run them at each first vote)."""
+    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {name: bindparam(name, type_=table.c[name].type) for name in (*keys, *extra)}
+    upsert = insert(table).values(**values, weight=bindparam("new_weight", type_=Integer)).on_conflict_do_update(
+        index_elements=list(keys), set_={"weight": table.c.weight + bindparam("moved", type_=Integer)})
+    remove = delete(table).where(*(table.c[name] == bindparam(name, type_=table.c[name].type) for name in keys))
+    return Prepared(upsert.returning(table.c.weight)), Prepared(remove)
 
 
 def count(session: Session, bill_id: int, user: User, moment: datetime, **deltas: int) -> None:
