@@ -33,12 +33,6 @@ def day_of(moment: datetime) -> date:
     return moment.astimezone(timezone.utc).date()
 
 
-def _insert(session: Any):
-    """The dialect's INSERT (it knows ON CONFLICT), for an ORM session or a Core connection (votes)."""
-    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
-    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-
-
 def _weigh(session: Any, table, keys: dict[str, Any], moved: int, **extra: Any) -> int:
     """Add ``moved`` to the row's weight (creating it) and answer the weight; a row left at zero goes."""
     where = session.connection() if isinstance(session, Session) else session
