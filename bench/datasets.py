@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from drafting.seeding import bench as benchseed
 from drafting.db import Database
+from drafting.migrate import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 VAR = REPO / "bench" / "var"
@@ -19,11 +20,44 @@ DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def fingerprint() -> str:
-    """Changes whenever the seeder or the schema does: a stale database is seeded again."""
+    """Changes whenever the seeder changes: a database seeded by another seeder is seeded again."""
     digest = hashlib.sha256()
-    for path in [*sorted((REPO / "drafting" / "seeding").glob("*.py")), *sorted((REPO / "migrations" / "versions").glob("*.py"))]:
+    for path in sorted((REPO / "drafting" / "seeding").glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _migrations() -> list[str]:
+    return sorted(path.name for path in (REPO / "migrations" / "versions").glob("*.py"))
+
+
+def _migrations_digest(names: list[str]) -> str | None:
+    """The digest of these migration files as they are now; None when one is gone."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = REPO / "migrations" / "versions" / name
+        if not path.exists():
+            return None
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def marker(scale: str) -> str:
+    """What a seeded database is marked with: the seeder, the scale and the migrations it ran."""
+    names = _migrations()
+    return f"navette-benchseed {fingerprint()} {scale} {_migrations_digest(names)} {','.join(names)}"
+
+
+def freshness(mark: str | None, scale: str) -> str:
+    """"fresh", "upgrade" (the same seeder, and only migrations added since, the ones it ran unchanged:
+    ``alembic upgrade`` brings it up to date as it would a production database) or "stale"."""
+    parts = (mark or "").split(" ")
+    if len(parts) != 5 or parts[0] != "navette-benchseed" or parts[1] != fingerprint() or parts[2] != scale:
+        return "stale"
+    ran = parts[4].split(",")
+    if _migrations_digest(ran) != parts[3]:
+        return "stale"
+    return "fresh" if ran == _migrations() else "upgrade"
 
 
 @dataclass
@@ -86,18 +120,20 @@ def sqlite_dataset(scale: str, reseed: bool = False, progress: bool = True) -> D
     """bench/var/<scale>.db, seeded again when missing, stale or asked for."""
     VAR.mkdir(parents=True, exist_ok=True)
     path = VAR / f"{scale}.db"
-    marker = path.with_suffix(".seeded")
-    wanted = f"{fingerprint()} {scale}"
+    marker_file = path.with_suffix(".seeded")
     url = f"sqlite:///{path}"
     seeded_now, seconds = False, None
-    if reseed or not path.exists() or not marker.exists() or marker.read_text().strip() != wanted:
-        for stale in (path, marker, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    state = freshness(marker_file.read_text().strip() if path.exists() and marker_file.exists() else None, scale)
+    if reseed or state == "stale":
+        for stale in (path, marker_file, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             stale.unlink(missing_ok=True)
         started = time.monotonic()
         benchseed.seed(url, scale, progress=progress)
         seconds = time.monotonic() - started
-        marker.write_text(wanted)
         seeded_now = True
+    elif state == "upgrade":
+        upgrade(url)
+    marker_file.write_text(marker(scale))
     return describe(Dataset(f"{scale} / SQLite", scale, url, seeded_now, seconds))
 
 
@@ -155,19 +191,21 @@ def pg_dataset(admin_url: str, scale: str, reseed: bool = False, progress: bool 
 
     prefix = os.environ.get("NAVETTE_BENCH_PG_PREFIX", "navette_bench")
     name = f"{prefix}_{scale.replace('-', '_')}"
-    wanted = f"navette-benchseed {fingerprint()} {scale}"
     url = make_url(_plain(admin_url)).set(database=name).render_as_string(hide_password=False)
     seeded_now, seconds = False, None
     with psycopg.connect(_plain(admin_url), autocommit=True) as admin:
         row = admin.execute(
             "select shobj_description(oid, 'pg_database') from pg_database where datname = %s", (name,)
         ).fetchone()
-        if reseed or row is None or row[0] != wanted:
+        state = freshness(row[0] if row else None, scale)
+        if reseed or state == "stale":
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{name}"')
             started = time.monotonic()
             benchseed.seed(url, scale, progress=progress)
             seconds = time.monotonic() - started
-            admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{wanted}'")
             seeded_now = True
+        elif state == "upgrade":
+            upgrade(url)
+        admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{marker(scale)}'")
     return describe(Dataset(f"{scale} / PostgreSQL", scale, url, seeded_now, seconds))
