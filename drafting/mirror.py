@@ -7,6 +7,8 @@ that a static server or a browser opening files resolves (``/bills/x`` → ``bil
 string becomes part of the name: ``/bills/x/diff?from=1&to=2`` → ``bills/x/diff/from-1_to-2.html``), and
 rewritten with relative links; forms, scripts and htmx attributes are removed (nothing can be written on
 a copy), and a link to a page that is not copied (sign-in, proposing, the API) becomes plain text.
+A PDF (the synthesis) is laid out last, once every page is known, with its links likewise relative to
+its own file (``Crawl.link_in_copy``, through ``app.state.mirror["pdf_links"]``: drafting.web.pdf).
 
 Incremental: a file is rewritten only when its bytes change. Only ``index.html`` and ``mirror.json`` say
 when the copy was made, and that time is kept from the previous run when nothing else changed, so an
@@ -129,12 +131,33 @@ class Crawl:
             page.links = [link.decode().replace("&amp;", "&") for link in page.links]
         return page
 
+    def link_in_copy(self, document_url: str, target: str) -> str | None:
+        """What a link of a PDF (``target``, an absolute address) becomes in the copy: relative to the
+        PDF's file when the copy holds that page, no link when it is a page of the site the copy does
+        not hold, as it is when it leaves the site."""
+        site = self.site_url(document_url, target)
+        if site is None:
+            return target
+        if site not in self.pages:
+            return None
+        fragment = urldefrag(target)[1]
+        return relative(file_name(document_url), file_name(site)) + (f"#{fragment}" if fragment else "")
+
     def run(self, seeds: list[str], progress) -> None:
+        """Fetch the seeds and every copied page they link to; PDFs last (their links are not followed),
+        once every page is known, so that ``link_in_copy`` knows which pages the copy holds."""
         queue = deque(dict.fromkeys(seeds))
         seen = set(queue)
         step = progress.step("pages", len(queue))
-        while queue:
-            url = queue.popleft()
+        later: list[str] = []
+        while queue or later:
+            if queue:
+                url = queue.popleft()
+                if urlsplit(url).path.endswith(".pdf"):
+                    later.append(url)
+                    continue
+            else:
+                url = later.pop(0)
             page = self.fetch(url)
             step.advance()
             if page is None:
@@ -248,10 +271,10 @@ def _unchanged(directory: Path, files: dict[str, bytes]) -> bool:
 def build(app, record: dict, directory: Path, slugs: set[str] | None, progress) -> dict[str, bytes]:
     """Every file of the copy (name → bytes), SHA256SUMS and mirror.json included."""
     made_at, listed = _previous(directory)
-    app.state.mirror = {"made_at": None}
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per page saved
     with TestClient(app=app, base_url=BASE) as client:
         crawl = Crawl(client, slugs)
+        app.state.mirror = {"made_at": None, "pdf_links": crawl.link_in_copy}
         crawl.run(seed_urls(record), progress)
         files = {file_name(url): crawl.render(page) for url, page in crawl.pages.items() if url != "/"}
         files.update({f"{DATA_DIR}/{name}": content for name, content in export.package_files(record).items()})

@@ -147,6 +147,11 @@ def _passages(text: str, start: int, end: int, new: str) -> tuple[str, dict[str,
         return min((c for c in cuts if c > k), default=len(text))
 
     if start == end and start > 0:  # an insertion: after the words before it
+        space = len(new) - len(new.rstrip())
+        if space and text[start - space : start] == new[len(new) - space :]:  # "a |b " → "a| b": the space once
+            start = end = start - space
+            new = new[len(new) - space :] + new[: len(new) - space]
+            cuts = sorted(set(cuts) | {start})
         low = left(start)
         while low > 0 and (not text[low:start].strip() or unique_position(text, text[low:start]) is None):
             low = left(low)

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from amendments.models import ArgumentPlacement, Position, PositionPerson, PositionSpace
-from amendments.services.participation import Target
+from amendments.services.participation import Target, get_target
 from drafting.models import User
 
 # Organizations a page names under a position (the position's page and its JSON name them all).
@@ -100,6 +100,19 @@ def refresh(session: Session, target: Target, position_ids: Iterable[int] | None
     if found.rowcount == 0:
         session.execute(_SPACES.insert().values(state="{}", document=document, positions_for=len(stances["for"]),
                                                 positions_against=len(stances["against"]), **target.values()))
+
+
+def refresh_people(session: Session, user_ids: Iterable[int]) -> None:
+    """After people's names or declared interests changed: the positions they hold described again, and
+    the maps of those positions' targets, each target's lock taken (in one order) as placing takes it."""
+    held: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for position_id, article_id, amendment_id in session.execute(
+            select(_POSITIONS.c.id, _POSITIONS.c.article_id, _POSITIONS.c.amendment_id)
+            .join(PositionPerson, PositionPerson.position_id == _POSITIONS.c.id)
+            .where(PositionPerson.user_id.in_(list(user_ids)))):
+        held["article" if article_id is not None else "amendment", article_id or amendment_id].add(position_id)
+    for (kind, target_id), position_ids in sorted(held.items()):
+        refresh(session, get_target(session, kind, target_id, for_update=True), position_ids)
 
 
 def read_document(session: Session, target: Target) -> str:

@@ -5,9 +5,8 @@ first change, then the new articles placed after that article; sub-amendments ri
 parent; ties by id. New articles placed first come before the first article.
 
 Identical amendments (amendments.services.identical) are discussed together: a group comes at the
-place of its first member, its members one after the other by id, then the sub-amendments of each
-member in that order (so those of all but the last follow their parent's group rather than their
-parent itself).
+place of its first member, its members one after the other by id, each followed right away by its
+own sub-amendments (identical sub-amendments of one parent together in the same way).
 """
 from __future__ import annotations
 
@@ -67,8 +66,8 @@ def discussion_order(session: Session, bill: Bill, *, status: str | None = None,
     tops = sorted((a for a in amendments if a.parent_id is None or a.parent_id not in present), key=key)
     ordered = []
     for group in _together(tops, same):
-        ordered.extend(group)
         for amendment in group:
+            ordered.append(amendment)
             subs = sorted(children.get(amendment.id, []),
                           key=lambda sub: (first_change(sub.parent_text or "", sub.text), sub.id))
             ordered.extend(sub for members in _together(subs, same) for sub in members)

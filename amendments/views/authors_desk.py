@@ -142,7 +142,8 @@ def order_context(session: Session, bill: Bill, query: Mapping[str, str]) -> dic
                                opinion.opinion if opinion else None, record.fallen.get(amendment.id),
                                engine.diff_words(base or "", amendment.text) if first + offset + 1 == at else [],
                                record.identical.get(amendment.id, [])))
-        items[-1].starts_group = bool(items[-1].identical) and (len(items) == 1 or amendment.id not in items[-2].group)
+        # a member's sub-amendments come between it and the next member: the group starts once
+        items[-1].starts_group = bool(items[-1].identical) and not any(amendment.id in item.group for item in items[:-1])
     current = next((item for item in items if item.position == at), None)
     numbered = wants_numbers(query)
     return {

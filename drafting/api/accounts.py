@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Request, Router, delete, get, post
+from litestar import Request, Router, delete, get, patch, post
 from litestar.params import FromPath, RawBody
 
+from amendments.services import organizations
 from drafting.models import User
 from drafting.policy import require_user
 from drafting.services import accounts, bills, participants
@@ -28,6 +29,10 @@ class CodeIn(msgspec.Struct):
 class PasswordIn(msgspec.Struct):
     new: str
     current: str | None = None
+
+
+class MeIn(msgspec.Struct):
+    organization: accounts.OrganizationIn | None = None
 
 
 class ParticipantIn(msgspec.Struct):
@@ -109,6 +114,20 @@ def me(request: Request) -> MeJSON:
         return out.me_json(require_user(api_user(session, request)))
 
 
+@patch("/me", status_code=200, dependencies=json_body(MeIn))
+@threaded
+def change_me(request: Request, body: RawBody) -> MeJSON:
+    """The signed-in person changes their public description: an organization its name and declared
+    interests (the argument maps that name it follow in the same transaction)."""
+    payload = parse_body(body, MeIn)
+    with transaction(request) as session:
+        user = require_user(api_user(session, request))
+        ratelimit.enforce(session, request, user)
+        if payload.organization is not None:
+            organizations.update_organization(session, user, payload.organization)
+        return out.me_json(user)
+
+
 @get("/users/{username:str}")
 @threaded
 def user_detail(request: Request, username: FromPath[str]) -> UserJSON:
@@ -117,5 +136,5 @@ def user_detail(request: Request, username: FromPath[str]) -> UserJSON:
 
 
 accounts_api_router = Router(path="/api/v1", route_handlers=[
-    create_token, revoke_token, sign_in_with_code, change_password, create_participant, create_user, me, user_detail,
+    create_token, revoke_token, sign_in_with_code, change_password, create_participant, create_user, me, change_me, user_detail,
 ])

@@ -101,9 +101,19 @@ def validate_user(data: UserIn, *, password_required: bool = True) -> None:
     if data.display_name is not None:
         text_field("display_name", data.display_name, required=False, max_length=120)
     if data.organization is not None:
-        text_field("organization.name", data.organization.name, required=False, max_length=200)
-        text_field("organization.declared_interests", data.organization.declared_interests,
-                   required=False, max_length=5000)
+        validate_organization(data.organization, required=False)
+
+
+def validate_organization(organization: OrganizationIn, *, required: bool = True) -> None:
+    """An organization's name (required for an organization account) and declared interests."""
+    for field, value in (("organization.name", organization.name),
+                         ("organization.declared_interests", organization.declared_interests)):
+        if "\x00" in value:  # PostgreSQL cannot store it
+            raise Invalid(field, "must not contain NUL characters")
+    if required and not organization.name.strip():
+        raise Invalid("organization.name", "is required for an organization account")
+    text_field("organization.name", organization.name, required=False, max_length=200)
+    text_field("organization.declared_interests", organization.declared_interests, required=False, max_length=5000)
 
 
 def create_user(

@@ -67,7 +67,9 @@ def page_pdf(request: Request, page: Callable[[Session], Template]) -> bytes:
     (``user=None``): the document is the same for every reader."""
     db = database(request)
     origin = f"{request.url.scheme}://{request.url.netloc}"
-    mark = db.write_mark()  # read before rendering: a write during the render leaves an older mark
+    # `navette mirror` links its copy's PDFs to the copy's own files (drafting.mirror): never kept
+    links = (request.app.state.get("mirror") or {}).get("pdf_links")
+    mark = None if links else db.write_mark()  # read before rendering: a write during the render leaves an older mark
     key = (db.url, origin, request.url.path, i18n.request_language(request))
     if mark is not None and (kept := _kept.get(key, mark)) is not None:
         return kept
@@ -75,17 +77,30 @@ def page_pdf(request: Request, page: Callable[[Session], Template]) -> bytes:
         response = page(session)
         template = request.app.template_engine.get_template(response.template_name)
         html = template.render(**response.create_template_context(request))
-    document = html_pdf(html, origin + request.url.path, origin)
+    document = html_pdf(html, origin + request.url.path, origin,
+                        links=(lambda target: links(request.url.path, target)) if links else None)
     if mark is not None:
         _kept.put(key, mark, document)
     return document
 
 
-def html_pdf(html: str, url: str, origin: str) -> bytes:
-    """``html``, served at ``url``, as a PDF; the only files it may use are ``origin``'s static files."""
+def html_pdf(html: str, url: str, origin: str, *, links: Callable[[str], str | None] | None = None) -> bytes:
+    """``html``, served at ``url``, as a PDF; the only files it may use are ``origin``'s static files.
+    ``links`` (when given) says what each link to another document (an absolute address) becomes in
+    the PDF: another address, or None for no link (its words stay)."""
     import weasyprint  # a heavy import: loaded by the first document, not by every command
 
-    return weasyprint.HTML(string=html, base_url=url, url_fetcher=_static_fetcher(origin)).write_pdf()
+    document = weasyprint.HTML(string=html, base_url=url, url_fetcher=_static_fetcher(origin)).render()
+    if links is not None:
+        for page in document.pages:
+            kept = []
+            for kind, target, rectangle, box in page.links:
+                if kind == "external":
+                    target = links(target)
+                if target is not None:
+                    kept.append((kind, target, rectangle, box))
+            page.links = kept
+    return document.write_pdf()
 
 
 def _static_fetcher(origin: str):

@@ -68,6 +68,12 @@ FORMS = [
         "À l'alinéa 1, après les mots : « dérogation », insérer les mots : «  motivée ».",
         "In Absatz 1 werden nach den Wörtern „dérogation“ die Wörter „ motivée“ eingefügt.",
     ),
+    (  # words inserted in the middle of a sentence: the words before them whole, the space written once
+        "Le maire convoque le conseil municipal.",
+        "Le maire convoque sans délai le conseil municipal.",
+        "À l'alinéa 1, après les mots : « convoque », insérer les mots : «  sans délai ».",
+        "In Absatz 1 werden nach den Wörtern „convoque“ die Wörter „ sans délai“ eingefügt.",
+    ),
     (  # "préfet" occurs twice: quote neighbouring words until the passage is unique, whole words
         "Le maire informe le préfet et le préfet informe le maire.",
         "Le maire informe le préfet et le ministre informe le maire.",
@@ -304,3 +310,15 @@ fragments = st.one_of(st.sampled_from(["\n", "\n\n", " ", "  ", "\u00a0", "« ",
 @given(st.lists(fragments, max_size=20).map("".join), st.lists(fragments, max_size=20).map("".join), st.sampled_from(["fr", "de"]))
 def test_any_two_texts_read_back_exactly(base, text, language):
     assert apply_wording(base, wording(base, text, language), language) == text
+
+
+@given(edited_texts(), st.sampled_from(["fr", "de"]))
+def test_the_space_around_inserted_words_is_quoted_once(case, language):
+    """Words inserted between two words: the space between them is in one passage, not in both (the
+    words before them would end with it and the inserted words too)."""
+    base, text = case
+    written = wording(base, text, language)
+    for instruction in parse_wording(written, language) if written else []:
+        if instruction.form == "insert_words":
+            before, new = instruction.passages["before"], instruction.passages["new"]
+            assert not (before[-1:].isspace() and new[-1:] == before[-1:]), (before, new)

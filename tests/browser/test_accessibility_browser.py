@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.accessibility import axe_context, describe, serious_violations
+from tests.browser.accessibility import axe_context, describe, rule_violations, serious_violations
 
 pytestmark = pytest.mark.browser
 
 FIRST = "Les administrations publient leurs données en ligne dans un délai de deux mois."
 SECOND = "Les données publiées sont gratuites.\n\nElles sont mises à jour chaque année."
+# minor rules (which serious_violations lets through) that every page passes, kept so
+MINOR_RULES = ["empty-table-header"]
 
 
 def _a_bill_with_everything(live_server):
@@ -76,7 +78,7 @@ def test_every_page_has_no_serious_accessibility_violation(browser, live_server)
         for path in paths:
             answer = page.goto(path)
             assert answer is not None and (answer.ok or path == "/no-such-page"), f"{path}: {answer and answer.status}"
-            violations = serious_violations(page)
+            violations = serious_violations(page) + rule_violations(page, MINOR_RULES)
             if violations:
                 failures.append(describe(path, violations))
         if who is author:  # the printable sign-in sheet is the answer to the enrolment form

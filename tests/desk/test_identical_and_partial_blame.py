@@ -2,6 +2,8 @@
 some in part (issue 16, CONTRACT §8), through HTTP."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -97,6 +99,27 @@ def test_identical_deletions_and_subamendments_are_grouped_and_subamendments_fol
     assert f'<a href="/amendments/{gone_again["id"]}">{gone_again["id"]}</a>' in current
     review = client.get(f"/bills/{conseil['slug']}/review?status=all").text
     assert f"Identique aux amendements n° {gone_again['id']}</p>" in review
+
+
+def test_each_subamendment_comes_right_after_its_parent_even_inside_an_identical_group(client, admin, db, conseil):
+    """CONTRACT §8: sub-amendments right after their parent, also when the parent has identical ones."""
+    one = conseil["article"]
+    reunit = CONSEIL.replace("convoque", "réunit")
+    first = propose(client, conseil["alice"], one, reunit)
+    edit(client, admin, one, 1, CONSEIL.replace("informé", "averti"))
+    again = propose(client, conseil["bruno"], one, reunit, base_version=1)
+    edit(client, admin, one, 2, CONSEIL.replace("informé", "avisé"))  # both rebased onto version 3: identical
+    assert amendment(client, first["id"])["identical_to"] == [again["id"]]
+    text = amendment(client, first["id"])["text"]
+    of_again = subamend(client, conseil["chloe"], again["id"], text.replace("conseil délibère", "conseil vote")).json()
+    of_first = subamend(client, conseil["driss"], first["id"], text.replace("maire", "président")).json()
+    expected = [first["id"], of_first["id"], again["id"], of_again["id"]]
+    assert [x["id"] for x in listed(client, conseil["slug"])] == expected
+    sign_in(client, db, "admin")
+    page = client.get(f"/bills/{conseil['slug']}/desk").text
+    liasse = page.split('<ol class="liasse">')[1].split("</ol>")[0]
+    assert [int(n) for n in re.findall(r'name="amendment" value="(\d+)"', liasse)] == expected
+    assert liasse.count('<p class="identical-group">') == 1  # the group is named once, at its first member
 
 
 def test_identical_new_articles_are_grouped(client, admin, db, conseil):

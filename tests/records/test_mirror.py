@@ -100,6 +100,25 @@ def test_mirror_holds_every_kind_of_page_with_links_that_resolve_on_disk(consult
     assert not [p for p in pages if p.name != "index.html" or p.parent != directory if made_at in p.read_text()]
 
 
+def test_the_pdf_of_the_synthesis_links_into_the_copy(consultation, database_url, tmp_path):
+    """A PDF's links are relative too (CONTRACT §9): each one opens a file of the copy, from disk or
+    from wherever the copy is served; none names the address the pages were requested at."""
+    pypdf = pytest.importorskip("pypdf")
+    directory = tmp_path / "copy"
+    _mirror(database_url, directory)
+    name = f"bills/{consultation['slug']}/synthesis.pdf"
+    links = [annotation.get_object()["/A"]["/URI"] for page in pypdf.PdfReader(directory / name).pages
+             for annotation in page.get("/Annots", []) if "/A" in annotation.get_object()]
+    assert links
+    for link in links:
+        parts = urlsplit(link)
+        if parts.scheme in ("http", "https") and parts.netloc == "example.org":
+            continue  # a source cited in the debate: another site
+        assert not parts.scheme and not parts.netloc and not link.startswith("/") and not parts.query, link
+        target = ((directory / name).parent / unquote(parts.path)).resolve()
+        assert target.is_file() and directory.resolve() in target.parents, f"{link} does not resolve"
+
+
 def test_sha256sums_lists_every_other_file_and_verifies(consultation, database_url, tmp_path):
     directory = tmp_path / "copy"
     _mirror(database_url, directory)

@@ -94,6 +94,14 @@ def test_the_page_shows_figures_rankings_positions_forces_and_answers(client, co
     assert re.search(r'id="answers-summary">\s*1 des 2 amendements les plus soutenus', html)
 
 
+def test_every_header_cell_of_the_page_has_a_visible_name(client, consultation):
+    """axe's empty-table-header (a minor rule, so the accessibility run does not block on it): the
+    forces table's corner cell names the column of its row headers."""
+    html, parsed = page(client, consultation["slug"])
+    assert not re.findall(r"<th\b[^>]*>\s*</th>", html)
+    assert parsed.tables["table-forces"][0] == ["Participation", "Citoyens", "Organisations"]
+
+
 def test_the_page_has_no_inline_style_and_a_print_stylesheet(client, consultation):
     html, parsed = page(client, consultation["slug"])
     assert not [attrs for _, attrs in parsed.tags if "style" in attrs]
