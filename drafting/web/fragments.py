@@ -109,8 +109,11 @@ def keep_fragment(context, kept: Kept, fill: Callable[[Any, int], Any], counts: 
     cut = kept.html.get(language)
     if cut is None:
         marks: list[int] = []
-        parts = _MARK.split(str(caller(_hole_marker(marks))))
-        cut = kept.html[language] = (tuple(parts[0::2]), tuple(marks[int(i)] for i in parts[1::2]))
+        body = str(caller(_hole_marker(marks)))
+        parts = _MARK.split(body)
+        cut = (tuple(parts[0::2]), tuple(marks[int(i)] for i in parts[1::2]))
+        if "_csrf_token" not in body:  # a form's token is the reader's: such a body is never kept
+            kept.html[language] = cut
     pieces, holes = cut
     out = [pieces[0]]
     for argument_id, piece in zip(holes, pieces[1:]):
