@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from drafting import i18n
 
-MAX_ENTRIES = 500
+MAX_ENTRIES = 300  # targets kept (each with its HTML in up to three languages)
 # A marker nobody can type: texts refuse NUL (drafting.texts), and the nonce is per process.
 _NONCE = secrets.token_hex(6)
 _MARK = re.compile("\x01" + _NONCE + r":(\d+)\x01")

@@ -104,3 +104,28 @@ def test_a_page_from_the_kept_map_is_the_page_rendered_without_it(client, api, a
     folded = folded[:folded.index("</details>")]
     assert 'class="position"' in folded and 'class="argument"' not in folded
     assert "/positions/" in folded
+
+
+def test_the_amendment_page_shows_each_new_argument_of_its_map(client, api, admin):
+    from tests.amendments.test_votes import make_amendment
+
+    bill = api.bill(admin)
+    article = bill["articles"][0]
+    api.user("camille")
+    amendment_id = make_amendment(api.db, article["id"], "camille")
+
+    def amendment_page() -> str:
+        response = client.get(f"/amendments/{amendment_id}")
+        assert response.status_code == 200, response.text[:300]
+        return response.text
+
+    first = client.post(f"/api/v1/amendments/{amendment_id}/arguments", headers=api.user("dominique").headers,
+                        json={"stance": "for", "body": REASONS[0][1]})
+    assert first.status_code == 201, first.text
+    shown = amendment_page()
+    assert f'id="argument-{first.json()["id"]}"' in shown and amendment_page() == shown
+    second = client.post(f"/api/v1/amendments/{amendment_id}/arguments", headers=api.user("eve").headers,
+                         json={"stance": "against", "body": REASONS[3][1]})
+    assert second.status_code == 201, second.text
+    after = amendment_page()
+    assert f'id="argument-{second.json()["id"]}"' in after and f'id="argument-{first.json()["id"]}"' in after
