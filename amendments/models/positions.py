@@ -63,6 +63,8 @@ class PositionSpace(Base):
     document: Mapped[str | None] = mapped_column(Text, deferred=True)
     positions_for: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     positions_against: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Moved by each rewrite of ``document``: pages keep the map's HTML under it (drafting/web/fragments.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

@@ -53,10 +53,10 @@ def _optional_int(field: str, raw: str | None) -> int | None:
 @threaded
 def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template | Response:
     found = readercache.lookup(request)  # before the transaction: see drafting/web/readercache.py
+    if (answered := readercache.hit(request, found)) is not None:
+        return answered
     with transaction(request) as session:
         user = page_user(session, request)
-        if (answered := readercache.from_cache(session, request, found, user)) is not None:
-            return answered
         amendment = proposing.get_amendment(session, amendment_id)
         context = views.amendment_context(session, amendment, user, request.app.route_reverse,
                                           view=request.query_params.get("view"), query=request.query_params)

@@ -10,9 +10,11 @@ statement whatever its size (``read_document``).
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
@@ -95,11 +97,12 @@ def refresh(session: Session, target: Target, position_ids: Iterable[int] | None
                 + ", ".join(stances["against"]) + ']}, "updated_at": ' + json.dumps(_iso(updated)) + "}")
     space = _SPACES.c.article_id if target.kind == "article" else _SPACES.c.amendment_id
     found = session.execute(update(_SPACES).where(space == target.id).values(
-        document=document, positions_for=len(stances["for"]), positions_against=len(stances["against"]))
-        .execution_options(synchronize_session=False))
+        document=document, positions_for=len(stances["for"]), positions_against=len(stances["against"]),
+        version=_SPACES.c.version + 1).execution_options(synchronize_session=False))
     if found.rowcount == 0:
         session.execute(_SPACES.insert().values(state="{}", document=document, positions_for=len(stances["for"]),
-                                                positions_against=len(stances["against"]), **target.values()))
+                                                positions_against=len(stances["against"]), version=1,
+                                                **target.values()))
 
 
 def refresh_people(session: Session, user_ids: Iterable[int]) -> None:
@@ -122,7 +125,25 @@ def read_document(session: Session, target: Target) -> str:
     return found or EMPTY_MAP
 
 
-def positions_per_stance(session: Session, target: Target) -> dict[str, int]:
-    space = _SPACES.c.article_id if target.kind == "article" else _SPACES.c.amendment_id
-    found = session.execute(select(_SPACES.c.positions_for, _SPACES.c.positions_against).where(space == target.id)).first()
-    return {"for": found[0], "against": found[1]} if found else {"for": 0, "against": 0}
+@dataclass(frozen=True)
+class Stamp:
+    """What a page needs to know of a target's kept map before reading it: the map's version (moved by
+    each rewrite, so HTML kept under it still shows the map) and how many positions each stance has."""
+
+    version: int
+    per_stance: dict[str, int]
+
+
+@functools.lru_cache(maxsize=2)
+def _stamp_statement(kind: str):
+    space = _SPACES.c.article_id if kind == "article" else _SPACES.c.amendment_id
+    return select(_SPACES.c.version, _SPACES.c.positions_for, _SPACES.c.positions_against).where(
+        space == bindparam("target"))
+
+
+def stamp(session: Session, target: Target) -> Stamp:
+    """The target's map version and positions per stance: one indexed statement, built once."""
+    found = session.execute(_stamp_statement(target.kind), {"target": target.id}).first()
+    if found is None:
+        return Stamp(0, {"for": 0, "against": 0})
+    return Stamp(found.version, {"for": found.positions_for, "against": found.positions_against})

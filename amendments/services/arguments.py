@@ -188,19 +188,30 @@ def useful_counts(session: Session, ids: list[int]) -> dict[int, int]:
 @functools.cache
 def _reading_statements():
     """Built once (building costs more than running): the arguments a reader marked useful among
-    ``ids`` (user_id, ids), and who joined each of ``ids``."""
+    ``ids`` (user_id, ids), who joined each of ``ids``, and their useful counts."""
     ids = bindparam("ids", expanding=True)
     return (
         select(UsefulMark.argument_id).where(UsefulMark.user_id == bindparam("user_id"), UsefulMark.argument_id.in_(ids)),
         select(ArgumentSupporter.argument_id, User).join(User, User.id == ArgumentSupporter.user_id)
         .where(ArgumentSupporter.argument_id.in_(ids)).order_by(ArgumentSupporter.created_at, User.id),
+        select(Argument.id, Argument.useful_count).where(Argument.id.in_(ids)),
     )
+
+
+def useful_marks_statement():
+    """Which of ``ids`` the reader ``user_id`` marked useful (for a plain connection)."""
+    return _reading_statements()[0]
 
 
 def useful_marked_by(session: Session, user: User | None, ids: list[int]) -> set[int]:
     if user is None or not ids:
         return set()
     return set(session.scalars(_reading_statements()[0], {"user_id": user.id, "ids": list(ids)}))
+
+
+def useful_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    """The useful count of each of ``ids``: one statement, built once."""
+    return dict(session.execute(_reading_statements()[2], {"ids": list(ids)}).all()) if ids else {}
 
 
 def supporters_of(session: Session, ids: list[int]) -> dict[int, list[User]]:

@@ -329,24 +329,26 @@ def stance_positions(session: Session, target: Target, stance: str) -> list[Posi
         .order_by(Position.supporters.desc(), Position.arguments_count.desc(), Position.id))]
 
 
-def read_top(session: Session, target: Target, per_stance: int) -> tuple[dict[str, list[PositionView]], dict[str, int]]:
+def read_top(session: Session, target: Target, per_stance: int,
+             represented: int | None = None) -> dict[str, list[PositionView]]:
     """The ``per_stance`` most supported positions of each stance (with the first organizations holding
-    each, as kept) and how many each stance has in all, for pages: four indexed statements, whatever the
-    number of arguments or positions, and nothing read per argument."""
+    each, as kept), the first ``represented`` of each (all when None) with their representative
+    argument, for pages: three indexed statements, whatever the number of arguments or positions, and
+    nothing read per argument."""
     top = _top_statement(target.kind)
     stances: dict[str, list[PositionView]] = {}
     for stance in ("for", "against"):
         positions = list(session.scalars(top, {"target": target.id, "stance": stance, "per_stance": per_stance}))
         stances[stance] = [PositionView(p, [], None, [Holder("", h["name"], h["name"], h["declared_interests"])
                                                     for h in json.loads(p.holders or "[]")]) for p in positions]
-    wanted = [v.position.representative_id for views in stances.values() for v in views
+    wanted = [v.position.representative_id for views in stances.values() for v in views[:represented]
               if v.position.representative_id is not None]
     if wanted:
         found = {a.id: a for a in session.scalars(select(Argument).where(Argument.id.in_(wanted)))}
         for views in stances.values():
-            for view in views:
+            for view in views[:represented]:
                 view.representative = found.get(view.position.representative_id)
-    return stances, argument_maps.positions_per_stance(session, target)
+    return stances
 
 
 @functools.lru_cache(maxsize=2)

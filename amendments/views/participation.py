@@ -166,11 +166,11 @@ def build(session: Session, target: Target, user: User | None, reverse: Reverse,
         view.assisted = assisted_participants(session, target.bill)
     if arguments and as_map:
         counts = argument_counts(stored)
-        view.argument_map = position_views.map_context(session, target)
         view.columns = [Column(stance, [], counts[stance]["all"], counts[stance]["groups"]) for stance in STANCES]
-        ids = view.argument_map.representative_ids
-        view.supporters = supporters_of(session, ids)
-        view.useful_mine = useful_marked_by(session, user, ids)
+        view.argument_map = position_views.map_context(session, target, user,
+                                                       tuple(column.total for column in view.columns))
+        view.supporters = view.argument_map.kept.data.supporters
+        view.useful_mine = useful_marked_by(session, user, view.argument_map.representative_ids)
     elif arguments:
         counts = argument_counts(stored)
         view.columns = [

@@ -9,14 +9,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from amendments.models import Argument, PositionCorrection
-from amendments.services import position_staff
+from amendments.services import argument_maps, position_staff
+from amendments.services.arguments import supporters_of, useful_counts
 from amendments.services import positions as kept
 from amendments.services.participation import Target
+from drafting import policy
 from drafting.models import User
 from drafting.views import json as out
+from drafting.web import fragments
 
-# Positions shown open per stance on a target page; the next ones are folded under a <details>, and
-# beyond those the page links to the full list of arguments (a page stays bounded however big the map).
+# Positions shown open per stance on a target page, with their representative argument; the next ones
+# are folded under a <details> (label, supporters, organizations, a link to the position), and beyond
+# those the page links to the full list of arguments (a page stays bounded however big the map).
 SHOWN_PER_STANCE = 5
 FOLDED_PER_STANCE = 30
 
@@ -74,11 +78,30 @@ class StanceMap:
 
 
 @dataclass
-class MapContext:
-    """For templates/amendments/_argument_map.html: per stance, the most supported positions and the
-    folded rest."""
+class MapData:
+    """What the map's HTML is rendered from, kept with it (drafting/web/fragments.py): per stance the
+    most supported positions (``shown`` with their representative argument), and the supporters of
+    those arguments (argument id → people who wrote it again)."""
 
-    stances: list[StanceMap] = field(default_factory=list)
+    stances: list[StanceMap]
+    supporters: dict[int, list[User]]
+
+    @property
+    def representative_ids(self) -> list[int]:
+        return [v.representative.id for s in self.stances for v in s.shown if v.representative]
+
+
+@dataclass
+class MapContext:
+    """For templates/participation/_argument_map.html: the kept map (``kept.data`` a MapData, its HTML
+    per language) and the useful count of each argument it shows, read at each request."""
+
+    kept: fragments.Kept
+    useful: dict[int, int]
+
+    @property
+    def stances(self) -> list[StanceMap]:
+        return self.kept.data.stances
 
     @property
     def empty(self) -> bool:
@@ -86,15 +109,27 @@ class MapContext:
 
     @property
     def representative_ids(self) -> list[int]:
-        return [v.representative.id for s in self.stances for v in (*s.shown, *s.folded) if v.representative]
+        return self.kept.data.representative_ids
 
 
-def map_context(session: Session, target: Target) -> MapContext:
+def map_context(session: Session, target: Target, user: User | None, argument_totals: tuple[int, ...]) -> MapContext:
+    """The target's map for its page: one statement for the kept map's stamp and one for the useful
+    counts of the arguments shown while the HTML kept for this (target, kind of reader) shows this
+    version of the map and these argument counts; the map read (three statements) otherwise."""
+    stamp = argument_maps.stamp(session, target)
+    key = ("map", target.kind, target.id, user is not None, policy.is_moderator(user))
+    version = (stamp.version, argument_totals)
+    cache = fragments.for_session(session)
+    kept_map = cache.get(key, version)
+    if kept_map is not None:
+        return MapContext(kept_map, useful_counts(session, kept_map.data.representative_ids))
     end = SHOWN_PER_STANCE + FOLDED_PER_STANCE
-    found, totals = kept.read_top(session, target, end)
-    return MapContext([StanceMap(stance, views[:SHOWN_PER_STANCE], views[SHOWN_PER_STANCE:end],
-                                 max(totals[stance] - end, 0))
-                       for stance, views in found.items()])
+    found = kept.read_top(session, target, end, represented=SHOWN_PER_STANCE)
+    stances = [StanceMap(stance, views[:SHOWN_PER_STANCE], views[SHOWN_PER_STANCE:end],
+                         max(stamp.per_stance[stance] - end, 0)) for stance, views in found.items()]
+    shown = [v.representative for s in stances for v in s.shown if v.representative]
+    data = MapData(stances, supporters_of(session, [a.id for a in shown]))
+    return MapContext(cache.put(key, version, data), {a.id: a.useful_count for a in shown})
 
 
 @dataclass

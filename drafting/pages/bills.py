@@ -27,10 +27,10 @@ def home(request: Request) -> Template:
 @threaded
 def bill_page(request: Request, slug: FromPath[str]) -> Template | Response:
     found = readercache.lookup(request)  # before the transaction: see drafting/web/readercache.py
+    if (answered := readercache.hit(request, found)) is not None:
+        return answered
     with transaction(request) as session:
         user = page_user(session, request)
-        if (answered := readercache.from_cache(session, request, found, user)) is not None:
-            return answered
         bill = bills.get_bill(session, slug)
         context = reading.bill_context(session, bill, user)
         return readercache.shared_or_own(session, request, found, user, "drafting/bill.html", context,
@@ -41,10 +41,10 @@ def bill_page(request: Request, slug: FromPath[str]) -> Template | Response:
 @threaded
 def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Template | Response:
     found = readercache.lookup(request)
+    if (answered := readercache.hit(request, found)) is not None:
+        return answered
     with transaction(request) as session:
         user = page_user(session, request)
-        if (answered := readercache.from_cache(session, request, found, user)) is not None:
-            return answered
         bill = bills.get_bill(session, slug)
         article = bills.get_article(session, article_id)
         if article.bill_id != bill.id:

@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 from argon2 import PasswordHasher
@@ -218,14 +219,24 @@ def user_for_token(session: Session, token: str | None, kind: str, *, touch: boo
     return row[0]
 
 
+def person_select(*columns):
+    """The token's person (the user's columns, then the token's id and last use, then ``columns``,
+    which may be subqueries correlated on ``users.id``): parameters from ``token_parameters``."""
+    users, tokens = User.__table__, AuthToken.__table__
+    return select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at, *columns).join(
+        tokens, tokens.c.user_id == users.c.id).where(
+        tokens.c.token_hash == bindparam("token_hash"), tokens.c.kind == bindparam("kind"),
+        tokens.c.expires_at > bindparam("now", type_=AuthToken.__table__.c.expires_at.type))
+
+
+def token_parameters(token: str, kind: str) -> dict[str, Any]:
+    return {"token_hash": _digest(token), "kind": kind, "now": utcnow()}
+
+
 @functools.cache
 def _person_statement() -> Prepared:
     """Built once: the token's person as a plain row (the user's columns, then the token's id and last use)."""
-    users, tokens = User.__table__, AuthToken.__table__
-    return Prepared(select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at).join(
-        tokens, tokens.c.user_id == users.c.id).where(
-        tokens.c.token_hash == bindparam("token_hash"), tokens.c.kind == bindparam("kind"),
-        tokens.c.expires_at > bindparam("now", type_=AuthToken.__table__.c.expires_at.type)))
+    return Prepared(person_select())
 
 
 def person_for_token(connection: Connection, token: str | None, kind: str, *, touch: bool = False) -> tuple | None:

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from drafting import i18n
 from drafting.settings import TEMPLATES_DIR
+from drafting.web import fragments
 from drafting.web.pagecache import cacheable_path
 from drafting.web.rendering import law_text_html, markdown_html
 
@@ -78,6 +79,7 @@ def template_environment(*, debug: bool = False,
     # ``translate_in(language, "msgid", ...)``: extracted as its second argument (drafting.catalogs).
     environment.globals["translate_in"] = lambda language, message, **values: i18n.gettext(message, language, **values)
     environment.globals["language_of"] = request_language
+    environment.globals["keep_fragment"] = fragments.keep_fragment
     environment.globals["languages"] = i18n.LANGUAGE_NAMES
     environment.globals["text_lang"] = _text_lang
     environment.filters["datetime"] = _localized(i18n.format_moment)

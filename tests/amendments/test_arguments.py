@@ -426,9 +426,14 @@ def test_full_list_of_arguments_is_paginated(client, db, article_id):
         argue(client, alice, article_id, f"Argument {hashlib.sha256(str(i).encode()).hexdigest()}")
     article = client.get(f"/api/v1/articles/{article_id}").json()
     page = client.get(f"/bills/{article['bill']}/articles/{article_id}").text
-    # The article page shows the argument map: one representative argument per position.
+    # The article page shows the argument map: every position, and the representative argument of
+    # each position shown open (the rest are folded: label, people, a link to their members).
+    from amendments.views.positions import SHOWN_PER_STANCE
+
     found = client.get(f"/api/v1/articles/{article_id}/argument-map").json()
-    assert page.count('class="argument"') == sum(len(stance) for stance in found["stances"].values())
+    assert page.count('class="position"') == sum(len(stance) for stance in found["stances"].values())
+    assert page.count('class="argument"') == sum(min(len(stance), SHOWN_PER_STANCE)
+                                                 for stance in found["stances"].values())
     assert f"Voir les {total} arguments" in page
     full = client.get(f"/articles/{article_id}/arguments")
     assert full.status_code == 200 and full.text.count('class="argument"') == total
