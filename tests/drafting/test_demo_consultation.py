@@ -153,7 +153,13 @@ def test_the_stored_vectors_are_e5s_for_todays_texts_and_code(real_embeddings):
     bodies = sorted({entry["body"] for entry in data["arguments"]})
     assert sorted(stored) == sorted(consultation.body_digest(b) for b in bodies)
     fresh = method.embed(bodies)
+
+    def same(a, b) -> bool:
+        # The model's floats differ by up to ~1e-3 from one CPU to another (its kernels follow the
+        # instruction set); a vector of another text is never this close (0.993 at most here).
+        return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.9999
+
     for body, vector in zip(bodies, fresh):
-        assert np.allclose(stored[consultation.body_digest(body)], vector, atol=1e-4)
+        assert same(stored[consultation.body_digest(body)], vector), body
     read = demo.e5_vectors()
-    assert all(np.allclose(read[b], v, atol=1e-4) for b, v in zip(bodies, fresh))
+    assert all(same(read[b], v) for b, v in zip(bodies, fresh))
