@@ -8,6 +8,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from amendments.services import organizations
 from drafting import i18n, policy
 from drafting.errors import DomainError, Invalid, RateLimited
 from drafting.models import User
@@ -184,6 +185,23 @@ def _me_again(request: Request, user: User, errors: dict[str, str], status_code:
                       **me_context(session, user, errors=errors))
 
 
+@post("/me/organization", name="me:organization")
+@threaded
+def organization_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+    """An organization changes its name and declared interests (the argument maps follow at once)."""
+    with transaction(request) as session:
+        user = policy.require_user(page_user(session, request))
+        ratelimit.enforce(session, request, user)
+        try:
+            organizations.update_organization(session, user, accounts.OrganizationIn(
+                name=data.get("organization_name", ""), declared_interests=data.get("declared_interests", "")))
+        except Invalid as error:
+            session.rollback()
+            return render("drafting/me.html", session, request, status_code=400, user=user,
+                          **me_context(session, user, errors={"organization": error.detail}))
+    return Redirect(path=f"{request.app.route_reverse('me')}?done=organization", status_code=303)
+
+
 @post("/me/tokens/{token_id:int}/revoke", name="me:token:revoke")
 @threaded
 def token_revoke(request: Request, token_id: FromPath[int]) -> Redirect:
@@ -243,5 +261,5 @@ def participant_submit(request: Request, slug: FromPath[str], data: URLEncodedBo
 
 account_pages = [
     login_page, login_submit, logout, register_page, register_submit, code_page, code_submit, me_page,
-    password_submit, token_revoke, sign_out_everywhere, participant_page, participant_submit, set_language,
+    password_submit, organization_submit, token_revoke, sign_out_everywhere, participant_page, participant_submit, set_language,
 ]

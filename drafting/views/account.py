@@ -16,6 +16,7 @@ from drafting.services import accounts
 NOTICES = {
     "password": N_("Votre mot de passe est enregistré."),
     "token": N_("Le jeton est révoqué."),
+    "organization": N_("Le nom et les intérêts déclarés de votre organisation sont enregistrés."),
     "code": N_("Vous êtes connecté. Vous pouvez choisir un mot de passe pour vous connecter ensuite sans code."),
 }
 

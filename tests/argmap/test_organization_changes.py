@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.amendments.test_desk_api import post_form
 from tests.argmap.test_argument_map_api import REASONS, argue, argument_map, position_of
+from tests.conftest import sign_in
 
 SYNDICAT = {"name": "Syndicat des éditeurs", "declared_interests": "Édition scientifique"}
 RENAMED = {"name": "Fédération des éditeurs", "declared_interests": "Édition scientifique et revues"}
@@ -59,3 +61,24 @@ def test_a_change_of_organization_is_checked_field_by_field(client, api):
     assert "organization" in change(client, citizen, {"organization": SYNDICAT}, 400)["detail"]
     assert client.patch("/api/v1/me", json={"organization": SYNDICAT}).status_code == 401
     assert client.get("/api/v1/users/syndicat").json()["organization"] == SYNDICAT
+
+
+def test_an_organization_changes_them_from_its_account_page(client, api, db, bill):
+    first = bill["articles"][0]["id"]
+    organization = api.user("syndicat", kind="organization", organization=SYNDICAT)
+    api.user("camille")
+    held = argue(client, organization, first, "against", REASONS[2][1])
+    sign_in(client, db, "camille")
+    assert 'class="my-organization"' not in client.get("/me").text  # a citizen has no such form
+    client.cookies.clear()
+    sign_in(client, db, "syndicat")
+    page = client.get("/me").text
+    assert 'value="Syndicat des éditeurs"' in page and ">Édition scientifique</textarea>" in page
+    blank = post_form(client, "/me/organization", {"organization_name": " ", "declared_interests": "x"})
+    assert blank.status_code == 400 and "organization.name" in blank.text
+    assert position_of(argument_map(client, first), held["id"])["organizations"] == [SYNDICAT]
+    done = post_form(client, "/me/organization", {"organization_name": RENAMED["name"],
+                                                  "declared_interests": RENAMED["declared_interests"]})
+    assert done.status_code == 303 and done.headers["location"] == "/me?done=organization"
+    assert "Le nom et les intérêts déclarés de votre organisation sont enregistrés." in client.get(done.headers["location"]).text
+    assert position_of(argument_map(client, first), held["id"])["organizations"] == [RENAMED]

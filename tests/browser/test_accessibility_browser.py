@@ -65,9 +65,12 @@ def test_every_page_has_no_serious_accessibility_violation(browser, live_server)
     as_author = [f"{bill.path}/review", f"{bill.path}/desk", f"/articles/{second}/merge", f"{bill.path}/settings",
                  "/bills/new", "/admin/roles", f"{bill.path}/participants/new"]
     as_moderator = ["/moderation", f"/moderation/argument/{ids['argument']}"]
+    organization = live_server.create_user(live_server.unique("syndicat"), organization="Syndicat des éditeurs",
+                                           declared_interests="Édition scientifique")
 
     failures = []
-    for who, paths in ((None, public), (citizen, as_citizen), (author, as_author), (moderator, as_moderator)):
+    for who, paths in ((None, public), (citizen, as_citizen), (author, as_author), (moderator, as_moderator),
+                       (organization, ["/me"])):
         context = axe_context(browser, live_server)
         if who is not None:
             context.add_cookies([live_server.session_cookie(who.username)])
