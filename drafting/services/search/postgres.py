@@ -1,0 +1,108 @@
+"""Searching on PostgreSQL: the first ``MAX_RANKED`` matches in order, found at a bounded cost whether the
+words are common or rare, with or without the kind and bill filters (bench/ANALYSIS.md, "the kind filter
+at Grand Débat scale")."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from drafting.models import Bill
+from drafting.services.search.index import kind_mark
+from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold
+
+# A word the planner expects in fewer rows than this is looked up in the GIN index alone (phase 2); a
+# more common one is first looked for among this many items, in order (phase 1), and there a word in
+# more than MAX_RANKED / WALKED (2.5%) of them ends the search. Either way at most about WALKED rows are
+# read (and sorted) for a word spread through the items: near sqrt(MAX_RANKED * items) at Grand Débat scale.
+WALKED = 40_000
+
+
+def _postgres_search(session: Session, languages: list[str], bill: Bill | None, kind: str | None, q: str,
+                     limit: int, offset: int) -> list[int]:
+    """The page's entry ids, best first, from the first ``MAX_RANKED`` matches in order (of one kind: in
+    the order of that kind's items). Without filters, one statement, the planner choosing between a
+    walk of the index in order and the GIN index on its estimate of the words. With one, the planner's estimate of the words' rows, all kinds together,
+    bounds the matches of one kind (its estimate of a word of one kind assumes the two unrelated, and
+    walked 248,000 items for a word mostly in amendments). Under ``WALKED``, phase 2 alone: the GIN
+    index finds every match (the kind with the words: each index row carries its kind's lexeme and its
+    item's id, migration 0012_search), sorted (``+ 0``: never by walking an index in order). Over it,
+    phase 1 walks the first ``WALKED`` items in order (of the kind: the (kind, target id) index; of the
+    bill: its entries): when ``MAX_RANKED`` of them match, those are the first matches; otherwise the
+    word is rare in those items, and phase 2 follows."""
+    values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
+    queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
+    with _planned_each_time(session):
+        if kind is None and bill is None:
+            return _every_match(session, queries, values, None, False)
+        walked = []
+        if kind is not None:
+            walked.append("e.kind = :kind")
+            values.update(kind=kind, mark=kind_mark(kind))
+        if bill is not None:
+            walked.append("e.bill_id = :bill_id")
+            values["bill_id"] = bill.id
+        if _expected_rows(session, queries, values) > WALKED:
+            order = "target_id" if kind is not None else "id"
+            first = (f"SELECT w.id, i.language, i.vector FROM (SELECT e.id, e.target_id FROM search_entries e "
+                     f"WHERE {' AND '.join(walked)} ORDER BY e.{order} LIMIT :walked) w "
+                     f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None)} "
+                     f"ORDER BY w.{order} LIMIT :ranked")
+            rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
+            if rows and rows[0][1] == MAX_RANKED:
+                return [row[0] for row in rows]
+        return _every_match(session, queries, values, kind, bill is not None)
+
+
+def _every_match(session: Session, queries: dict[str, str], values: dict, kind: str | None, of_bill: bool,
+                 ) -> list[int]:
+    """Phase 2, or the search without filters: the first matches in order, the planner choosing how (a
+    walk of the entries in order or the GIN index). With a filter, never by a walk (``+ 0``): we are
+    here because the words are rare there."""
+    source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
+    order = "i.target_id" if kind is not None else "i.entry_id"
+    every = (f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
+             f"WHERE {_matching(queries, kind)}{' AND e.bill_id = :bill_id' if of_bill else ''} "
+             f"ORDER BY {order}{' + 0' if kind is not None or of_bill else ''} LIMIT :ranked")
+    return list(session.scalars(text(_ranked(every, queries)), values))
+
+
+@contextmanager
+def _planned_each_time(session: Session) -> Iterator[None]:
+    """Statements planned for these words each time, as unnamed statements: psycopg prepares a statement
+    run five times, and PostgreSQL then plans it once for any word, walking every item for a rare word
+    or reading every match of a common one."""
+    driver = session.connection().connection.driver_connection
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
+
+
+def _expected_rows(session: Session, queries: dict[str, str], values: dict) -> float:
+    """The planner's estimate of the index rows holding the words (of every kind and bill)."""
+    plan = session.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_index i "
+                                f"WHERE {_matching(queries, None)}"), values).scalar()
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _matching(queries: dict[str, str], kind: str | None) -> str:
+    """The words of each language's rows; with the kind's lexeme (``'' && mark`` is the mark alone: a query
+    of stop words must find nothing, hence ``numnode``)."""
+    arms = []
+    for language, query in queries.items():
+        wanted = f"numnode({query}) > 0 AND i.vector @@ ({query} && CAST(:mark AS tsquery))" if kind else \
+            f"i.vector @@ {query}"
+        arms.append(f"(i.language = '{language}' AND {wanted})")
+    return f"({' OR '.join(arms)})"
+
+
+def _ranked(candidates: str, queries: dict[str, str], counted: bool = False) -> str:
+    """The page of these candidates by rank (``counted``: with how many candidates there were)."""
+    ranks = " ".join(f"WHEN '{language}' THEN {query}" for language, query in queries.items())
+    return (f"SELECT c.id{', count(*) OVER ()' if counted else ''} FROM ({candidates}) c "
+            f"ORDER BY ts_rank(c.vector, CASE c.language {ranks} END) DESC, c.id LIMIT :limit OFFSET :offset")
