@@ -107,3 +107,21 @@ def test_the_migration_marks_an_existing_index_and_unmarks_it(client, db, databa
     command.upgrade(config, "head")
     assert _index_content(db) == content
     assert answers() == before
+
+
+@pytest.mark.parametrize("phase", ["walk", "index"])
+def test_of_many_matches_the_first_in_order_are_ranked(monkeypatch, client, database_url, rare, phase):
+    """With more matches than are ranked, those ranked are the kind's first items, whether PostgreSQL's
+    walk of the items in order (phase 1) or its GIN index (phase 2) found them (the planner's estimate of
+    the words set aside here, to take each way)."""
+    from drafting.services.search import postgres, query
+
+    monkeypatch.setattr(query, "MAX_RANKED", 3)
+    monkeypatch.setattr(postgres, "MAX_RANKED", 3)
+    monkeypatch.setattr(postgres, "_expected_rows", lambda *_: postgres.WALKED + 1 if phase == "walk" else 0)
+    arguments = sorted(i for items in rare.values() for kind, i in items if kind == "argument")
+    assert len(arguments) == 8
+    assert kinds_and_ids(found(client, RARE, kind="argument")) == {("argument", i) for i in arguments[:3]}
+    slug, ids = next(iter(rare.items()))
+    own = sorted(i for kind, i in ids if kind == "argument")
+    assert kinds_and_ids(found(client, RARE, kind="argument", bill=slug)) == {("argument", i) for i in own[:3]}
