@@ -23,33 +23,31 @@ WALKED = 40_000
 def _postgres_search(session: Session, languages: list[str], bill: Bill | None, kind: str | None, q: str,
                      limit: int, offset: int) -> list[int]:
     """The page's entry ids, best first, from the first ``MAX_RANKED`` matches in order (of one kind: in
-    the order of that kind's items). Without filters, one statement, the planner choosing between a
-    walk of the index in order and the GIN index on its estimate of the words. With one, the planner's estimate of the words' rows, all kinds together,
-    bounds the matches of one kind (its estimate of a word of one kind assumes the two unrelated, and
-    walked 248,000 items for a word mostly in amendments). Under ``WALKED``, phase 2 alone: the GIN
-    index finds every match (the kind with the words: each index row carries its kind's lexeme and its
-    item's id, migration 0012_search), sorted (``+ 0``: never by walking an index in order). Over it,
-    phase 1 walks the first ``WALKED`` items in order (of the kind: the (kind, target id) index; of the
-    bill: its entries): when ``MAX_RANKED`` of them match, those are the first matches; otherwise the
+    the order of that kind's items). Of every kind (of one bill or all), one statement, the planner
+    choosing between a walk of the entries in order and the GIN index on its estimate of the words: the
+    walk reads the index in the order it is stored, and wins until the matches are few. Of one kind, the
+    planner's estimate of the words' rows, all kinds together, bounds the matches of that kind (its own
+    estimate of a word of one kind assumes the two unrelated, and walked 248,000 items for a word mostly
+    in amendments). Under ``WALKED``, phase 2 alone: the GIN index finds every match (the kind with the
+    words: each index row carries its kind's lexeme and its item's id, migration 0012_search), sorted.
+    Over it, phase 1 walks the first ``WALKED`` items of the kind (of the bill) in order, by the (kind,
+    target id) index: when ``MAX_RANKED`` of them match, those are the first matches; otherwise the
     word is rare in those items, and phase 2 follows."""
     values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
     queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
     with _planned_each_time(session):
-        if kind is None and bill is None:
-            return _every_match(session, queries, values, None, False)
-        walked = []
-        if kind is not None:
-            walked.append("e.kind = :kind")
-            values.update(kind=kind, mark=kind_mark(kind))
+        walked = ["e.kind = :kind"]
         if bill is not None:
             walked.append("e.bill_id = :bill_id")
             values["bill_id"] = bill.id
+        if kind is None:
+            return _every_match(session, queries, values, None, bill is not None)
+        values.update(kind=kind, mark=kind_mark(kind))
         if _expected_rows(session, queries, values) > WALKED:
-            order = "target_id" if kind is not None else "id"
             first = (f"SELECT w.id, i.language, i.vector FROM (SELECT e.id, e.target_id FROM search_entries e "
-                     f"WHERE {' AND '.join(walked)} ORDER BY e.{order} LIMIT :walked) w "
+                     f"WHERE {' AND '.join(walked)} ORDER BY e.target_id LIMIT :walked) w "
                      f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None)} "
-                     f"ORDER BY w.{order} LIMIT :ranked")
+                     f"ORDER BY w.target_id LIMIT :ranked")
             rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
             if rows and rows[0][1] == MAX_RANKED:
                 return [row[0] for row in rows]
@@ -58,14 +56,15 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
 
 def _every_match(session: Session, queries: dict[str, str], values: dict, kind: str | None, of_bill: bool,
                  ) -> list[int]:
-    """Phase 2, or the search without filters: the first matches in order, the planner choosing how (a
-    walk of the entries in order or the GIN index). With a filter, never by a walk (``+ 0``): we are
-    here because the words are rare there."""
+    """Phase 2, or a search of every kind: the first matches in order (of the entries; of one kind, of
+    its items). Of every kind, the planner chooses how, a walk of the index in order or the GIN index,
+    on its estimate of the words (and of the bill). Of one kind, never by a walk (``+ 0``): the words
+    are rare there."""
     source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
     order = "i.target_id" if kind is not None else "i.entry_id"
     every = (f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
              f"WHERE {_matching(queries, kind)}{' AND e.bill_id = :bill_id' if of_bill else ''} "
-             f"ORDER BY {order}{' + 0' if kind is not None or of_bill else ''} LIMIT :ranked")
+             f"ORDER BY {order}{' + 0' if kind is not None else ''} LIMIT :ranked")
     return list(session.scalars(text(_ranked(every, queries)), values))
 
 
