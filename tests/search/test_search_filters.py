@@ -118,7 +118,7 @@ def test_of_many_matches_the_first_in_order_are_ranked(monkeypatch, client, data
 
     monkeypatch.setattr(query, "MAX_RANKED", 3)
     monkeypatch.setattr(postgres, "MAX_RANKED", 3)
-    monkeypatch.setattr(postgres, "_expected_rows", lambda *_: postgres.WALKED + 1 if phase == "walk" else 0)
+    monkeypatch.setattr(postgres, "_expected_rows", lambda *_: postgres.MANY + 1 if phase == "walk" else 0)
     arguments = sorted(i for items in rare.values() for kind, i in items if kind == "argument")
     assert len(arguments) == 8
     assert kinds_and_ids(found(client, RARE, kind="argument")) == {("argument", i) for i in arguments[:3]}
