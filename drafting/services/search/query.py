@@ -18,7 +18,8 @@ from amendments.models import Amendment, Argument
 from drafting.errors import Invalid
 from drafting.models import SEARCH_KINDS, Article, ArticleVersion, Bill, SearchEntry
 from drafting.services.search.text import (LANGUAGES, MAX_QUERY, DEFAULT_LIMIT, MAX_LIMIT, MAX_RANKED, bill_language, fold, words, query_stems)
-from drafting.services.search.index import (_postgres)
+from drafting.services.search.index import _postgres
+from drafting.services.search.postgres import _postgres_search
 
 # --- searching ---------------------------------------------------------------------------------
 
@@ -80,13 +81,16 @@ class Found:
 
 def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: str | None = None,
            limit: int | None = None, offset: int | None = 0) -> Found:
-    """The items matching every word of ``q``, best first, ``limit`` of them from ``offset``: one
-    statement on the index, which takes the first ``MAX_RANKED`` matches in the order of the entries
-    (so a common word stops the scan early), ranks them and keeps the page; then the page's rows by id.
-    Snippets are made by the caller for that page only."""
+    """The items matching every word of ``q``, best first, ``limit`` of them from ``offset``: the first
+    ``MAX_RANKED`` matches in the order of the entries (of one kind: in the order of that kind's items)
+    are ranked and the page kept (SQLite: one statement, the words matched first; PostgreSQL:
+    ``_postgres_search``); then the page's rows by id. Snippets are made by the caller for that page only."""
     q, kind = check_query(q), check_kind(kind)
     limit, offset = check_page(limit, offset)
     languages = [bill_language(bill)] if bill is not None else list(LANGUAGES)
+    if _postgres(session):
+        ids = _postgres_search(session, languages, bill, kind, q, limit + 1, offset)
+        return Found(_hits(session, ids[:limit]), len(ids) > limit)
     filters, values = "", {"limit": limit + 1, "offset": offset, "ranked": MAX_RANKED}
     if bill is not None:
         filters += " AND e.bill_id = :bill_id"
@@ -94,12 +98,9 @@ def search(session: Session, q: str | None, *, bill: Bill | None = None, kind: s
     if kind is not None:
         filters += " AND e.kind = :kind"
         values["kind"] = kind
-    if _postgres(session):
-        statement = _postgres_query(languages, filters, values, q, kind is not None)
-    else:
-        statement = _sqlite_query(languages, filters, values, q)
-        if statement is None:
-            return Found([], False)
+    statement = _sqlite_query(languages, filters, values, q)
+    if statement is None:
+        return Found([], False)
     ids = list(session.scalars(text(statement), values))
     return Found(_hits(session, ids[:limit]), len(ids) > limit)
 
@@ -125,23 +126,6 @@ def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> s
             # CROSS JOIN keeps this order: the index first, never a MATCH per entry of a kind or bill
             f"CROSS JOIN search_entries e ON e.id = search_index.rowid WHERE search_index MATCH :match{filters} "
             "ORDER BY search_index.rowid LIMIT :ranked) ORDER BY score, id LIMIT :limit OFFSET :offset")
-
-
-def _postgres_query(languages: list[str], filters: str, values: dict, q: str, of_kind: bool) -> str:
-    """Of one kind, the first matches are taken in the order of that kind's items (the index on kind and
-    target id): in the order of the entries, the planner would walk past every entry of the other
-    kinds (a rebuilt index holds the amendments before the arguments)."""
-    values["q"] = fold(q)
-    matches, ranks = [], []
-    for language in languages:
-        query = f"plainto_tsquery('{LANGUAGES[language]}', :q)"
-        matches.append(f"(i.language = '{language}' AND i.vector @@ {query})")
-        ranks.append(f"WHEN '{language}' THEN {query}")
-    return ("SELECT id FROM (SELECT e.id AS id, i.language, i.vector FROM search_index i "
-            f"JOIN search_entries e ON e.id = i.entry_id WHERE ({' OR '.join(matches)}){filters} "
-            f"ORDER BY {'e.target_id' if of_kind else 'i.entry_id'} LIMIT :ranked) i "
-            f"ORDER BY ts_rank(i.vector, CASE i.language {' '.join(ranks)} END) DESC, id "
-            "LIMIT :limit OFFSET :offset")
 
 
 def _hits(session: Session, ids: list[int]) -> list[Hit]:

@@ -1,0 +1,126 @@
+"""Searching on PostgreSQL: the first ``MAX_RANKED`` matches in order, found at a bounded cost whether the
+words are common or rare, with or without the kind and bill filters (bench/ANALYSIS.md, "the kind filter
+at Grand Débat scale")."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from drafting.models import Bill
+from drafting.services.search.index import kind_mark
+from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold
+
+# Of one kind: a word the planner expects in at most FEW index rows (all kinds together) is looked up in
+# the GIN index alone (phase 2). A more common one is counted among the kind's first SAMPLED items; if it
+# is in more than MAX_RANKED / WALKED (2.5%) of them, or the planner expects it in more than MANY rows, the
+# kind's first WALKED items are walked in order (phase 1), where MAX_RANKED matches end the search; else
+# phase 2. A word spread through the items is then read in at most about WALKED rows either way (near
+# sqrt(MAX_RANKED * items) at Grand Débat scale).
+WALKED = 40_000
+FEW, MANY, SAMPLED = 5_000, 160_000, 1_000
+
+
+def _postgres_search(session: Session, languages: list[str], bill: Bill | None, kind: str | None, q: str,
+                     limit: int, offset: int) -> list[int]:
+    """The page's entry ids, best first, from the first ``MAX_RANKED`` matches in order (of one kind: in
+    the order of that kind's items). Of every kind (of one bill or all), one statement, the planner
+    choosing between a walk of the entries in order and the GIN index on its estimate of the words: the
+    walk reads the index in the order it is stored, and wins until the matches are few. Of one kind, the
+    planner's estimate of the words' rows, all kinds together, bounds the matches of that kind, and
+    its own estimate of a word of one kind would assume the two unrelated (it walked 248,000 items for
+    a word mostly in amendments); how many of the kind's first items hold the words tells the rest.
+    Phase 1 walks the kind's first ``WALKED`` items (of the bill's) in order, by the (kind, target id)
+    index: when ``MAX_RANKED`` of them match, those are the first matches. Phase 2, for words rare in
+    that kind, or when phase 1 found fewer: the GIN index finds every match (the kind with the words:
+    each index row carries its kind's lexeme and its item's id, migration 0013_search), sorted."""
+    values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
+    queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
+    with _planned_each_time(session):
+        walked = ["e.kind = :kind"]
+        if bill is not None:
+            walked.append("e.bill_id = :bill_id")
+            values["bill_id"] = bill.id
+        if kind is None:
+            return _every_match(session, queries, values, None, bill is not None)
+        values.update(kind=kind, mark=kind_mark(kind))
+        expected = _expected_rows(session, queries, values)
+        if expected > FEW and (expected > MANY or _sampled(session, queries, values, walked) * WALKED
+                               >= MAX_RANKED * SAMPLED):
+            first = (f"SELECT w.id, i.language, i.vector FROM (SELECT e.id, e.target_id FROM search_entries e "
+                     f"WHERE {' AND '.join(walked)} ORDER BY e.target_id LIMIT :walked) w "
+                     f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None, walking=True)} "
+                     f"ORDER BY w.target_id LIMIT :ranked")
+            rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
+            if rows and rows[0][1] == MAX_RANKED:
+                return [row[0] for row in rows]
+        return _every_match(session, queries, values, kind, bill is not None)
+
+
+def _every_match(session: Session, queries: dict[str, str], values: dict, kind: str | None, of_bill: bool,
+                 ) -> list[int]:
+    """Phase 2, or a search of every kind: the first matches in order (of the entries; of one kind, of
+    its items). Of every kind, the planner chooses how, a walk of the index in order or the GIN index,
+    on its estimate of the words (and of the bill). Of one kind, never by a walk (``+ 0``): the words
+    are rare there."""
+    source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
+    order = "i.target_id" if kind is not None else "i.entry_id"
+    every = (f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
+             f"WHERE {_matching(queries, kind)}{' AND e.bill_id = :bill_id' if of_bill else ''} "
+             f"ORDER BY {order}{' + 0' if kind is not None else ''} LIMIT :ranked")
+    return list(session.scalars(text(_ranked(every, queries)), values))
+
+
+@contextmanager
+def _planned_each_time(session: Session) -> Iterator[None]:
+    """Statements planned for these words each time, as unnamed statements: psycopg prepares a statement
+    run five times, and PostgreSQL then plans it once for any word, walking every item for a rare word
+    or reading every match of a common one."""
+    driver = session.connection().connection.driver_connection
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
+
+
+def _sampled(session: Session, queries: dict[str, str], values: dict, walked: list[str]) -> int:
+    """How many of the kind's first ``SAMPLED`` items (of the bill's) hold the words."""
+    return session.scalar(text(
+        f"SELECT count(*) FROM (SELECT e.id FROM search_entries e WHERE {' AND '.join(walked)} "
+        f"ORDER BY e.target_id LIMIT :sampled) w JOIN search_index i ON i.entry_id = w.id "
+        f"WHERE {_matching(queries, None, walking=True)}"), {**values, "sampled": SAMPLED})
+
+
+def _expected_rows(session: Session, queries: dict[str, str], values: dict) -> float:
+    """The planner's estimate of the index rows holding the words (of every kind and bill)."""
+    plan = session.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_index i "
+                                f"WHERE {_matching(queries, None)}"), values).scalar()
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _matching(queries: dict[str, str], kind: str | None, walking: bool = False) -> str:
+    """The words of each language's rows; with the kind's lexeme (``'' && mark`` is the mark alone: a query
+    of stop words must find nothing, hence ``numnode``). ``walking``: tested on the rows walked, never
+    asked of the GIN index (``ts_match_vq`` is ``@@``, but no index condition): the planner, expecting
+    the matches spread evenly, would rather read all of them than walk to the first ``MAX_RANKED``."""
+    arms = []
+    for language, query in queries.items():
+        if walking:
+            wanted = f"ts_match_vq(i.vector, {query})"
+        elif kind:
+            wanted = f"numnode({query}) > 0 AND i.vector @@ ({query} && CAST(:mark AS tsquery))"
+        else:
+            wanted = f"i.vector @@ {query}"
+        arms.append(f"(i.language = '{language}' AND {wanted})")
+    return f"({' OR '.join(arms)})"
+
+
+def _ranked(candidates: str, queries: dict[str, str], counted: bool = False) -> str:
+    """The page of these candidates by rank (``counted``: with how many candidates there were)."""
+    ranks = " ".join(f"WHEN '{language}' THEN {query}" for language, query in queries.items())
+    return (f"SELECT c.id{', count(*) OVER ()' if counted else ''} FROM ({candidates}) c "
+            f"ORDER BY ts_rank(c.vector, CASE c.language {ranks} END) DESC, c.id LIMIT :limit OFFSET :offset")
