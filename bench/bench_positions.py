@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from amendments.positions import evaluation, grouping  # noqa: E402
 from amendments.positions.embeddings import embed_parts  # noqa: E402
-from amendments.positions.grouping import PositionVector, Space, place  # noqa: E402
 from amendments.services import position_staff  # noqa: E402
 from amendments.services.position_staff import REBUILD_BELOW, REBUILD_UP_TO  # noqa: E402
 
@@ -75,46 +74,12 @@ def _lexical_vectors(texts: list[str]) -> np.ndarray:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(stemmed).toarray()
 
 
-def _incremental(article: evaluation.Article, vectors: np.ndarray, written: list[int],
-                 regroups=lambda count: False) -> tuple[list[str], float]:
-    """Each argument placed in turn, in the order written, against the positions kept so far; when
-    ``regroups(count)`` the arguments written so far are regrouped in a batch (the service's
-    ``position_staff.settle``)."""
-    space, kept = Space(), {s: [] for s in set(article.stances)}
-    labels, seconds = [""] * len(article.texts), 0.0
-    for count, i in enumerate(written, start=1):
-        stance = article.stances[i]
-        start = time.perf_counter()
-        placed = place(article.texts[i], "fr", kept[stance], space, vector=vectors[i])
-        space = placed.space
-        positions = kept[stance]
-        if placed.position is None:
-            positions.append(PositionVector.opened(len(positions), placed.features))
-            labels[i] = f"{stance}:{len(positions) - 1}"
-        else:
-            positions[placed.position] = positions[placed.position].joined(placed.features)
-            labels[i] = f"{stance}:{placed.position}"
-        seconds += time.perf_counter() - start
-        if regroups(count):
-            space, kept = _regrouped(article, vectors, written[:count], labels)
-    return labels, seconds / len(written)
-
-
-def _regrouped(article: evaluation.Article, vectors: np.ndarray, members: list[int], labels: list[str]):
-    """The batch grouping of the arguments written so far, as kept positions per stance (labels rewritten)."""
-    rebuilt = grouping.rebuild([article.texts[i] for i in members], "fr",
-                               stances=[article.stances[i] for i in members], vectors=vectors[members])
-    kept: dict[str, list[PositionVector]] = {s: [] for s in set(article.stances)}
-    number: dict[int, int] = {}
-    for i, cluster, described in zip(members, rebuilt.clusters, rebuilt.features):
-        positions = kept[article.stances[i]]
-        if cluster not in number:
-            number[cluster] = len(positions)
-            positions.append(PositionVector.opened(number[cluster], described))
-        else:
-            positions[number[cluster]] = positions[number[cluster]].joined(described)
-        labels[i] = f"{article.stances[i]}:{number[cluster]}"
-    return rebuilt.space, kept
+def _incremental(article: evaluation.Article, vectors: np.ndarray, written: list[int]) -> tuple[list[str], float]:
+    """Each argument placed in turn, in the order written, against the positions kept so far: the labels
+    and the seconds per placement."""
+    start = time.perf_counter()
+    labels = evaluation.kept(article, vectors, written)
+    return labels, (time.perf_counter() - start) / len(written)
 
 
 def _timed(function, *args):
@@ -158,8 +123,6 @@ def crosslingual(labels_dir: Path = LABELS) -> dict:
 def run(corpus: Path = DEFAULT_CORPUS, labels_dir: Path = LABELS) -> dict:
     opinions = corpus / "consultation_republique_numerique" / "opinions.json"
     articles = evaluation.load_articles(labels_dir, opinions)
-    written_at = {a["id"]: a["created_at"] for o in json.loads(opinions.read_text(encoding="utf-8"))["opinions"]
-                  for a in o["arguments"]}
     count = sum(len(a.texts) for a in articles)
 
     start, cpu = time.perf_counter(), time.process_time()
@@ -187,8 +150,7 @@ def run(corpus: Path = DEFAULT_CORPUS, labels_dir: Path = LABELS) -> dict:
     methods["chosen, batch, shipped THRESHOLD"] = (1.0 - grouping.THRESHOLD, default)
     incremental, place_seconds = [], []
     for a in articles:
-        order = sorted(range(len(a.ids)), key=lambda i: written_at[a.ids[i]])
-        (labels, _), elapsed = _timed(_incremental, a, chosen_vectors[a.name], order)
+        (labels, _), elapsed = _timed(_incremental, a, chosen_vectors[a.name], a.order)
         incremental.append(evaluation.score(a.gold, labels))
         place_seconds.append(np.array(elapsed) / len(a.ids))
     largest = max(articles, key=lambda a: len(a.texts))
@@ -200,8 +162,7 @@ def run(corpus: Path = DEFAULT_CORPUS, labels_dir: Path = LABELS) -> dict:
                            (f"regrouped below {REBUILD_BELOW} and at each doubling to {REBUILD_UP_TO} (shipped)",
                             position_staff.regroups)):
         methods[f"chosen, as the service keeps it: {name}"] = (None, [
-            evaluation.score(a.gold, _incremental(a, chosen_vectors[a.name], sorted(
-                range(len(a.ids)), key=lambda i: written_at[a.ids[i]]), regroups)[0]) for a in articles])
+            evaluation.score(a.gold, evaluation.kept(a, chosen_vectors[a.name], a.order, regroups)) for a in articles])
 
     held_out = {
         "lexical": _held_out(list(SWEEP["lexical"]), lambda a, t: _agglomerative(lexical[a.name], a.stances, t),
