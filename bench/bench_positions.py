@@ -4,8 +4,9 @@ Run: python -m bench.bench_positions [--corpus DIR] [--out FILE]
 Scores, per labelled article and pooled over all of them, pairwise precision/recall/F1 and the adjusted
 Rand index of: one position per stance (the trivial grouping), a lexical baseline (character n-gram
 TF-IDF on Snowball stems, agglomerative cosine threshold), the naive embedding baseline (e5 passage
-vectors, agglomerative cosine threshold), the chosen method in a batch (amendments.positions.group) and
-one argument at a time (amendments.positions.place, in the order the arguments were written). Each
+vectors, agglomerative cosine threshold), the chosen method in a batch (amendments.positions.group),
+one argument at a time (amendments.positions.place, in the order the arguments were written), and as the
+service keeps it (placed, and regrouped as position_staff.regroups says: evaluation.kept). Each
 baseline's threshold is chosen on Article 9 alone and applied unchanged to the other articles. Then, leave one
 set out: each method's parameters (thresholds; for the chosen method also the key terms' weight) chosen on two
 articles and scored on the third, for each, beside the in-sample figure (chosen on all three). Then the
