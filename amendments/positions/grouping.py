@@ -87,16 +87,17 @@ class Features:
         return float(self.meaning @ other.meaning) + shared
 
 
-def features(vector: np.ndarray, stems: Sequence[str], space: Space) -> Features:
-    """The features of an argument, given its embedding, its stems and its target's space."""
+def features(vector: np.ndarray, stems: Sequence[str], space: Space, terms_weight: float = TERMS_WEIGHT) -> Features:
+    """The features of an argument, given its embedding, its stems and its target's space
+    (``terms_weight`` other than TERMS_WEIGHT only for measuring: kept sums assume the constant)."""
     centred = np.asarray(vector, dtype=np.float64) - space.mean
     norm = np.linalg.norm(centred)
     meaning = centred / norm if norm > 1e-9 else np.zeros_like(centred)
     counts = Counter(stems)
     weights = {t: (1.0 + math.log(c)) * space.idf(t) for t, c in counts.items()}
     length = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    scale = math.sqrt(TERMS_WEIGHT) / length
-    return Features(meaning * math.sqrt(1.0 - TERMS_WEIGHT), {t: w * scale for t, w in weights.items()})
+    scale = math.sqrt(terms_weight) / length
+    return Features(meaning * math.sqrt(1.0 - terms_weight), {t: w * scale for t, w in weights.items()})
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ def rebuild(
     stances: Sequence[Hashable] | None = None,
     vectors: np.ndarray | None = None,
     threshold: float = THRESHOLD,
+    terms_weight: float = TERMS_WEIGHT,
 ) -> Grouping:
     """Group all the arguments of one target at once. ``stances`` (one per text) keeps every position
     within one stance; ``vectors`` are embeddings already computed (e.g. kept in the database)."""
@@ -220,7 +222,7 @@ def rebuild(
         vectors = embeddings.embed(texts)
     stem_lists = [terms(t, lang) for t, lang in zip(texts, _languages(language, count))]
     space = Space.of(vectors, stem_lists)
-    described = [features(v, s, space) for v, s in zip(vectors, stem_lists)]
+    described = [features(v, s, space, terms_weight) for v, s in zip(vectors, stem_lists)]
     stance_of = list(stances) if stances is not None else [None] * count
     clusters = [-1] * count
     next_cluster = 0
@@ -244,9 +246,11 @@ def group(
     stances: Sequence[Hashable] | None = None,
     vectors: np.ndarray | None = None,
     threshold: float = THRESHOLD,
+    terms_weight: float = TERMS_WEIGHT,
 ) -> list[int]:
     """A position number for each argument of one target (0, 1, … in order of first appearance)."""
-    return rebuild(texts, language, stances=stances, vectors=vectors, threshold=threshold).clusters
+    return rebuild(texts, language, stances=stances, vectors=vectors, threshold=threshold,
+                   terms_weight=terms_weight).clusters
 
 
 def _average_linkage(described: list[Features], threshold: float) -> list[int]:
