@@ -55,10 +55,13 @@ def _weigh_statements(dialect: str, table_name: str, keys: tuple[str, ...], extr
     return Prepared(upsert.returning(table.c.weight)), Prepared(remove)
 
 
-def count(session: Session, bill_id: int, user: User, moment: datetime, **deltas: int) -> None:
+def count(session: Session, bill_id: int, user: User, moment: datetime, *, days: dict | None = None,
+          **deltas: int) -> None:
     """Add ``deltas`` (names of ``COUNTS``) to the bill's day of ``moment`` for ``user``'s kind; their sum
     is the person's contributions moved, which may bring them into the day's and the bill's people, or
-    take them out: three statements (one when nothing moves a person, as a changed vote)."""
+    take them out: three statements (one when nothing moves a person, as a changed vote). With ``days``
+    (a batch of votes), the day's row is not written here: its changes are added to ``days`` for
+    ``add_days``, which writes each day's row once for the whole batch."""
     unknown = set(deltas) - set(COUNTS)
     if unknown:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
@@ -74,12 +77,28 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, **deltas
     changes = {name: delta for name, delta in deltas.items() if delta}
     if participants:
         changes["participants"] = participants
-    if not changes:
-        return
-    where = session.connection() if isinstance(session, Session) else session
+    if days is not None:
+        days.setdefault((bill_id, day, user.kind), Counter()).update(changes)
+    elif changes:
+        _add_day(session.connection() if isinstance(session, Session) else session, (bill_id, day, user.kind), changes)
+
+
+def _add_day(where: Any, key: tuple, changes: dict[str, int], *, commit: bool = False) -> None:
+    bill_id, day, kind = key
     _day_upsert(where.dialect.name, tuple(sorted(changes))).run(
-        where, bill_id=bill_id, day=day, kind=user.kind,
+        where, commit=commit, bill_id=bill_id, day=day, kind=kind,
         **{f"new_{k}": max(v, 0) for k, v in changes.items()}, **{f"add_{k}": v for k, v in changes.items()})
+
+
+def add_days(connection: Any, days: dict[tuple, Counter], *, commit: bool = False) -> bool:
+    """Write the day rows that ``count(…, days=days)`` gathered, one statement each, in the order of
+    their keys (so two batches lock them in one order); ``commit`` ends the transaction with the last
+    one (``Prepared.run``). Answers whether a statement ran."""
+    moved = [(key, {name: n for name, n in changes.items() if n}) for key, changes in sorted(days.items())]
+    moved = [(key, changes) for key, changes in moved if changes]
+    for n, (key, changes) in enumerate(moved):
+        _add_day(connection, key, changes, commit=commit and n == len(moved) - 1)
+    return bool(moved)
 
 
 @functools.lru_cache(maxsize=128)
@@ -105,7 +124,7 @@ def _counted_target(target: Any) -> bool:
 
 
 def vote(session: Any, target: Any, user: Any, previous: str | None, value: str | None, *,
-         since: datetime | None = None) -> None:
+         since: datetime | None = None, days: dict | None = None) -> None:
     """A vote cast (``previous`` None), changed, or taken back (``value`` None); ``since``: when the
     previous vote was first cast (the vote path reads it with the row), else read here, before the row
     changes. ``session``: an ORM session or the vote path's Core connection, whose ``target`` and
@@ -121,7 +140,7 @@ def vote(session: Any, target: Any, user: Any, previous: str | None, value: str 
     deltas = {f"votes_{value}": 1} if value else {}
     if previous:
         deltas[f"votes_{previous}"] = -1
-    count(session, target.row.bill_id, user, moment, **deltas)
+    count(session, target.row.bill_id, user, moment, days=days, **deltas)
 
 
 def argument(session: Session, target: Any, row: Argument, user: User) -> None:
