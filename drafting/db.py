@@ -149,6 +149,28 @@ class Prepared:
         return rows[0] if rows else None
 
 
+def padded(values: list, *, at_least: int = 1) -> list:
+    """``values`` repeated at the end up to the next power of two: an ``IN`` list built once per size
+    (``Prepared``) for lists of any length, a handful of shapes (repeating a value changes no answer)."""
+    size = at_least
+    while size < len(values):
+        size *= 2
+    return list(values) + [values[-1]] * (size - len(values))
+
+
+def power_of_two_chunks(rows: list) -> list[list]:
+    """``rows`` cut into pieces whose lengths are powers of two (37: 32, 4, 1): a multi-row statement
+    built once per size (``Prepared``) for any number of rows, without a row repeated."""
+    pieces, start = [], 0
+    while start < len(rows):
+        size = 1
+        while size * 2 <= len(rows) - start:
+            size *= 2
+        pieces.append(rows[start:start + size])
+        start += size
+    return pieces
+
+
 def sqlalchemy_url(url: str) -> str:
     """Map the contract's URL forms onto the drivers this project ships."""
     parsed = make_url(url)

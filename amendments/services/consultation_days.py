@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
-from drafting.db import Prepared
+from drafting.db import Prepared, power_of_two_chunks
 from drafting.models import Article, User
 
 COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
@@ -123,24 +123,85 @@ def _counted_target(target: Any) -> bool:
     return not (target.kind == "amendment" and target.row.hidden_by_id is not None)
 
 
+def vote_contribution(target: Any, previous: str | None, value: str | None,
+                      since: datetime | None) -> tuple[int, datetime, dict[str, int]] | None:
+    """What a vote changed from ``previous`` to ``value`` counts (bill, day's moment, counts moved), or
+    None: a new vote counts today, a changed or taken-back one on the day it was first cast (``since``)."""
+    if not _counted_target(target) or previous == value:
+        return None
+    moment = (since if previous is not None else None) or datetime.now(timezone.utc)
+    deltas = {f"votes_{value}": 1} if value else {}
+    if previous:
+        deltas[f"votes_{previous}"] = -1
+    return target.row.bill_id, moment, deltas
+
+
 def vote(session: Any, target: Any, user: Any, previous: str | None, value: str | None, *,
          since: datetime | None = None, days: dict | None = None) -> None:
     """A vote cast (``previous`` None), changed, or taken back (``value`` None); ``since``: when the
     previous vote was first cast (the vote path reads it with the row), else read here, before the row
     changes. ``session``: an ORM session or the vote path's Core connection, whose ``target`` and
     ``user`` are plain rows (``bill_id``, ``kind``)."""
-    if not _counted_target(target) or previous == value:
-        return
-    moment = datetime.now(timezone.utc)
-    if previous is not None:
-        if since is None:
-            column = Vote.article_id if target.kind == "article" else Vote.amendment_id
-            since = session.scalar(select(Vote.created_at).where(Vote.user_id == user.id, column == target.id))
-        moment = since or moment
-    deltas = {f"votes_{value}": 1} if value else {}
-    if previous:
-        deltas[f"votes_{previous}"] = -1
-    count(session, target.row.bill_id, user, moment, days=days, **deltas)
+    if previous is not None and since is None and previous != value:
+        column = Vote.article_id if target.kind == "article" else Vote.amendment_id
+        since = session.scalar(select(Vote.created_at).where(Vote.user_id == user.id, column == target.id))
+    found = vote_contribution(target, previous, value, since)
+    if found is not None:
+        bill_id, moment, deltas = found
+        count(session, bill_id, user, moment, days=days, **deltas)
+
+
+def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, dict[str, int]]],
+               days: dict[tuple, Counter]) -> None:
+    """``count(…, days=days)`` for many contributions at once (a batch of votes: bill, person, moment,
+    counts moved): the people's weights moved by one statement per table for the whole batch (the
+    summed moves of each row, in the order of their keys), the day rows gathered in ``days``."""
+    day_moves: Counter = Counter()
+    bill_moves: Counter = Counter()
+    kinds: dict[int, str] = {}
+    for bill_id, user, moment, deltas in contributions:
+        day, moved = day_of(moment), sum(deltas.values())
+        days.setdefault((bill_id, day, user.kind), Counter()).update(deltas)
+        kinds[user.id] = user.kind
+        day_moves[bill_id, day, user.id] += moved
+        bill_moves[bill_id, user.id, user.kind == "organization"] += moved
+    weights = _weigh_many(connection, _DAY_PEOPLE, ("bill_id", "day", "user_id"), day_moves)
+    for (bill_id, day, user_id), moved in day_moves.items():
+        if moved > 0 and weights[bill_id, day, user_id] == moved:
+            days[bill_id, day, kinds[user_id]]["participants"] += 1
+        elif moved < 0 and weights[bill_id, day, user_id] <= 0:
+            days[bill_id, day, kinds[user_id]]["participants"] -= 1
+    _weigh_many(connection, _PEOPLE, ("bill_id", "user_id", "organization"), bill_moves)
+
+
+def _weigh_many(connection: Any, table, columns: tuple[str, ...], moves: Counter) -> dict[tuple, int]:
+    """Add each move to its row's weight (creating it), answer the weights, remove the rows left at zero."""
+    rows = sorted((key, moved) for key, moved in moves.items() if moved)
+    keys = tuple(name for name in columns if name in table.primary_key.columns)
+    weights: dict[tuple, int] = {}
+    for piece in power_of_two_chunks(rows):
+        statement = _weigh_many_statement(connection.dialect.name, table.name, columns, len(piece))
+        values = {f"{name}_{i}": key[n] for i, (key, _) in enumerate(piece) for n, name in enumerate(columns)}
+        answer = statement.run(connection, **values, **{f"weight_{i}": moved for i, (_, moved) in enumerate(piece)})
+        weights.update({tuple(row[:len(keys)]): row[-1] for row in answer})
+    remove = _weigh_statements(connection.dialect.name, table.name, keys, ())[1]
+    for key, weight in weights.items():
+        if weight <= 0:
+            remove.run(connection, **dict(zip(keys, key)))
+    return {key[:len(keys)]: weights[key[:len(keys)]] for key, _ in rows}
+
+
+@functools.lru_cache(maxsize=64)
+def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...], size: int) -> Prepared:
+    """One upsert of ``size`` rows adding their weights (built once per size: see power_of_two_chunks)."""
+    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    keys = [table.c[name] for name in columns if name in table.primary_key.columns]
+    statement = insert(table).values([
+        {**{name: bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns},
+         "weight": bindparam(f"weight_{i}", type_=Integer)} for i in range(size)])
+    return Prepared(statement.on_conflict_do_update(
+        index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
 
 
 def argument(session: Session, target: Any, row: Argument, user: User) -> None:

@@ -225,6 +225,8 @@ def check_vote(actor: Any, target: Target, value: str | None) -> Any:
 
 def vote_deltas(previous: str | None, value: str | None) -> dict[str, int]:
     """What a vote changed from ``previous`` to ``value`` moves in its target's counts."""
+    if previous == value:
+        return {}
     return {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
 
 

@@ -27,14 +27,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, delete
+from sqlalchemy import Integer, String, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from amendments.models import RateLimitCounter
+from amendments.models import RateLimitCounter, Vote
 from amendments.services import consultation_days, participation, tallies
 from drafting import retry
-from drafting.db import Database, Prepared
+from drafting.db import Database, Prepared, padded, power_of_two_chunks, utcnow
 from drafting.errors import DomainError, RateLimited
 from drafting.services import accounts
 
@@ -80,7 +80,8 @@ def cast(db: Database, ballots: list[Ballot], limits: Limits | None = None) -> l
 def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None) -> list[Any]:
     answers: list[Any] = [None] * len(ballots)
     with db.connection(write=True) as connection:
-        people = [accounts.person_for_token(connection, b.token, "api", touch=True) for b in ballots]
+        found = accounts.people_for_tokens(connection, [b.token for b in ballots], "api", touch=True)
+        people = [found.get(b.token) if b.token else None for b in ballots]
         targets: dict[tuple[str, int], participation.Target] = {}
         accepted = []
         for i, (ballot, person) in enumerate(zip(ballots, people)):
@@ -96,20 +97,136 @@ def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None) -
                 answers[i] = refusal
         if limits is not None:
             accepted = _within_limits(connection, ballots, people, accepted, limits, answers)
-        moved: dict[tuple[str, int], Counter] = defaultdict(Counter)
-        days: dict[tuple, Counter] = {}
-        for i in sorted(accepted, key=lambda i: (people[i].id, ballots[i].kind, ballots[i].target_id)):
-            ballot, person = ballots[i], people[i]
-            target = targets[ballot.kind, ballot.target_id]
-            previous, since = participation.write_vote(connection, person.id, target, ballot.value)
-            if previous != ballot.value:
-                consultation_days.vote(connection, target, person, previous, ballot.value, since=since, days=days)
-                moved[ballot.kind, ballot.target_id].update(participation.vote_deltas(previous, ballot.value))
-        counts = _counts(connection, {key for i in accepted for key in [(ballots[i].kind, ballots[i].target_id)]},
-                         moved, days)
+        moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets)
+        counts = _counts(connection, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *moved)
     for i in accepted:
         answers[i] = tallies.votes_of(counts[ballots[i].kind, ballots[i].target_id])
     return answers
+
+
+def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
+           targets: dict[tuple[str, int], participation.Target]) -> tuple[dict, dict]:
+    """Write the accepted votes and the people's rows of each bill: the counts moved per target, the
+    day rows' changes. Each person's single vote on a target goes with the others, a few statements for
+    the batch; a person's several votes on one target (and a first vote another worker inserted
+    meanwhile) go one after the other, in the order they came, as they would alone."""
+    moved: dict[tuple[str, int], Counter] = defaultdict(Counter)
+    days: dict[tuple, Counter] = {}
+    contributions = []
+    by_pair = Counter((person.id, ballot.kind, ballot.target_id) for ballot, person in accepted)
+    one_by_one = [(b, p) for b, p in accepted if by_pair[p.id, b.kind, b.target_id] > 1]
+    for kind in participation.TARGET_KINDS:
+        wanted = {(p.id, b.target_id): (b, p) for b, p in accepted if b.kind == kind and by_pair[p.id, kind, b.target_id] == 1}
+        if not wanted:
+            continue
+        written, raced = _write_together(connection, kind, {pair: ballot.value for pair, (ballot, _) in wanted.items()})
+        one_by_one += [wanted[pair] for pair in raced]
+        for pair, (previous, since) in written.items():
+            ballot, person = wanted[pair]
+            if previous == ballot.value:
+                continue
+            target = targets[kind, ballot.target_id]
+            moved[kind, ballot.target_id].update(participation.vote_deltas(previous, ballot.value))
+            change = consultation_days.vote_contribution(target, previous, ballot.value, since)
+            if change is not None:
+                contributions.append((change[0], person, change[1], change[2]))
+    consultation_days.count_many(connection, contributions, days)
+    for ballot, person in sorted(one_by_one, key=lambda item: (item[1].id, item[0].kind, item[0].target_id)):
+        target = targets[ballot.kind, ballot.target_id]
+        previous, since = participation.write_vote(connection, person.id, target, ballot.value)
+        if previous != ballot.value:
+            consultation_days.vote(connection, target, person, previous, ballot.value, since=since, days=days)
+            moved[ballot.kind, ballot.target_id].update(participation.vote_deltas(previous, ballot.value))
+    return moved, days
+
+
+def _write_together(connection: Connection, kind: str, wanted: dict[tuple[int, int], str | None]
+                    ) -> tuple[dict[tuple[int, int], tuple[str | None, Any]], list[tuple[int, int]]]:
+    """Make each (person, target) vote its value (None: taken back), in a few statements for them all:
+    what each was before and when first cast, and the first votes another transaction inserted
+    meanwhile (PostgreSQL), left for ``write_vote``. The previous votes are read with their rows locked
+    (PostgreSQL), in the order of (person, target)."""
+    statements = _vote_statements(connection.dialect.name, kind)
+    users, ids = padded(sorted({u for u, _ in wanted})), padded(sorted({t for _, t in wanted}))
+    previous = {(row.user_id, row.target_id): (row.value, row.created_at) for row in statements.previous(
+        len(users), len(ids)).run(connection, **_numbered("user", users), **_numbered("target", ids))}
+    now = utcnow()
+    written: dict[tuple[int, int], tuple[str | None, Any]] = {}
+    new, changed = [], defaultdict(list)
+    for pair, value in sorted(wanted.items()):
+        before, since = previous.get(pair, (None, None))
+        if before == value:
+            written[pair] = (before, since)
+        elif before is None:
+            new.append(pair)
+        else:
+            changed[pair[1], value].append(pair[0])
+            written[pair] = (before, since)
+    inserted = set()
+    for piece in power_of_two_chunks(new):
+        values = {**_numbered("user", [u for u, _ in piece]), **_numbered("target", [t for _, t in piece]),
+                  **_numbered("value", [wanted[pair] for pair in piece])}
+        inserted |= {(row.user_id, row.target_id) for row in statements.insert(len(piece)).run(connection, now=now, **values)}
+    for (target_id, value), people in sorted(changed.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        statement = statements.take_back if value is None else statements.change
+        people = padded(people)
+        statement(len(people)).run(connection, target=target_id, new_value=value, now=now, **_numbered("user", people))
+    written.update({pair: (None, None) for pair in new if pair in inserted})
+    return written, [pair for pair in new if pair not in inserted]
+
+
+def _numbered(name: str, values: list) -> dict[str, Any]:
+    return {f"{name}_{i}": value for i, value in enumerate(values)}
+
+
+@dataclass(frozen=True)
+class _VoteStatements:
+    """The set-wise statements on the votes of one kind of target, each built once per size."""
+
+    dialect: str
+    kind: str
+
+    def _table(self):
+        table = Vote.__table__
+        return table, table.c.article_id if self.kind == "article" else table.c.amendment_id
+
+    def _ins(self, name: str, size: int, column) -> list:
+        return [bindparam(f"{name}_{i}", type_=column.type) for i in range(size)]
+
+    @functools.lru_cache(maxsize=128)
+    def previous(self, users: int, targets: int) -> Prepared:
+        table, column = self._table()
+        return Prepared(select(table.c.user_id, column.label("target_id"), table.c.value, table.c.created_at).where(
+            table.c.user_id.in_(self._ins("user", users, table.c.user_id)),
+            column.in_(self._ins("target", targets, column))).order_by(table.c.user_id, column).with_for_update())
+
+    @functools.lru_cache(maxsize=32)
+    def insert(self, size: int) -> Prepared:
+        table, column = self._table()
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        now = bindparam("now", type_=table.c.created_at.type)
+        return Prepared(insert(table).values([
+            {"user_id": bindparam(f"user_{i}", type_=Integer), column.key: bindparam(f"target_{i}", type_=Integer),
+             "value": bindparam(f"value_{i}", type_=String), "created_at": now, "updated_at": now}
+            for i in range(size)]).on_conflict_do_nothing().returning(table.c.user_id, column.label("target_id")))
+
+    @functools.lru_cache(maxsize=32)
+    def change(self, size: int) -> Prepared:
+        table, column = self._table()
+        return Prepared(table.update().where(column == bindparam("target", type_=Integer),
+                                             table.c.user_id.in_(self._ins("user", size, table.c.user_id))).values(
+            value=bindparam("new_value", type_=String), updated_at=bindparam("now", type_=table.c.updated_at.type)))
+
+    @functools.lru_cache(maxsize=32)
+    def take_back(self, size: int) -> Prepared:
+        table, column = self._table()
+        return Prepared(table.delete().where(column == bindparam("target", type_=Integer),
+                                             table.c.user_id.in_(self._ins("user", size, table.c.user_id))))
+
+
+@functools.lru_cache(maxsize=4)
+def _vote_statements(dialect: str, kind: str) -> _VoteStatements:
+    return _VoteStatements(dialect, kind)
 
 
 def _counts(connection: Connection, wanted: set[tuple[str, int]], moved: dict[tuple[str, int], Counter],
@@ -127,7 +244,7 @@ def _counts(connection: Connection, wanted: set[tuple[str, int]], moved: dict[tu
     commit = connection.dialect.name == "postgresql"
     keys = sorted(changed)
     for n, key in enumerate(keys):
-        last = n == len(keys) - 1 and not any(days.values())
+        last = n == len(keys) - 1 and not any(moves for changes in days.values() for moves in changes.values())
         counts[key] = tallies.add(connection, *key, commit=commit and last, **changed[key])
     consultation_days.add_days(connection, days, commit=commit)
     return counts
