@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import logging
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -107,37 +108,22 @@ class Prepared:
         commits in the same round trip (psycopg's pipeline), so the rows the statement locked are held
         for that round trip and the WAL flush, not for the Python work before the connection's own
         commit (which then finds nothing left to do); elsewhere that commit does it, as always."""
-        sql, binds, order, results, shape = self._compiled(connection.dialect)
+        return run_together(connection, [(self, parameters)], commit=commit)[0]
+
+    def _bound(self, dialect, parameters: dict) -> tuple[str, Any]:
+        """The SQL and the driver's parameters for ``parameters`` (the columns' types applied)."""
+        sql, binds, order, _, _ = self._compiled(dialect)
         values = {}
         for name, (bind, process) in binds.items():
             value = parameters[name] if name in parameters else bind.value
             values[name] = process(value) if process is not None and value is not None else value
-        driver_parameters = tuple(values[name] for name in order) if order is not None else values
-        cursor = connection.connection.cursor()
-        dispatch = connection.dispatch
-        try:
-            if dispatch.before_cursor_execute:
-                for listener in dispatch.before_cursor_execute:
-                    listener(connection, cursor, sql, driver_parameters, None, False)
-            try:
-                if commit and connection.dialect.name == "postgresql":
-                    driver = connection.connection.driver_connection
-                    with driver.pipeline():
-                        cursor.execute(sql, driver_parameters)
-                        driver.commit()
-                else:
-                    cursor.execute(sql, driver_parameters)
-            except connection.dialect.loaded_dbapi.Error as error:
-                raise DBAPIError.instance(sql, driver_parameters, error, connection.dialect.loaded_dbapi.Error,
-                                          dialect=connection.dialect) from error
-            if dispatch.after_cursor_execute:
-                for listener in dispatch.after_cursor_execute:
-                    listener(connection, cursor, sql, driver_parameters, None, False)
-            if cursor.description is None:
-                return None
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        return sql, tuple(values[name] for name in order) if order is not None else values
+
+    def _answer(self, dialect, cursor) -> list[tuple] | None:
+        if cursor.description is None:
+            return None
+        rows = cursor.fetchall()
+        _, _, _, results, shape = self._compiled(dialect)
         if any(results):
             return [shape._make(value if process is None or value is None else process(value)
                                 for process, value in zip(results, row)) for row in rows]
@@ -147,6 +133,43 @@ class Prepared:
         """The first row the statement answers, or None."""
         rows = self.run(connection, commit=commit, **parameters)
         return rows[0] if rows else None
+
+
+def run_together(connection: Connection, calls: list[tuple[Prepared, dict]], *,
+                 commit: bool = False) -> list[list[tuple] | None]:
+    """Each ``(statement, parameters)`` run in order, answering each one's rows (``Prepared.run``). On
+    PostgreSQL they go in one round trip (psycopg's pipeline), with the commit when ``commit``: for
+    statements none of whose parameters depend on another's answer. Elsewhere, one after the other."""
+    dialect, dispatch = connection.dialect, connection.dispatch
+    pipelined = dialect.name == "postgresql" and (commit or len(calls) > 1)
+    bound = [(statement, *statement._bound(dialect, parameters)) for statement, parameters in calls]
+    cursors: list = []
+    answers: list[list[tuple] | None] = []
+    sql, driver_parameters = bound[0][1], bound[0][2]
+    try:
+        try:
+            with (connection.connection.driver_connection.pipeline() if pipelined else contextlib.nullcontext()):
+                for statement, sql, driver_parameters in bound:
+                    cursor = connection.connection.cursor()
+                    cursors.append(cursor)
+                    for listener in dispatch.before_cursor_execute if dispatch.before_cursor_execute else ():
+                        listener(connection, cursor, sql, driver_parameters, None, False)
+                    cursor.execute(sql, driver_parameters)
+                    for listener in dispatch.after_cursor_execute if dispatch.after_cursor_execute else ():
+                        listener(connection, cursor, sql, driver_parameters, None, False)
+                    if not pipelined:  # SQLite: a statement's rows are read before the next one runs
+                        answers.append(statement._answer(dialect, cursor))
+                if pipelined and commit:
+                    connection.connection.driver_connection.commit()
+            if pipelined:
+                answers = [statement._answer(dialect, cursor) for (statement, _, _), cursor in zip(bound, cursors)]
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(sql, driver_parameters, error, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from error
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return answers
 
 
 def padded(values: list, *, at_least: int = 1) -> list:

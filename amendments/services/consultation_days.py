@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
-from drafting.db import Prepared, power_of_two_chunks
+from drafting.db import Prepared, power_of_two_chunks, run_together
 from drafting.models import Article, User
 
 COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
@@ -152,10 +152,11 @@ def vote(session: Any, target: Any, user: Any, previous: str | None, value: str 
 
 
 def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, dict[str, int]]],
-               days: dict[tuple, Counter]) -> None:
+               days: dict[tuple, Counter], *, along: list[tuple[Prepared, dict]] = ()) -> list:
     """``count(…, days=days)`` for many contributions at once (a batch of votes: bill, person, moment,
     counts moved): the people's weights moved by one statement per table for the whole batch (the
-    summed moves of each row, in the order of their keys), the day rows gathered in ``days``."""
+    summed moves of each row, in the order of their keys), the day rows gathered in ``days``. ``along``:
+    statements sent first in the same round trip on PostgreSQL (the votes themselves); answers theirs."""
     day_moves: Counter = Counter()
     bill_moves: Counter = Counter()
     kinds: dict[int, str] = {}
@@ -165,30 +166,40 @@ def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, di
         kinds[user.id] = user.kind
         day_moves[bill_id, day, user.id] += moved
         bill_moves[bill_id, user.id, user.kind == "organization"] += moved
-    weights = _weigh_many(connection, _DAY_PEOPLE, ("bill_id", "day", "user_id"), day_moves)
+    dialect = connection.dialect.name
+    day_calls = _weigh_calls(dialect, _DAY_PEOPLE, ("bill_id", "day", "user_id"), day_moves)
+    bill_calls = _weigh_calls(dialect, _PEOPLE, ("bill_id", "user_id", "organization"), bill_moves)
+    answers = run_together(connection, [*along, *day_calls, *bill_calls]) if along or day_calls else []
+    weights = _weights(connection, _DAY_PEOPLE, answers[len(along):len(along) + len(day_calls)])
+    _weights(connection, _PEOPLE, answers[len(along) + len(day_calls):])
     for (bill_id, day, user_id), moved in day_moves.items():
         if moved > 0 and weights[bill_id, day, user_id] == moved:
             days[bill_id, day, kinds[user_id]]["participants"] += 1
         elif moved < 0 and weights[bill_id, day, user_id] <= 0:
             days[bill_id, day, kinds[user_id]]["participants"] -= 1
-    _weigh_many(connection, _PEOPLE, ("bill_id", "user_id", "organization"), bill_moves)
+    return answers[:len(along)]
 
 
-def _weigh_many(connection: Any, table, columns: tuple[str, ...], moves: Counter) -> dict[tuple, int]:
-    """Add each move to its row's weight (creating it), answer the weights, remove the rows left at zero."""
+def _weigh_calls(dialect: str, table, columns: tuple[str, ...], moves: Counter) -> list[tuple[Prepared, dict]]:
+    """The upserts adding each move to its row's weight (creating it), in the order of the keys."""
     rows = sorted((key, moved) for key, moved in moves.items() if moved)
-    keys = tuple(name for name in columns if name in table.primary_key.columns)
-    weights: dict[tuple, int] = {}
+    calls = []
     for piece in power_of_two_chunks(rows):
-        statement = _weigh_many_statement(connection.dialect.name, table.name, columns, len(piece))
         values = {f"{name}_{i}": key[n] for i, (key, _) in enumerate(piece) for n, name in enumerate(columns)}
-        answer = statement.run(connection, **values, **{f"weight_{i}": moved for i, (_, moved) in enumerate(piece)})
-        weights.update({tuple(row[:len(keys)]): row[-1] for row in answer})
+        calls.append((_weigh_many_statement(dialect, table.name, columns, len(piece)),
+                      {**values, **{f"weight_{i}": moved for i, (_, moved) in enumerate(piece)}}))
+    return calls
+
+
+def _weights(connection: Any, table, answers: list) -> dict[tuple, int]:
+    """The weights the upserts answered, by key; the rows left at zero removed."""
+    keys = tuple(column.name for column in table.primary_key.columns)
+    weights = {tuple(row[:-1]): row[-1] for answer in answers for row in answer}
     remove = _weigh_statements(connection.dialect.name, table.name, keys, ())[1]
     for key, weight in weights.items():
         if weight <= 0:
             remove.run(connection, **dict(zip(keys, key)))
-    return {key[:len(keys)]: weights[key[:len(keys)]] for key, _ in rows}
+    return weights
 
 
 @functools.lru_cache(maxsize=64)

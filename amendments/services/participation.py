@@ -31,7 +31,7 @@ TARGET_KINDS = ("article", "amendment")
 @dataclass
 class Target:
     """An article or an amendment that people vote on and argue about, with its bill: ORM objects, or
-    (``vote_target``) one plain row holding the target's and its bill's columns."""
+    (``vote_target_found``) one plain row holding the target's and its bill's columns."""
 
     kind: str
     row: Any  # Article | Amendment | Row
@@ -111,15 +111,19 @@ def get_target(session: Session, kind: str, target_id: int, *, for_update: bool 
     return Target(kind, found[0], found[1])
 
 
-def vote_target(connection: Connection, kind: str, target_id: int) -> Target:
-    """``get_target`` on a Core connection, without the ORM: the target with its bill's status and
-    dates, in one plain row (the ``row`` and the ``bill`` of the answer)."""
+def vote_target_lookup(kind: str, target_id: int) -> tuple[Prepared, dict]:
+    """``get_target`` on a Core connection, without the ORM, as a statement and its parameters to run
+    with others (``drafting.db.run_together``): ``vote_target_found`` makes its rows the target with its
+    bill's status and dates, in one plain row (the ``row`` and the ``bill`` of the answer)."""
     if kind not in TARGET_KINDS:
         raise NotFound("no target kind '{kind}'", kind=kind)
-    found = _plain_target_statement(kind).first(connection, target_id=target_id)
-    if found is None:
+    return _plain_target_statement(kind), {"target_id": target_id}
+
+
+def vote_target_found(kind: str, target_id: int, rows: list) -> Target:
+    if not rows:
         raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
-    return Target(kind, found, found)
+    return Target(kind, rows[0], rows[0])
 
 
 def target_for_row(session: Session, row: Article | Amendment) -> Target:

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 from amendments.models import RateLimitCounter, Vote
 from amendments.services import consultation_days, participation, tallies
 from drafting import retry
-from drafting.db import Database, Prepared, padded, power_of_two_chunks, utcnow
+from drafting.db import Database, Prepared, padded, power_of_two_chunks, run_together, utcnow
 from drafting.errors import DomainError, RateLimited
 from drafting.services import accounts
 
@@ -65,30 +65,51 @@ class Limits:
     retry_after: int
 
 
+class _Raced(Exception):
+    """A first vote that another transaction inserted meanwhile (PostgreSQL, the same person voting
+    twice at once): the batch is rolled back and its votes written again one by one."""
+
+
 def cast(db: Database, ballots: list[Ballot], limits: Limits | None = None) -> list[Any]:
     """Each ballot's answer, in order: its target's tallies after the commit, or its refusal (a
     DomainError), or (alone, after the batch failed) the error its own transaction raised."""
     try:
-        return retry.replayable(_cast_together, db, ballots, limits)
+        return retry.replayable(_cast_together, db, ballots, limits, together=True)
     except Exception as error:
-        if len(ballots) == 1:
+        if len(ballots) == 1 and not isinstance(error, _Raced):
             return [error]
-        log.warning("a batch of %d votes failed (%r); each runs again alone", len(ballots), error)
-    return [cast(db, [ballot], limits)[0] for ballot in ballots]
+        log.log(logging.INFO if isinstance(error, _Raced) else logging.WARNING,
+                "a batch of %d votes failed (%r); each runs again alone", len(ballots), error)
+    return [_alone(db, ballot, limits) for ballot in ballots]
 
 
-def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None) -> list[Any]:
+def _alone(db: Database, ballot: Ballot, limits: Limits | None) -> Any:
+    try:
+        return retry.replayable(_cast_together, db, [ballot], limits, together=False)[0]
+    except Exception as error:
+        return error
+
+
+def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *, together: bool) -> list[Any]:
+    """The batch in one transaction, in four round trips on PostgreSQL when nothing is refused by a rate
+    limit: the people and the targets; the previous votes; the votes and the people's rows; the counts,
+    the day rows and the commit. ``together`` False writes each vote with its own statements."""
     answers: list[Any] = [None] * len(ballots)
     with db.connection(write=True) as connection:
-        found = accounts.people_for_tokens(connection, [b.token for b in ballots], "api", touch=True)
-        people = [found.get(b.token) if b.token else None for b in ballots]
+        lookup, digests = accounts.people_lookup([b.token for b in ballots], "api")
+        keys = sorted({(b.kind, b.target_id) for b in ballots if b.kind in participation.TARGET_KINDS})
+        found = run_together(connection, [*([lookup] if lookup else []),
+                                          *(participation.vote_target_lookup(*key) for key in keys)])
+        people_of = accounts.people_found(connection, found[0] if lookup else [], digests, touch=True)
+        people = [people_of.get(b.token) if b.token else None for b in ballots]
+        rows = dict(zip(keys, found[1:] if lookup else found))
         targets: dict[tuple[str, int], participation.Target] = {}
         accepted = []
         for i, (ballot, person) in enumerate(zip(ballots, people)):
             try:
                 key = (ballot.kind, ballot.target_id)
                 if key not in targets:
-                    targets[key] = participation.vote_target(connection, ballot.kind, ballot.target_id)
+                    targets[key] = participation.vote_target_found(*key, rows.get(key, []))
                 if ballot.refusal is not None:
                     raise ballot.refusal
                 participation.check_vote(person, targets[key], ballot.value)
@@ -97,7 +118,7 @@ def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None) -
                 answers[i] = refusal
         if limits is not None:
             accepted = _within_limits(connection, ballots, people, accepted, limits, answers)
-        moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets)
+        moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together)
         counts = _counts(connection, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *moved)
     for i in accepted:
         answers[i] = tallies.votes_of(counts[ballots[i].kind, ballots[i].target_id])
@@ -105,32 +126,18 @@ def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None) -
 
 
 def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
-           targets: dict[tuple[str, int], participation.Target]) -> tuple[dict, dict]:
+           targets: dict[tuple[str, int], participation.Target], together: bool) -> tuple[dict, dict]:
     """Write the accepted votes and the people's rows of each bill: the counts moved per target, the
     day rows' changes. Each person's single vote on a target goes with the others, a few statements for
-    the batch; a person's several votes on one target (and a first vote another worker inserted
-    meanwhile) go one after the other, in the order they came, as they would alone."""
+    the batch; a person's several votes on one target go one after the other, in the order they came,
+    as they would alone."""
     moved: dict[tuple[str, int], Counter] = defaultdict(Counter)
     days: dict[tuple, Counter] = {}
-    contributions = []
     by_pair = Counter((person.id, ballot.kind, ballot.target_id) for ballot, person in accepted)
-    one_by_one = [(b, p) for b, p in accepted if by_pair[p.id, b.kind, b.target_id] > 1]
-    for kind in participation.TARGET_KINDS:
-        wanted = {(p.id, b.target_id): (b, p) for b, p in accepted if b.kind == kind and by_pair[p.id, kind, b.target_id] == 1}
-        if not wanted:
-            continue
-        written, raced = _write_together(connection, kind, {pair: ballot.value for pair, (ballot, _) in wanted.items()})
-        one_by_one += [wanted[pair] for pair in raced]
-        for pair, (previous, since) in written.items():
-            ballot, person = wanted[pair]
-            if previous == ballot.value:
-                continue
-            target = targets[kind, ballot.target_id]
-            moved[kind, ballot.target_id].update(participation.vote_deltas(previous, ballot.value))
-            change = consultation_days.vote_contribution(target, previous, ballot.value, since)
-            if change is not None:
-                contributions.append((change[0], person, change[1], change[2]))
-    consultation_days.count_many(connection, contributions, days)
+    single = [(b, p) for b, p in accepted if together and by_pair[p.id, b.kind, b.target_id] == 1]
+    if single:
+        _write_together(connection, single, targets, moved, days)
+    one_by_one = [(b, p) for b, p in accepted if not (together and by_pair[p.id, b.kind, b.target_id] == 1)]
     for ballot, person in sorted(one_by_one, key=lambda item: (item[1].id, item[0].kind, item[0].target_id)):
         target = targets[ballot.kind, ballot.target_id]
         previous, since = participation.write_vote(connection, person.id, target, ballot.value)
@@ -140,39 +147,50 @@ def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
     return moved, days
 
 
-def _write_together(connection: Connection, kind: str, wanted: dict[tuple[int, int], str | None]
-                    ) -> tuple[dict[tuple[int, int], tuple[str | None, Any]], list[tuple[int, int]]]:
-    """Make each (person, target) vote its value (None: taken back), in a few statements for them all:
-    what each was before and when first cast, and the first votes another transaction inserted
-    meanwhile (PostgreSQL), left for ``write_vote``. The previous votes are read with their rows locked
-    (PostgreSQL), in the order of (person, target)."""
-    statements = _vote_statements(connection.dialect.name, kind)
-    users, ids = padded(sorted({u for u, _ in wanted})), padded(sorted({t for _, t in wanted}))
-    previous = {(row.user_id, row.target_id): (row.value, row.created_at) for row in statements.previous(
-        len(users), len(ids)).run(connection, **_numbered("user", users), **_numbered("target", ids))}
-    now = utcnow()
-    written: dict[tuple[int, int], tuple[str | None, Any]] = {}
-    new, changed = [], defaultdict(list)
-    for pair, value in sorted(wanted.items()):
-        before, since = previous.get(pair, (None, None))
-        if before == value:
-            written[pair] = (before, since)
-        elif before is None:
-            new.append(pair)
-        else:
-            changed[pair[1], value].append(pair[0])
-            written[pair] = (before, since)
-    inserted = set()
-    for piece in power_of_two_chunks(new):
-        values = {**_numbered("user", [u for u, _ in piece]), **_numbered("target", [t for _, t in piece]),
-                  **_numbered("value", [wanted[pair] for pair in piece])}
-        inserted |= {(row.user_id, row.target_id) for row in statements.insert(len(piece)).run(connection, now=now, **values)}
-    for (target_id, value), people in sorted(changed.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        statement = statements.take_back if value is None else statements.change
-        people = padded(people)
-        statement(len(people)).run(connection, target=target_id, new_value=value, now=now, **_numbered("user", people))
-    written.update({pair: (None, None) for pair in new if pair in inserted})
-    return written, [pair for pair in new if pair not in inserted]
+def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
+                    targets: dict[tuple[str, int], participation.Target], moved: dict, days: dict) -> None:
+    """Each person's one vote on a target made its value (None: taken back), for all of them in two
+    round trips: the previous votes (their rows locked on PostgreSQL, in the order of person and
+    target), then the new votes, the changed ones, the taken-back ones and the people's rows of each
+    bill. A first vote another transaction inserted meanwhile raises ``_Raced``."""
+    dialect = connection.dialect.name
+    by_kind: dict[str, dict[tuple[int, int], tuple[Ballot, Any]]] = defaultdict(dict)
+    for ballot, person in single:
+        by_kind[ballot.kind][person.id, ballot.target_id] = (ballot, person)
+    reads = []
+    for kind, wanted in by_kind.items():
+        users, ids = padded(sorted({u for u, _ in wanted})), padded(sorted({t for _, t in wanted}))
+        reads.append((_vote_statements(dialect, kind).previous(len(users), len(ids)),
+                      {**_numbered("user", users), **_numbered("target", ids)}))
+    now, writes, inserts, contributions = utcnow(), [], [], []
+    for (kind, wanted), rows in zip(by_kind.items(), run_together(connection, reads)):
+        statements = _vote_statements(dialect, kind)
+        previous = {(row.user_id, row.target_id): (row.value, row.created_at) for row in rows}
+        new, changed = [], defaultdict(list)
+        for pair, (ballot, person) in sorted(wanted.items()):
+            before, since = previous.get(pair, (None, None))
+            if before == ballot.value:
+                continue
+            if before is None:
+                new.append(pair)
+            else:
+                changed[pair[1], ballot.value or ""].append(pair[0])
+            moved[kind, pair[1]].update(participation.vote_deltas(before, ballot.value))
+            change = consultation_days.vote_contribution(targets[kind, pair[1]], before, ballot.value, since)
+            if change is not None:
+                contributions.append((change[0], person, change[1], change[2]))
+        for piece in power_of_two_chunks(new):
+            inserts.append((len(writes), len(piece)))
+            writes.append((statements.insert(len(piece)), {
+                "now": now, **_numbered("user", [u for u, _ in piece]), **_numbered("target", [t for _, t in piece]),
+                **_numbered("value", [wanted[pair][0].value for pair in piece])}))
+        for (target_id, value), people in sorted(changed.items()):
+            people = padded(people)
+            writes.append(((statements.change if value else statements.take_back)(len(people)), {
+                "target": target_id, "new_value": value, "now": now, **_numbered("user", people)}))
+    answers = consultation_days.count_many(connection, contributions, days, along=writes)
+    if any(len(answers[position]) != size for position, size in inserts):
+        raise _Raced()
 
 
 def _numbered(name: str, values: list) -> dict[str, Any]:

@@ -208,20 +208,25 @@ def user_for_token(session: Session, token: str | None, kind: str, *, touch: boo
     return row[0]
 
 
-def people_for_tokens(connection: Connection, tokens: list[str | None], kind: str, *,
-                      touch: bool = False) -> dict[str, tuple]:
+def people_lookup(tokens: list[str | None], kind: str) -> tuple[tuple[Prepared, dict] | None, dict[str, str]]:
     """``user_for_token`` on a Core connection, without the ORM, for many tokens in one statement (a
-    batch of votes, the hottest write): each known token's person as a plain row (the user's columns,
-    then the token's id, last use and digest), by token; unknown, revoked and expired tokens are absent."""
+    batch of votes, the hottest write): the statement and its parameters (None without a token), to run
+    (``drafting.db.run_together``, maybe with others) and hand to ``people_found``; and the digests."""
     digests = {token: _digest(token) for token in set(tokens) if token}
     if not digests:
-        return {}
-    now = utcnow()
+        return None, digests
     hashes = padded(sorted(set(digests.values())))
-    rows = _people_statement(len(hashes)).run(connection, kind=kind, now=now,
-                                              **{f"token_hash_{i}": h for i, h in enumerate(hashes)})
+    return (_people_statement(len(hashes)), {"kind": kind, "now": utcnow(),
+                                             **{f"token_hash_{i}": h for i, h in enumerate(hashes)}}), digests
+
+
+def people_found(connection: Connection, rows: list, digests: dict[str, str], *, touch: bool = False) -> dict[str, tuple]:
+    """Each known token's person as a plain row (the user's columns, then the token's id, last use and
+    digest), by token; unknown, revoked and expired tokens are absent. ``touch`` records the last use
+    of the tokens unused for a minute (in the order of their ids)."""
     by_hash = {row.token_hash: row for row in rows}
     if touch:
+        now = utcnow()
         for row in sorted(by_hash.values(), key=lambda row: row.token_id):
             if _last_use_stale(row.last_used_at, now):
                 _touch_statement().run(connection, token_id=row.token_id, now=now)
@@ -230,7 +235,7 @@ def people_for_tokens(connection: Connection, tokens: list[str | None], kind: st
 
 @functools.lru_cache(maxsize=16)
 def _people_statement(size: int) -> Prepared:
-    """The statement of ``people_for_tokens`` for ``size`` token digests (built once per size: drafting.db.padded)."""
+    """The statement of ``people_lookup`` for ``size`` token digests (built once per size: drafting.db.padded)."""
     users, tokens = User.__table__, AuthToken.__table__
     return Prepared(select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at, tokens.c.token_hash).join(
         tokens, tokens.c.user_id == users.c.id).where(
