@@ -136,10 +136,12 @@ class Prepared:
 
 
 def run_together(connection: Connection, calls: list[tuple[Prepared, dict]], *,
-                 commit: bool = False) -> list[list[tuple] | None]:
+                 commit: bool = False, then: str | None = None) -> list[list[tuple] | None]:
     """Each ``(statement, parameters)`` run in order, answering each one's rows (``Prepared.run``). On
     PostgreSQL they go in one round trip (psycopg's pipeline), with the commit when ``commit``: for
-    statements none of whose parameters depend on another's answer. Elsewhere, one after the other."""
+    statements none of whose parameters depend on another's answer; ``then`` (SQL, its answer unread)
+    runs after that commit, in the same round trip (``Database.mark_after_commit``). Elsewhere, one
+    after the other (the connection's own commit commits)."""
     dialect, dispatch = connection.dialect, connection.dispatch
     pipelined = dialect.name == "postgresql" and (commit or len(calls) > 1)
     bound = [(statement, *statement._bound(dialect, parameters)) for statement, parameters in calls]
@@ -161,6 +163,10 @@ def run_together(connection: Connection, calls: list[tuple[Prepared, dict]], *,
                         answers.append(statement._answer(dialect, cursor))
                 if pipelined and commit:
                     connection.connection.driver_connection.commit()
+                    if then is not None:
+                        cursors.append(connection.connection.cursor())
+                        cursors[-1].execute(then)
+                        connection.connection.driver_connection.commit()
             if pipelined:
                 answers = [statement._answer(dialect, cursor) for (statement, _, _), cursor in zip(bound, cursors)]
         except dialect.loaded_dbapi.Error as error:
@@ -244,6 +250,7 @@ def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
 WRITE_MARK_SEQUENCE = "navette_write_mark"
 _MOVE_MARK = text(f"SELECT nextval('{WRITE_MARK_SEQUENCE}')")
 _READ_MARK = text(f"SELECT last_value FROM {WRITE_MARK_SEQUENCE}")
+_MARKED = "navette_write_mark_moved"  # in a connection's info: its transaction's commit moved the mark
 
 
 class Database:
@@ -264,6 +271,7 @@ class Database:
         self._mark_engine = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
                              if self.engine.dialect.name == "postgresql" else None)
         self._writes = 0  # write transactions this instance committed: part of SQLite's write mark
+        self._mark_in_pipeline: bool | None = None  # whether mark_after_commit may move the mark
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -287,11 +295,28 @@ class Database:
         built once): committed if the block ends normally, rolled back otherwise, and counted and
         marked like ``session``'s."""
         with (self.write_engine if write else self.engine).begin() as connection:
-            yield connection
+            try:
+                yield connection
+            finally:  # the connection goes back to the pool: its next transaction moves its own mark
+                marked = connection.info.pop(_MARKED, False)
         if write:
             retry.committed()
             self._writes += 1
-            self._move_write_mark()
+            if not marked:
+                self._move_write_mark()
+
+    def mark_after_commit(self, connection: Connection) -> str | None:
+        """PostgreSQL: the SQL moving the write mark, for ``run_together(…, commit=True, then=…)`` to run
+        right after the commit of ``connection``'s transaction in the same round trip (``connection()``
+        then moves it no more); None where the mark is not a sequence, or the database lacks it."""
+        if self._mark_engine is None:
+            return None
+        if self._mark_in_pipeline is None:
+            self._mark_in_pipeline = self._on_mark(_READ_MARK) is not None
+        if not self._mark_in_pipeline:
+            return None
+        connection.info[_MARKED] = True
+        return _MOVE_MARK.text
 
     def _move_write_mark(self) -> None:
         """PostgreSQL: move the write mark, after the commit, so that a reader who reads the new mark

@@ -61,7 +61,7 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, *, days:
     is the person's contributions moved, which may bring them into the day's and the bill's people, or
     take them out: three statements (one when nothing moves a person, as a changed vote). With ``days``
     (a batch of votes), the day's row is not written here: its changes are added to ``days`` for
-    ``add_days``, which writes each day's row once for the whole batch."""
+    ``day_calls``, whose statements write each day's row once for the whole batch."""
     unknown = set(deltas) - set(COUNTS)
     if unknown:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
@@ -83,22 +83,24 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, *, days:
         _add_day(session.connection() if isinstance(session, Session) else session, (bill_id, day, user.kind), changes)
 
 
-def _add_day(where: Any, key: tuple, changes: dict[str, int], *, commit: bool = False) -> None:
+def _add_day(where: Any, key: tuple, changes: dict[str, int]) -> None:
+    statement, parameters = _day_call(where.dialect.name, key, changes)
+    statement.run(where, **parameters)
+
+
+def _day_call(dialect: str, key: tuple, changes: dict[str, int]) -> tuple[Prepared, dict]:
     bill_id, day, kind = key
-    _day_upsert(where.dialect.name, tuple(sorted(changes))).run(
-        where, commit=commit, bill_id=bill_id, day=day, kind=kind,
-        **{f"new_{k}": max(v, 0) for k, v in changes.items()}, **{f"add_{k}": v for k, v in changes.items()})
+    return _day_upsert(dialect, tuple(sorted(changes))), {
+        "bill_id": bill_id, "day": day, "kind": kind,
+        **{f"new_{k}": max(v, 0) for k, v in changes.items()}, **{f"add_{k}": v for k, v in changes.items()}}
 
 
-def add_days(connection: Any, days: dict[tuple, Counter], *, commit: bool = False) -> bool:
-    """Write the day rows that ``count(…, days=days)`` gathered, one statement each, in the order of
-    their keys (so two batches lock them in one order); ``commit`` ends the transaction with the last
-    one (``Prepared.run``). Answers whether a statement ran."""
+def day_calls(dialect: str, days: dict[tuple, Counter]) -> list[tuple[Prepared, dict]]:
+    """The statements writing the day rows that ``count(…, days=days)`` gathered, one each, in the
+    order of their keys (so two batches lock them in one order), to run with others
+    (``drafting.db.run_together``)."""
     moved = [(key, {name: n for name, n in changes.items() if n}) for key, changes in sorted(days.items())]
-    moved = [(key, changes) for key, changes in moved if changes]
-    for n, (key, changes) in enumerate(moved):
-        _add_day(connection, key, changes, commit=commit and n == len(moved) - 1)
-    return bool(moved)
+    return [_day_call(dialect, key, changes) for key, changes in moved if changes]
 
 
 @functools.lru_cache(maxsize=128)

@@ -90,11 +90,24 @@ def _alone(db: Database, ballot: Ballot, limits: Limits | None) -> Any:
         return error
 
 
+class _AllRefused(Exception):
+    """Every vote of the batch was refused: its transaction is rolled back, as a refused write's is
+    (nothing of it kept, not even a token's last use, and no cache made stale)."""
+
+
 def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *, together: bool) -> list[Any]:
     """The batch in one transaction, in four round trips on PostgreSQL when nothing is refused by a rate
     limit: the people and the targets; the previous votes; the votes and the people's rows; the counts,
     the day rows and the commit. ``together`` False writes each vote with its own statements."""
     answers: list[Any] = [None] * len(ballots)
+    try:
+        return _in_transaction(db, ballots, limits, together, answers)
+    except _AllRefused:
+        return answers
+
+
+def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, together: bool,
+                    answers: list[Any]) -> list[Any]:
     with db.connection(write=True) as connection:
         lookup, digests = accounts.people_lookup([b.token for b in ballots], "api")
         keys = sorted({(b.kind, b.target_id) for b in ballots if b.kind in participation.TARGET_KINDS})
@@ -116,10 +129,12 @@ def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *
                 accepted.append(i)
             except DomainError as refusal:
                 answers[i] = refusal
-        if limits is not None:
+        if limits is not None and accepted:
             accepted = _within_limits(connection, ballots, people, accepted, limits, answers)
+        if not accepted:
+            raise _AllRefused()
         moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together)
-        counts = _counts(connection, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *moved)
+        counts = _counts(connection, db, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *moved)
     for i in accepted:
         answers[i] = tallies.votes_of(counts[ballots[i].kind, ballots[i].target_id])
     return answers
@@ -247,10 +262,11 @@ def _vote_statements(dialect: str, kind: str) -> _VoteStatements:
     return _VoteStatements(dialect, kind)
 
 
-def _counts(connection: Connection, wanted: set[tuple[str, int]], moved: dict[tuple[str, int], Counter],
-            days: dict[tuple, Counter]) -> dict[tuple[str, int], dict[str, int]]:
-    """Move the counts rows (in the order of their keys), then the day rows, the last statement carrying
-    the commit on PostgreSQL; answer the counts of every target ``wanted``."""
+def _counts(connection: Connection, db: Database, wanted: set[tuple[str, int]],
+            moved: dict[tuple[str, int], Counter], days: dict[tuple, Counter]) -> dict[tuple[str, int], dict[str, int]]:
+    """Move the counts rows (in the order of their keys), then the day rows, and commit, in one round
+    trip on PostgreSQL (with the write mark moved right after the commit); answer the counts of
+    every target ``wanted``."""
     changed = {key: {name: n for name, n in deltas.items() if n} for key, deltas in moved.items()}
     changed = {key: deltas for key, deltas in changed.items() if deltas}
     counts: dict[tuple[str, int], dict[str, int]] = {}
@@ -259,12 +275,13 @@ def _counts(connection: Connection, wanted: set[tuple[str, int]], moved: dict[tu
         by_kind[kind].append(target_id)
     for kind, ids in by_kind.items():
         counts.update({(kind, i): row for i, row in tallies.read(connection, kind, ids).items()})
-    commit = connection.dialect.name == "postgresql"
     keys = sorted(changed)
-    for n, key in enumerate(keys):
-        last = n == len(keys) - 1 and not any(moves for changes in days.values() for moves in changes.values())
-        counts[key] = tallies.add(connection, *key, commit=commit and last, **changed[key])
-    consultation_days.add_days(connection, days, commit=commit)
+    dialect = connection.dialect.name
+    calls = [tallies.add_call(dialect, *key, **changed[key]) for key in keys]
+    calls += consultation_days.day_calls(dialect, days)
+    if calls:
+        answers = run_together(connection, calls, commit=True, then=db.mark_after_commit(connection))
+        counts.update({key: tallies.counts_of(answer[0]) for key, answer in zip(keys, answers)})
     return counts
 
 
