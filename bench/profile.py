@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="PUT changing votes of the benchmark voters on the benchmark's targets (PATH has {target})")
     parser.add_argument("--time", action="store_true", help="time the requests without the profiler")
     parser.add_argument("-n", type=int, default=20, help="requests profiled")
+    parser.add_argument("--concurrent", type=int, default=1,
+                        help="requests sent at once (votes: a batch of up to this many in one transaction)")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--width", type=int, default=160, help="characters of each statement shown")
     args = parser.parse_args(argv)
@@ -101,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             if not args.time:
                 profiler.enable()
-            for n in range(args.n):
-                await ask(n + 2)
+            for n in range(0, args.n, args.concurrent):
+                await asyncio.gather(*(ask(m + 2) for m in range(n, min(n + args.concurrent, args.n))))
             profiler.disable()
             print(f"{args.n} requests: {(time.perf_counter() - started) * 1000 / args.n:.2f} ms each, in-process "
                   f"with the client's own time{'' if args.time else ', under the profiler'}")

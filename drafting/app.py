@@ -40,6 +40,7 @@ from drafting.pages.schema import document_api, openapi_config
 from drafting.pages.search import search_pages
 from drafting.pages.staff import staff_pages
 from drafting.settings import STATIC_DIR, Settings
+from drafting.web.batching import vote_batcher
 from drafting.web.bodies import JSONRequest
 from drafting.web.documents import DocumentCache
 from drafting.web.errors import EXCEPTION_HANDLERS
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     document_api(app)
     app.state.db = db
     app.state.settings = settings
+    app.state.votes = vote_batcher(db, settings)  # the API's votes, written in batches
     app.state.page_cache = page_cache
     # Signed-in participants' pages, rendered once for all of them (drafting/web/readercache.py).
     app.state.reader_cache = (ReaderCache(settings.render_cache_seconds, db.write_mark)

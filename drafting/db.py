@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import logging
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -107,37 +108,22 @@ class Prepared:
         commits in the same round trip (psycopg's pipeline), so the rows the statement locked are held
         for that round trip and the WAL flush, not for the Python work before the connection's own
         commit (which then finds nothing left to do); elsewhere that commit does it, as always."""
-        sql, binds, order, results, shape = self._compiled(connection.dialect)
+        return run_together(connection, [(self, parameters)], commit=commit)[0]
+
+    def _bound(self, dialect, parameters: dict) -> tuple[str, Any]:
+        """The SQL and the driver's parameters for ``parameters`` (the columns' types applied)."""
+        sql, binds, order, _, _ = self._compiled(dialect)
         values = {}
         for name, (bind, process) in binds.items():
             value = parameters[name] if name in parameters else bind.value
             values[name] = process(value) if process is not None and value is not None else value
-        driver_parameters = tuple(values[name] for name in order) if order is not None else values
-        cursor = connection.connection.cursor()
-        dispatch = connection.dispatch
-        try:
-            if dispatch.before_cursor_execute:
-                for listener in dispatch.before_cursor_execute:
-                    listener(connection, cursor, sql, driver_parameters, None, False)
-            try:
-                if commit and connection.dialect.name == "postgresql":
-                    driver = connection.connection.driver_connection
-                    with driver.pipeline():
-                        cursor.execute(sql, driver_parameters)
-                        driver.commit()
-                else:
-                    cursor.execute(sql, driver_parameters)
-            except connection.dialect.loaded_dbapi.Error as error:
-                raise DBAPIError.instance(sql, driver_parameters, error, connection.dialect.loaded_dbapi.Error,
-                                          dialect=connection.dialect) from error
-            if dispatch.after_cursor_execute:
-                for listener in dispatch.after_cursor_execute:
-                    listener(connection, cursor, sql, driver_parameters, None, False)
-            if cursor.description is None:
-                return None
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        return sql, tuple(values[name] for name in order) if order is not None else values
+
+    def _answer(self, dialect, cursor) -> list[tuple] | None:
+        if cursor.description is None:
+            return None
+        rows = cursor.fetchall()
+        _, _, _, results, shape = self._compiled(dialect)
         if any(results):
             return [shape._make(value if process is None or value is None else process(value)
                                 for process, value in zip(results, row)) for row in rows]
@@ -147,6 +133,71 @@ class Prepared:
         """The first row the statement answers, or None."""
         rows = self.run(connection, commit=commit, **parameters)
         return rows[0] if rows else None
+
+
+def run_together(connection: Connection, calls: list[tuple[Prepared, dict]], *,
+                 commit: bool = False, then: str | None = None) -> list[list[tuple] | None]:
+    """Each ``(statement, parameters)`` run in order, answering each one's rows (``Prepared.run``). On
+    PostgreSQL they go in one round trip (psycopg's pipeline), with the commit when ``commit``: for
+    statements none of whose parameters depend on another's answer; ``then`` (SQL, its answer unread)
+    runs after that commit, in the same round trip (``Database.mark_after_commit``). Elsewhere, one
+    after the other (the connection's own commit commits)."""
+    dialect, dispatch = connection.dialect, connection.dispatch
+    pipelined = dialect.name == "postgresql" and (commit or len(calls) > 1)
+    bound = [(statement, *statement._bound(dialect, parameters)) for statement, parameters in calls]
+    cursors: list = []
+    answers: list[list[tuple] | None] = []
+    sql, driver_parameters = bound[0][1], bound[0][2]
+    try:
+        try:
+            with (connection.connection.driver_connection.pipeline() if pipelined else contextlib.nullcontext()):
+                for statement, sql, driver_parameters in bound:
+                    cursor = connection.connection.cursor()
+                    cursors.append(cursor)
+                    for listener in dispatch.before_cursor_execute if dispatch.before_cursor_execute else ():
+                        listener(connection, cursor, sql, driver_parameters, None, False)
+                    cursor.execute(sql, driver_parameters)
+                    for listener in dispatch.after_cursor_execute if dispatch.after_cursor_execute else ():
+                        listener(connection, cursor, sql, driver_parameters, None, False)
+                    if not pipelined:  # SQLite: a statement's rows are read before the next one runs
+                        answers.append(statement._answer(dialect, cursor))
+                if pipelined and commit:
+                    connection.connection.driver_connection.commit()
+                    if then is not None:
+                        cursors.append(connection.connection.cursor())
+                        cursors[-1].execute(then)
+                        connection.connection.driver_connection.commit()
+            if pipelined:
+                answers = [statement._answer(dialect, cursor) for (statement, _, _), cursor in zip(bound, cursors)]
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(sql, driver_parameters, error, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from error
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return answers
+
+
+def padded(values: list, *, at_least: int = 1) -> list:
+    """``values`` repeated at the end up to the next power of two: an ``IN`` list built once per size
+    (``Prepared``) for lists of any length, a handful of shapes (repeating a value changes no answer)."""
+    size = at_least
+    while size < len(values):
+        size *= 2
+    return list(values) + [values[-1]] * (size - len(values))
+
+
+def power_of_two_chunks(rows: list) -> list[list]:
+    """``rows`` cut into pieces whose lengths are powers of two (37: 32, 4, 1): a multi-row statement
+    built once per size (``Prepared``) for any number of rows, without a row repeated."""
+    pieces, start = [], 0
+    while start < len(rows):
+        size = 1
+        while size * 2 <= len(rows) - start:
+            size *= 2
+        pieces.append(rows[start:start + size])
+        start += size
+    return pieces
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -199,6 +250,7 @@ def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
 WRITE_MARK_SEQUENCE = "navette_write_mark"
 _MOVE_MARK = text(f"SELECT nextval('{WRITE_MARK_SEQUENCE}')")
 _READ_MARK = text(f"SELECT last_value FROM {WRITE_MARK_SEQUENCE}")
+_MARKED = "navette_write_mark_moved"  # in a connection's info: its transaction's commit moved the mark
 
 
 class Database:
@@ -219,6 +271,7 @@ class Database:
         self._mark_engine = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
                              if self.engine.dialect.name == "postgresql" else None)
         self._writes = 0  # write transactions this instance committed: part of SQLite's write mark
+        self._mark_in_pipeline: bool | None = None  # whether mark_after_commit may move the mark
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -242,11 +295,28 @@ class Database:
         built once): committed if the block ends normally, rolled back otherwise, and counted and
         marked like ``session``'s."""
         with (self.write_engine if write else self.engine).begin() as connection:
-            yield connection
+            try:
+                yield connection
+            finally:  # the connection goes back to the pool: its next transaction moves its own mark
+                marked = connection.info.pop(_MARKED, False)
         if write:
             retry.committed()
             self._writes += 1
-            self._move_write_mark()
+            if not marked:
+                self._move_write_mark()
+
+    def mark_after_commit(self, connection: Connection) -> str | None:
+        """PostgreSQL: the SQL moving the write mark, for ``run_together(…, commit=True, then=…)`` to run
+        right after the commit of ``connection``'s transaction in the same round trip (``connection()``
+        then moves it no more); None where the mark is not a sequence, or the database lacks it."""
+        if self._mark_engine is None:
+            return None
+        if self._mark_in_pipeline is None:
+            self._mark_in_pipeline = self._on_mark(_READ_MARK) is not None
+        if not self._mark_in_pipeline:
+            return None
+        connection.info[_MARKED] = True
+        return _MOVE_MARK.text
 
     def _move_write_mark(self) -> None:
         """PostgreSQL: move the write mark, after the commit, so that a reader who reads the new mark

@@ -66,3 +66,11 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int, **params: Any):
         super().__init__(message, retry_after=retry_after, **params)
         self.retry_after = retry_after
+
+    @classmethod
+    def writes(cls, allowed: int, window: int, retry_after: int) -> "RateLimited":
+        """The refusal of a write beyond ``allowed`` in a window of ``window`` seconds."""
+        error = cls("too many writes: at most {allowed} every {window} seconds; retry in {retry_after} s",
+                    retry_after, allowed=allowed, window=window)
+        error.extra = {"retry_after": retry_after, "limit": allowed, "window_seconds": window}
+        return error

@@ -7,13 +7,13 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import FromPath, RawBody
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.services import moderation
 from amendments.services import participation
 from amendments.services import arguments
 from amendments.services import sources
+from amendments.services.vote_batches import Ballot
 from drafting import policy
 from drafting.web import ratelimit
 from amendments.models import Argument, ModerationDecision, Report, Source
@@ -23,11 +23,11 @@ from amendments.views.shapes import (
     ArgumentJSON, DecisionJSON, HideJSON, ReportJSON, SourceJSON, TrashItemJSON, UsefulJSON, VoteAnswerJSON,
 )
 from drafting.services import bills, participants
-from drafting.errors import NotFound
+from drafting.errors import Invalid, NotFound
 from drafting.models import User
 from drafting.web.paging import Page, paginated
 from drafting.web.bodies import json_body, parse_body
-from drafting.web.request import api_person, api_user, threaded, transaction, write_connection
+from drafting.web.request import api_user, bearer_token, threaded, transaction
 
 
 class VoteIn(msgspec.Struct):
@@ -70,36 +70,30 @@ def _writer(session: Session, request: Request) -> User | None:
     return user
 
 
-def _voter(connection: Connection, request: Request) -> tuple | None:
-    """``_writer`` on a Core connection: the caller as a plain row, the write counted."""
-    user = api_person(connection, request)
-    ratelimit.enforce(connection, request, user)
-    return user
-
-
 def _target_handlers(kind: str) -> list:
     """The vote, argument and source endpoints of articles or amendments."""
     base = f"/{kind}s/{{target_id:int}}"
 
-    # Votes, the most frequent write, run plain statements on a Core connection: no ORM object.
+    # Votes, the most frequent write, go in batches: one transaction and one commit for the votes of
+    # all the requests in flight (amendments/services/vote_batches.py); plain statements, no ORM.
     @put(f"{base}/vote", name=f"api:{kind}:vote", status_code=200, dependencies=json_body(VoteIn))
-    @threaded
-    def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> VoteAnswerJSON:
-        with write_connection(request) as connection:
-            user = _voter(connection, request)
-            target = participation.vote_target(connection, kind, target_id)
+    async def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> VoteAnswerJSON:
+        value, refusal = None, None
+        try:
             payload = parse_body(body, VoteIn)
             policy.require_own_vote(payload.on_behalf_of)
-            votes = participation.cast_vote(connection, user, target, payload.value)
-            return shapes.vote_json(votes, payload.value)
+            value = payload.value
+        except Invalid as error:  # answered after the token and the target, as every write does
+            refusal = error
+        votes = await request.app.state.votes.submit(Ballot(
+            kind, target_id, bearer_token(request), value, ratelimit.client_address(request), refusal))
+        return shapes.vote_json(votes, value)
 
     @delete(f"{base}/vote", name=f"api:{kind}:unvote", status_code=200)
-    @threaded
-    def delete_vote(request: Request, target_id: FromPath[int]) -> VoteAnswerJSON:
-        with write_connection(request) as connection:
-            user = _voter(connection, request)
-            target = participation.vote_target(connection, kind, target_id)
-            return shapes.vote_json(participation.take_back_vote(connection, user, target), None)
+    async def delete_vote(request: Request, target_id: FromPath[int]) -> VoteAnswerJSON:
+        votes = await request.app.state.votes.submit(Ballot(
+            kind, target_id, bearer_token(request), None, ratelimit.client_address(request)))
+        return shapes.vote_json(votes, None)
 
     @get(f"{base}/arguments", name=f"api:{kind}:arguments")
     @threaded

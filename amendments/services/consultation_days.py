@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
-from drafting.db import Prepared
+from drafting.db import Prepared, power_of_two_chunks, run_together
 from drafting.models import Article, User
 
 COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
@@ -55,10 +55,13 @@ def _weigh_statements(dialect: str, table_name: str, keys: tuple[str, ...], extr
     return Prepared(upsert.returning(table.c.weight)), Prepared(remove)
 
 
-def count(session: Session, bill_id: int, user: User, moment: datetime, **deltas: int) -> None:
+def count(session: Session, bill_id: int, user: User, moment: datetime, *, days: dict | None = None,
+          **deltas: int) -> None:
     """Add ``deltas`` (names of ``COUNTS``) to the bill's day of ``moment`` for ``user``'s kind; their sum
     is the person's contributions moved, which may bring them into the day's and the bill's people, or
-    take them out: three statements (one when nothing moves a person, as a changed vote)."""
+    take them out: three statements (one when nothing moves a person, as a changed vote). With ``days``
+    (a batch of votes), the day's row is not written here: its changes are added to ``days`` for
+    ``day_calls``, whose statements write each day's row once for the whole batch."""
     unknown = set(deltas) - set(COUNTS)
     if unknown:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
@@ -74,12 +77,30 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, **deltas
     changes = {name: delta for name, delta in deltas.items() if delta}
     if participants:
         changes["participants"] = participants
-    if not changes:
-        return
-    where = session.connection() if isinstance(session, Session) else session
-    _day_upsert(where.dialect.name, tuple(sorted(changes))).run(
-        where, bill_id=bill_id, day=day, kind=user.kind,
-        **{f"new_{k}": max(v, 0) for k, v in changes.items()}, **{f"add_{k}": v for k, v in changes.items()})
+    if days is not None:
+        days.setdefault((bill_id, day, user.kind), Counter()).update(changes)
+    elif changes:
+        _add_day(session.connection() if isinstance(session, Session) else session, (bill_id, day, user.kind), changes)
+
+
+def _add_day(where: Any, key: tuple, changes: dict[str, int]) -> None:
+    statement, parameters = _day_call(where.dialect.name, key, changes)
+    statement.run(where, **parameters)
+
+
+def _day_call(dialect: str, key: tuple, changes: dict[str, int]) -> tuple[Prepared, dict]:
+    bill_id, day, kind = key
+    return _day_upsert(dialect, tuple(sorted(changes))), {
+        "bill_id": bill_id, "day": day, "kind": kind,
+        **{f"new_{k}": max(v, 0) for k, v in changes.items()}, **{f"add_{k}": v for k, v in changes.items()}}
+
+
+def day_calls(dialect: str, days: dict[tuple, Counter]) -> list[tuple[Prepared, dict]]:
+    """The statements writing the day rows that ``count(…, days=days)`` gathered, one each, in the
+    order of their keys (so two batches lock them in one order), to run with others
+    (``drafting.db.run_together``)."""
+    moved = [(key, {name: n for name, n in changes.items() if n}) for key, changes in sorted(days.items())]
+    return [_day_call(dialect, key, changes) for key, changes in moved if changes]
 
 
 @functools.lru_cache(maxsize=128)
@@ -104,24 +125,96 @@ def _counted_target(target: Any) -> bool:
     return not (target.kind == "amendment" and target.row.hidden_by_id is not None)
 
 
+def vote_contribution(target: Any, previous: str | None, value: str | None,
+                      since: datetime | None) -> tuple[int, datetime, dict[str, int]] | None:
+    """What a vote changed from ``previous`` to ``value`` counts (bill, day's moment, counts moved), or
+    None: a new vote counts today, a changed or taken-back one on the day it was first cast (``since``)."""
+    if not _counted_target(target) or previous == value:
+        return None
+    moment = (since if previous is not None else None) or datetime.now(timezone.utc)
+    deltas = {f"votes_{value}": 1} if value else {}
+    if previous:
+        deltas[f"votes_{previous}"] = -1
+    return target.row.bill_id, moment, deltas
+
+
 def vote(session: Any, target: Any, user: Any, previous: str | None, value: str | None, *,
-         since: datetime | None = None) -> None:
+         since: datetime | None = None, days: dict | None = None) -> None:
     """A vote cast (``previous`` None), changed, or taken back (``value`` None); ``since``: when the
     previous vote was first cast (the vote path reads it with the row), else read here, before the row
     changes. ``session``: an ORM session or the vote path's Core connection, whose ``target`` and
     ``user`` are plain rows (``bill_id``, ``kind``)."""
-    if not _counted_target(target) or previous == value:
-        return
-    moment = datetime.now(timezone.utc)
-    if previous is not None:
-        if since is None:
-            column = Vote.article_id if target.kind == "article" else Vote.amendment_id
-            since = session.scalar(select(Vote.created_at).where(Vote.user_id == user.id, column == target.id))
-        moment = since or moment
-    deltas = {f"votes_{value}": 1} if value else {}
-    if previous:
-        deltas[f"votes_{previous}"] = -1
-    count(session, target.row.bill_id, user, moment, **deltas)
+    if previous is not None and since is None and previous != value:
+        column = Vote.article_id if target.kind == "article" else Vote.amendment_id
+        since = session.scalar(select(Vote.created_at).where(Vote.user_id == user.id, column == target.id))
+    found = vote_contribution(target, previous, value, since)
+    if found is not None:
+        bill_id, moment, deltas = found
+        count(session, bill_id, user, moment, days=days, **deltas)
+
+
+def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, dict[str, int]]],
+               days: dict[tuple, Counter], *, along: list[tuple[Prepared, dict]] = ()) -> list:
+    """``count(…, days=days)`` for many contributions at once (a batch of votes: bill, person, moment,
+    counts moved): the people's weights moved by one statement per table for the whole batch (the
+    summed moves of each row, in the order of their keys), the day rows gathered in ``days``. ``along``:
+    statements sent first in the same round trip on PostgreSQL (the votes themselves); answers theirs."""
+    day_moves: Counter = Counter()
+    bill_moves: Counter = Counter()
+    kinds: dict[int, str] = {}
+    for bill_id, user, moment, deltas in contributions:
+        day, moved = day_of(moment), sum(deltas.values())
+        days.setdefault((bill_id, day, user.kind), Counter()).update(deltas)
+        kinds[user.id] = user.kind
+        day_moves[bill_id, day, user.id] += moved
+        bill_moves[bill_id, user.id, user.kind == "organization"] += moved
+    dialect = connection.dialect.name
+    day_calls = _weigh_calls(dialect, _DAY_PEOPLE, ("bill_id", "day", "user_id"), day_moves)
+    bill_calls = _weigh_calls(dialect, _PEOPLE, ("bill_id", "user_id", "organization"), bill_moves)
+    answers = run_together(connection, [*along, *day_calls, *bill_calls]) if along or day_calls else []
+    weights = _weights(connection, _DAY_PEOPLE, answers[len(along):len(along) + len(day_calls)])
+    _weights(connection, _PEOPLE, answers[len(along) + len(day_calls):])
+    for (bill_id, day, user_id), moved in day_moves.items():
+        if moved > 0 and weights[bill_id, day, user_id] == moved:
+            days[bill_id, day, kinds[user_id]]["participants"] += 1
+        elif moved < 0 and weights[bill_id, day, user_id] <= 0:
+            days[bill_id, day, kinds[user_id]]["participants"] -= 1
+    return answers[:len(along)]
+
+
+def _weigh_calls(dialect: str, table, columns: tuple[str, ...], moves: Counter) -> list[tuple[Prepared, dict]]:
+    """The upserts adding each move to its row's weight (creating it), in the order of the keys."""
+    rows = sorted((key, moved) for key, moved in moves.items() if moved)
+    calls = []
+    for piece in power_of_two_chunks(rows):
+        values = {f"{name}_{i}": key[n] for i, (key, _) in enumerate(piece) for n, name in enumerate(columns)}
+        calls.append((_weigh_many_statement(dialect, table.name, columns, len(piece)),
+                      {**values, **{f"weight_{i}": moved for i, (_, moved) in enumerate(piece)}}))
+    return calls
+
+
+def _weights(connection: Any, table, answers: list) -> dict[tuple, int]:
+    """The weights the upserts answered, by key; the rows left at zero removed."""
+    keys = tuple(column.name for column in table.primary_key.columns)
+    weights = {tuple(row[:-1]): row[-1] for answer in answers for row in answer}
+    remove = _weigh_statements(connection.dialect.name, table.name, keys, ())[1]
+    for key, weight in weights.items():
+        if weight <= 0:
+            remove.run(connection, **dict(zip(keys, key)))
+    return weights
+
+
+@functools.lru_cache(maxsize=64)
+def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...], size: int) -> Prepared:
+    """One upsert of ``size`` rows adding their weights (built once per size: see power_of_two_chunks)."""
+    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    keys = [table.c[name] for name in columns if name in table.primary_key.columns]
+    statement = insert(table).values([
+        {**{name: bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns},
+         "weight": bindparam(f"weight_{i}", type_=Integer)} for i in range(size)])
+    return Prepared(statement.on_conflict_do_update(
+        index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
 
 
 def argument(session: Session, target: Any, row: Argument, user: User) -> None:

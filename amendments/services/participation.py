@@ -31,7 +31,7 @@ TARGET_KINDS = ("article", "amendment")
 @dataclass
 class Target:
     """An article or an amendment that people vote on and argue about, with its bill: ORM objects, or
-    (``vote_target``) one plain row holding the target's and its bill's columns."""
+    (``vote_target_found``) one plain row holding the target's and its bill's columns."""
 
     kind: str
     row: Any  # Article | Amendment | Row
@@ -111,15 +111,19 @@ def get_target(session: Session, kind: str, target_id: int, *, for_update: bool 
     return Target(kind, found[0], found[1])
 
 
-def vote_target(connection: Connection, kind: str, target_id: int) -> Target:
-    """``get_target`` on a Core connection, without the ORM: the target with its bill's status and
-    dates, in one plain row (the ``row`` and the ``bill`` of the answer)."""
+def vote_target_lookup(kind: str, target_id: int) -> tuple[Prepared, dict]:
+    """``get_target`` on a Core connection, without the ORM, as a statement and its parameters to run
+    with others (``drafting.db.run_together``): ``vote_target_found`` makes its rows the target with its
+    bill's status and dates, in one plain row (the ``row`` and the ``bill`` of the answer)."""
     if kind not in TARGET_KINDS:
         raise NotFound("no target kind '{kind}'", kind=kind)
-    found = _plain_target_statement(kind).first(connection, target_id=target_id)
-    if found is None:
+    return _plain_target_statement(kind), {"target_id": target_id}
+
+
+def vote_target_found(kind: str, target_id: int, rows: list) -> Target:
+    if not rows:
         raise NotFound("no {kind} {target_id}", kind=kind, target_id=target_id)
-    return Target(kind, found, found)
+    return Target(kind, rows[0], rows[0])
 
 
 def target_for_row(session: Session, row: Article | Amendment) -> Target:
@@ -190,7 +194,7 @@ def _vote_statements(dialect: str, kind: str) -> tuple[Prepared, ...]:
     ))
 
 
-def _write_vote(connection: Connection, user_id: int, target: Target, value: str | None) -> tuple[str | None, Any]:
+def write_vote(connection: Connection, user_id: int, target: Target, value: str | None) -> tuple[str | None, Any]:
     """Make the person's vote on the target ``value`` (None: take it back) and answer what it was, with
     when it was first cast (None for a first vote).
 
@@ -213,34 +217,46 @@ def _write_vote(connection: Connection, user_id: int, target: Target, value: str
     raise RuntimeError(f"the vote of {user_id} on {target.kind} {target.id} kept changing under this request")
 
 
-def _vote(where: Session | Connection, actor: Any, target: Target, value: str | None) -> dict[str, int]:
-    """The person's vote on the target becomes ``value`` (None: taken back); answers the target's tallies.
-
-    The target's stored counts move in the same transaction, last, by one atomic statement: their row
-    stays locked only from there to the commit, so votes on one target queue for the shortest time;
-    and the lock order (the vote's row, the target's key through the vote's foreign key, then the
-    counts) is the one every other writer of the counts keeps (amendments/tallies.py)."""
+def check_vote(actor: Any, target: Target, value: str | None) -> Any:
+    """Who may cast ``value`` (None: take the vote back) on the target, or a refusal: the signed-in
+    person, answered."""
     user = require_user(actor)
     if value is not None and value not in VOTE_VALUES:
         raise Invalid("value", "must be one of {choices}", choices=', '.join(VOTE_VALUES))
     require_open(target)
-    connection = where.connection() if isinstance(where, Session) else where
-    previous, since = _write_vote(connection, user.id, target, value)
+    return user
+
+
+def vote_deltas(previous: str | None, value: str | None) -> dict[str, int]:
+    """What a vote changed from ``previous`` to ``value`` moves in its target's counts."""
+    if previous == value:
+        return {}
+    return {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
+
+
+def _vote(session: Session, actor: Any, target: Target, value: str | None) -> dict[str, int]:
+    """The person's vote on the target becomes ``value`` (None: taken back); answers the target's tallies.
+
+    The target's stored counts move in the same transaction, after the vote, by one atomic statement,
+    then the bill's day: the lock order (the vote's row, the target's key through the vote's foreign
+    key, the counts, the day's row) that every other writer of the counts keeps (amendments/tallies.py,
+    arguments, proposals, the API's batches of votes: amendments/services/vote_batches.py)."""
+    user = check_vote(actor, target, value)
+    connection = session.connection()
+    previous, since = write_vote(connection, user.id, target, value)
     if previous == value:
         return tallies.votes_of(tallies.read(connection, target.kind, [target.id])[target.id])
+    counts = tallies.add(session, target.kind, target.id, **vote_deltas(previous, value))
     consultation_days.vote(connection, target, user, previous, value, since=since)
-    moved = {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
-    # On a Core connection (the API) nothing follows: the transaction commits with the counts' statement.
-    return tallies.votes_of(tallies.add(connection, target.kind, target.id, commit=where is connection, **moved))
+    return tallies.votes_of(counts)
 
 
-def cast_vote(where: Session | Connection, actor: Any, target: Target, value: Any) -> dict[str, int]:
+def cast_vote(session: Session, actor: Any, target: Target, value: Any) -> dict[str, int]:
     """One vote per person and target, a new one replacing the old; the target's stored tally moves in
-    the same transaction, so racing requests leave one row and an exact count. ``where``: an ORM
-    session, or a Core connection (``vote_target``, ``accounts.person_for_token``: the API's path),
-    whose transaction the vote ends: it commits with the counts' statement (``tallies.add``)."""
-    return _vote(where, actor, target, "" if value is None else value)  # None is no value here: refused
+    the same transaction, so racing requests leave one row and an exact count (the pages' path; the
+    API's votes go in batches: amendments/services/vote_batches.py)."""
+    return _vote(session, actor, target, "" if value is None else value)  # None is no value here: refused
 
 
-def take_back_vote(where: Session | Connection, actor: Any, target: Target) -> dict[str, int]:
-    return _vote(where, actor, target, None)
+def take_back_vote(session: Session, actor: Any, target: Target) -> dict[str, int]:
+    return _vote(session, actor, target, None)

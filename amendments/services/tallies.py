@@ -64,17 +64,27 @@ def add(session: Session | Connection, kind: str, target_id: int, *, commit: boo
     which also holds the row's lock until the transaction ends (in an ORM session or on a Core
     connection). ``commit`` (a Core connection whose transaction has nothing left to do) ends the
     transaction with this statement, in one round trip on PostgreSQL (``Prepared.run``)."""
-    unknown = set(deltas) - set(COUNTS)
-    if unknown:
-        raise ValueError(f"no count named {', '.join(sorted(unknown))}")
-    moved = {name: delta for name, delta in deltas.items() if delta}
-    statement = _add_statement(_dialect(session), kind, tuple(sorted(moved)))
-    parameters = {"target_id": target_id, **{f"start_{n}": max(d, 0) for n, d in moved.items()},
-                  **{f"add_{n}": d for n, d in moved.items()}}
+    statement, parameters = add_call(_dialect(session), kind, target_id, **deltas)
     if isinstance(session, Session):  # what the session holds is written first, as its own execute would
         session.flush()
         return _row(statement.first(session.connection(), **parameters))
     return _row(statement.first(session, commit=commit, **parameters))
+
+
+def add_call(dialect: str, kind: str, target_id: int, **deltas: int) -> tuple[Prepared, dict]:
+    """``add``'s statement and parameters, to run with others (``drafting.db.run_together``); its
+    first row, through ``counts_of``, is the target's counts."""
+    unknown = set(deltas) - set(COUNTS)
+    if unknown:
+        raise ValueError(f"no count named {', '.join(sorted(unknown))}")
+    moved = {name: delta for name, delta in deltas.items() if delta}
+    return _add_statement(dialect, kind, tuple(sorted(moved))), {
+        "target_id": target_id, **{f"start_{n}": max(d, 0) for n, d in moved.items()},
+        **{f"add_{n}": d for n, d in moved.items()}}
+
+
+def counts_of(row) -> dict[str, int]:
+    return _row(row)
 
 
 @functools.lru_cache(maxsize=4)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from drafting import policy
 from drafting.errors import Conflict, Invalid, Unauthorized
-from drafting.db import Prepared, utcnow
+from drafting.db import Prepared, padded, utcnow
 from drafting.models import AuthToken, BillAuthor, SignInCode, User
 from drafting.texts import normalise, text_field
 
@@ -233,22 +233,40 @@ def token_parameters(token: str, kind: str) -> dict[str, Any]:
     return {"token_hash": _digest(token), "kind": kind, "now": utcnow()}
 
 
-@functools.cache
-def _person_statement() -> Prepared:
-    """Built once: the token's person as a plain row (the user's columns, then the token's id and last use)."""
-    return Prepared(person_select())
+def people_lookup(tokens: list[str | None], kind: str) -> tuple[tuple[Prepared, dict] | None, dict[str, str]]:
+    """``user_for_token`` on a Core connection, without the ORM, for many tokens in one statement (a
+    batch of votes, the hottest write): the statement and its parameters (None without a token), to run
+    (``drafting.db.run_together``, maybe with others) and hand to ``people_found``; and the digests."""
+    digests = {token: _digest(token) for token in set(tokens) if token}
+    if not digests:
+        return None, digests
+    hashes = padded(sorted(set(digests.values())))
+    return (_people_statement(len(hashes)), {"kind": kind, "now": utcnow(),
+                                             **{f"token_hash_{i}": h for i, h in enumerate(hashes)}}), digests
 
 
-def person_for_token(connection: Connection, token: str | None, kind: str, *, touch: bool = False) -> tuple | None:
-    """``user_for_token`` on a Core connection, without the ORM: the person as a plain row (``id``,
-    ``is_admin``… of the user), for the hottest write path (votes)."""
-    if not token:
-        return None
-    now = utcnow()
-    row = _person_statement().first(connection, token_hash=_digest(token), kind=kind, now=now)
-    if row is not None and touch and _last_use_stale(row.last_used_at, now):
-        _touch_statement().run(connection, token_id=row.token_id, now=now)
-    return row
+def people_found(connection: Connection, rows: list, digests: dict[str, str], *, touch: bool = False) -> dict[str, tuple]:
+    """Each known token's person as a plain row (the user's columns, then the token's id, last use and
+    digest), by token; unknown, revoked and expired tokens are absent. ``touch`` records the last use
+    of the tokens unused for a minute (in the order of their ids)."""
+    by_hash = {row.token_hash: row for row in rows}
+    if touch:
+        now = utcnow()
+        for row in sorted(by_hash.values(), key=lambda row: row.token_id):
+            if _last_use_stale(row.last_used_at, now):
+                _touch_statement().run(connection, token_id=row.token_id, now=now)
+    return {token: by_hash[digest] for token, digest in digests.items() if digest in by_hash}
+
+
+@functools.lru_cache(maxsize=16)
+def _people_statement(size: int) -> Prepared:
+    """The statement of ``people_lookup`` for ``size`` token digests (built once per size: drafting.db.padded)."""
+    users, tokens = User.__table__, AuthToken.__table__
+    return Prepared(select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at, tokens.c.token_hash).join(
+        tokens, tokens.c.user_id == users.c.id).where(
+        tokens.c.token_hash.in_([bindparam(f"token_hash_{i}", type_=tokens.c.token_hash.type) for i in range(size)]),
+        tokens.c.kind == bindparam("kind"),
+        tokens.c.expires_at > bindparam("now", type_=AuthToken.__table__.c.expires_at.type)))
 
 
 @functools.cache

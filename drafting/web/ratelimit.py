@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.models import RateLimitCounter
+from amendments.services.vote_batches import Limits
 from drafting.errors import RateLimited
 from drafting.models import User
 from drafting.settings import Settings
@@ -60,14 +61,19 @@ def hit(session: Session | Connection, key: str, window_start: int) -> int:
     return count
 
 
+def window(settings: Settings) -> tuple[int, int, int]:
+    """The window's length (seconds), the start of the one running now, and the seconds left in it."""
+    length = max(settings.rate_limit_window_seconds, 1)
+    now = clock()
+    start = int(now // length * length)
+    return length, start, max(1, math.ceil(start + length - now))
+
+
 def enforce(session: Session | Connection, request: Request, user: User | None) -> None:
     """Raise RateLimited (429 with Retry-After) when this account or address wrote too much."""
     settings: Settings = request.app.state.settings
     per_account, per_address = limits(settings)
-    window = max(settings.rate_limit_window_seconds, 1)
-    now = clock()
-    window_start = int(now // window * window)
-    retry_after = max(1, math.ceil(window_start + window - now))
+    length, window_start, retry_after = window(settings)
     checks = []
     if per_account and user is not None:
         checks.append((f"user:{user.id}", per_account))
@@ -75,7 +81,12 @@ def enforce(session: Session | Connection, request: Request, user: User | None) 
         checks.append((f"addr:{client_address(request)}"[:120], per_address))
     for key, allowed in checks:
         if hit(session, key, window_start) > allowed:
-            error = RateLimited("too many writes: at most {allowed} every {window} seconds; retry in {retry_after} s",
-                                retry_after, allowed=allowed, window=window)
-            error.extra = {"retry_after": retry_after, "limit": allowed, "window_seconds": window}
-            raise error
+            raise RateLimited.writes(allowed, length, retry_after)
+
+
+def batch_limits(settings: Settings) -> Limits | None:
+    """The limits as a batch of votes applies them (amendments/services/vote_batches.py), or None."""
+    per_account, per_address = limits(settings)
+    if not (per_account or per_address):
+        return None
+    return Limits(per_account, per_address, *window(settings))

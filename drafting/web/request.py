@@ -8,7 +8,6 @@ from typing import Any, Awaitable, Callable, Iterator, TypeVar
 import anyio.to_thread
 
 from litestar import Request
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from drafting import retry
@@ -59,14 +58,6 @@ def transaction(request: Request) -> Iterator[Session]:
         yield session
 
 
-@contextmanager
-def write_connection(request: Request) -> Iterator[Connection]:
-    """``transaction`` for a write that runs plain statements on a Core connection, without the ORM
-    (votes: the most frequent write, where building ORM objects cost more than the SQL)."""
-    with database(request).connection(write=True) as connection:
-        yield connection
-
-
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -82,12 +73,6 @@ def _writes(session: Session, request: Request) -> bool:
 def api_user(session: Session, request: Request) -> User | None:
     """The API authenticates with bearer tokens only, so it needs no CSRF protection."""
     return accounts.user_for_token(session, bearer_token(request), "api", touch=_writes(session, request))
-
-
-def api_person(connection: Connection, request: Request) -> tuple | None:
-    """``api_user`` on a write connection (``write_connection``), as a plain row: one statement built
-    once, and the token's last use recorded as ``api_user`` records it."""
-    return accounts.person_for_token(connection, bearer_token(request), "api", touch=True)
 
 
 def page_user(session: Session, request: Request) -> User | None:

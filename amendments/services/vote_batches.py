@@ -1,0 +1,340 @@
+"""Votes of many people written in one transaction and one commit: the API's vote path.
+
+Each worker gathers the votes its requests bring while the previous batch is written
+(drafting/web/batching.py) and hands them here together; every request is answered only after the
+commit that holds its vote. One transaction per batch saves, per vote, the BEGIN and the commit (on
+SQLite the commit writes the log's pages, shared by the batch; on PostgreSQL one WAL flush) and writes
+each target's counts row and each bill's day row once, with the batch's summed changes.
+
+A vote's refusal (unknown token or target, closed bill, hidden amendment, bad value, rate limit) is
+that vote's answer and writes nothing of it: every check is a read made before the vote's writes, and
+the rate-limit hits of refused votes are taken back before the commit. Anything else that fails (a
+database error) rolls the batch back, and each of its votes is then run again alone, in its own
+transaction, so one vote's failure never fails another's.
+
+Lock order (PostgreSQL), the one every writer of the counts keeps: the rate-limit rows (accounts, then
+addresses), then per vote in the order of (person, target) the vote's row (the target's key through its
+foreign key) and the person's rows of the bill, then the targets' counts rows in the order of their
+keys, then the bills' day rows in the order of theirs. Two batches of two workers therefore lock in one
+order, and the counts rows, the hottest, are held only from their statement to the commit, which goes
+in the same round trip as the last statement (``Prepared.run(commit=True)``).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, String, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from amendments.models import RateLimitCounter, Vote
+from amendments.services import consultation_days, participation, tallies
+from drafting import retry
+from drafting.db import Database, Prepared, padded, power_of_two_chunks, run_together, utcnow
+from drafting.errors import DomainError, RateLimited
+from drafting.services import accounts
+
+log = logging.getLogger("navette.votes")
+
+
+@dataclass
+class Ballot:
+    """One vote request: ``value`` None takes the vote back; ``refusal`` is the request's own error (its
+    body), answered after the lookups, as the token and the target come first."""
+
+    kind: str
+    target_id: int
+    token: str | None
+    value: str | None
+    address: str = "unknown"
+    refusal: DomainError | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The rate limits of writes now (drafting/web/ratelimit.py): 0 means no limit."""
+
+    per_account: int
+    per_address: int
+    window: int
+    window_start: int
+    retry_after: int
+
+
+class _Raced(Exception):
+    """A first vote that another transaction inserted meanwhile (PostgreSQL, the same person voting
+    twice at once): the batch is rolled back and its votes written again one by one."""
+
+
+def cast(db: Database, ballots: list[Ballot], limits: Limits | None = None) -> list[Any]:
+    """Each ballot's answer, in order: its target's tallies after the commit, or its refusal (a
+    DomainError), or (alone, after the batch failed) the error its own transaction raised."""
+    try:
+        return retry.replayable(_cast_together, db, ballots, limits, together=True)
+    except Exception as error:
+        if len(ballots) == 1 and not isinstance(error, _Raced):
+            return [error]
+        log.log(logging.INFO if isinstance(error, _Raced) else logging.WARNING,
+                "a batch of %d votes failed (%r); each runs again alone", len(ballots), error)
+    return [_alone(db, ballot, limits) for ballot in ballots]
+
+
+def _alone(db: Database, ballot: Ballot, limits: Limits | None) -> Any:
+    try:
+        return retry.replayable(_cast_together, db, [ballot], limits, together=False)[0]
+    except Exception as error:
+        return error
+
+
+class _AllRefused(Exception):
+    """Every vote of the batch was refused: its transaction is rolled back, as a refused write's is
+    (nothing of it kept, not even a token's last use, and no cache made stale)."""
+
+
+def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *, together: bool) -> list[Any]:
+    """The batch in one transaction, in four round trips on PostgreSQL when nothing is refused by a rate
+    limit: the people and the targets; the previous votes; the votes and the people's rows; the counts,
+    the day rows and the commit. ``together`` False writes each vote with its own statements."""
+    answers: list[Any] = [None] * len(ballots)
+    try:
+        return _in_transaction(db, ballots, limits, together, answers)
+    except _AllRefused:
+        return answers
+
+
+def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, together: bool,
+                    answers: list[Any]) -> list[Any]:
+    with db.connection(write=True) as connection:
+        lookup, digests = accounts.people_lookup([b.token for b in ballots], "api")
+        keys = sorted({(b.kind, b.target_id) for b in ballots if b.kind in participation.TARGET_KINDS})
+        found = run_together(connection, [*([lookup] if lookup else []),
+                                          *(participation.vote_target_lookup(*key) for key in keys)])
+        people_of = accounts.people_found(connection, found[0] if lookup else [], digests, touch=True)
+        people = [people_of.get(b.token) if b.token else None for b in ballots]
+        rows = dict(zip(keys, found[1:] if lookup else found))
+        targets: dict[tuple[str, int], participation.Target] = {}
+        accepted = []
+        for i, (ballot, person) in enumerate(zip(ballots, people)):
+            try:
+                key = (ballot.kind, ballot.target_id)
+                if key not in targets:
+                    targets[key] = participation.vote_target_found(*key, rows.get(key, []))
+                if ballot.refusal is not None:
+                    raise ballot.refusal
+                participation.check_vote(person, targets[key], ballot.value)
+                accepted.append(i)
+            except DomainError as refusal:
+                answers[i] = refusal
+        if limits is not None and accepted:
+            accepted = _within_limits(connection, ballots, people, accepted, limits, answers)
+        if not accepted:
+            raise _AllRefused()
+        moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together)
+        counts = _counts(connection, db, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *moved)
+    for i in accepted:
+        answers[i] = tallies.votes_of(counts[ballots[i].kind, ballots[i].target_id])
+    return answers
+
+
+def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
+           targets: dict[tuple[str, int], participation.Target], together: bool) -> tuple[dict, dict]:
+    """Write the accepted votes and the people's rows of each bill: the counts moved per target, the
+    day rows' changes. Each person's single vote on a target goes with the others, a few statements for
+    the batch; a person's several votes on one target go one after the other, in the order they came,
+    as they would alone."""
+    moved: dict[tuple[str, int], Counter] = defaultdict(Counter)
+    days: dict[tuple, Counter] = {}
+    by_pair = Counter((person.id, ballot.kind, ballot.target_id) for ballot, person in accepted)
+    single = [(b, p) for b, p in accepted if together and by_pair[p.id, b.kind, b.target_id] == 1]
+    if single:
+        _write_together(connection, single, targets, moved, days)
+    one_by_one = [(b, p) for b, p in accepted if not (together and by_pair[p.id, b.kind, b.target_id] == 1)]
+    for ballot, person in sorted(one_by_one, key=lambda item: (item[1].id, item[0].kind, item[0].target_id)):
+        target = targets[ballot.kind, ballot.target_id]
+        previous, since = participation.write_vote(connection, person.id, target, ballot.value)
+        if previous != ballot.value:
+            consultation_days.vote(connection, target, person, previous, ballot.value, since=since, days=days)
+            moved[ballot.kind, ballot.target_id].update(participation.vote_deltas(previous, ballot.value))
+    return moved, days
+
+
+def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
+                    targets: dict[tuple[str, int], participation.Target], moved: dict, days: dict) -> None:
+    """Each person's one vote on a target made its value (None: taken back), for all of them in two
+    round trips: the previous votes (their rows locked on PostgreSQL, in the order of person and
+    target), then the new votes, the changed ones, the taken-back ones and the people's rows of each
+    bill. A first vote another transaction inserted meanwhile raises ``_Raced``."""
+    dialect = connection.dialect.name
+    by_kind: dict[str, dict[tuple[int, int], tuple[Ballot, Any]]] = defaultdict(dict)
+    for ballot, person in single:
+        by_kind[ballot.kind][person.id, ballot.target_id] = (ballot, person)
+    reads = []
+    for kind, wanted in by_kind.items():
+        users, ids = padded(sorted({u for u, _ in wanted})), padded(sorted({t for _, t in wanted}))
+        reads.append((_vote_statements(dialect, kind).previous(len(users), len(ids)),
+                      {**_numbered("user", users), **_numbered("target", ids)}))
+    now, writes, inserts, contributions = utcnow(), [], [], []
+    for (kind, wanted), rows in zip(by_kind.items(), run_together(connection, reads)):
+        statements = _vote_statements(dialect, kind)
+        previous = {(row.user_id, row.target_id): (row.value, row.created_at) for row in rows}
+        new, changed = [], defaultdict(list)
+        for pair, (ballot, person) in sorted(wanted.items()):
+            before, since = previous.get(pair, (None, None))
+            if before == ballot.value:
+                continue
+            if before is None:
+                new.append(pair)
+            else:
+                changed[pair[1], ballot.value or ""].append(pair[0])
+            moved[kind, pair[1]].update(participation.vote_deltas(before, ballot.value))
+            change = consultation_days.vote_contribution(targets[kind, pair[1]], before, ballot.value, since)
+            if change is not None:
+                contributions.append((change[0], person, change[1], change[2]))
+        for piece in power_of_two_chunks(new):
+            inserts.append((len(writes), len(piece)))
+            writes.append((statements.insert(len(piece)), {
+                "now": now, **_numbered("user", [u for u, _ in piece]), **_numbered("target", [t for _, t in piece]),
+                **_numbered("value", [wanted[pair][0].value for pair in piece])}))
+        for (target_id, value), people in sorted(changed.items()):
+            people = padded(people)
+            writes.append(((statements.change if value else statements.take_back)(len(people)), {
+                "target": target_id, "new_value": value, "now": now, **_numbered("user", people)}))
+    answers = consultation_days.count_many(connection, contributions, days, along=writes)
+    if any(len(answers[position]) != size for position, size in inserts):
+        raise _Raced()
+
+
+def _numbered(name: str, values: list) -> dict[str, Any]:
+    return {f"{name}_{i}": value for i, value in enumerate(values)}
+
+
+@dataclass(frozen=True)
+class _VoteStatements:
+    """The set-wise statements on the votes of one kind of target, each built once per size."""
+
+    dialect: str
+    kind: str
+
+    def _table(self):
+        table = Vote.__table__
+        return table, table.c.article_id if self.kind == "article" else table.c.amendment_id
+
+    def _ins(self, name: str, size: int, column) -> list:
+        return [bindparam(f"{name}_{i}", type_=column.type) for i in range(size)]
+
+    @functools.lru_cache(maxsize=128)
+    def previous(self, users: int, targets: int) -> Prepared:
+        table, column = self._table()
+        return Prepared(select(table.c.user_id, column.label("target_id"), table.c.value, table.c.created_at).where(
+            table.c.user_id.in_(self._ins("user", users, table.c.user_id)),
+            column.in_(self._ins("target", targets, column))).order_by(table.c.user_id, column).with_for_update())
+
+    @functools.lru_cache(maxsize=32)
+    def insert(self, size: int) -> Prepared:
+        table, column = self._table()
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        now = bindparam("now", type_=table.c.created_at.type)
+        return Prepared(insert(table).values([
+            {"user_id": bindparam(f"user_{i}", type_=Integer), column.key: bindparam(f"target_{i}", type_=Integer),
+             "value": bindparam(f"value_{i}", type_=String), "created_at": now, "updated_at": now}
+            for i in range(size)]).on_conflict_do_nothing().returning(table.c.user_id, column.label("target_id")))
+
+    @functools.lru_cache(maxsize=32)
+    def change(self, size: int) -> Prepared:
+        table, column = self._table()
+        return Prepared(table.update().where(column == bindparam("target", type_=Integer),
+                                             table.c.user_id.in_(self._ins("user", size, table.c.user_id))).values(
+            value=bindparam("new_value", type_=String), updated_at=bindparam("now", type_=table.c.updated_at.type)))
+
+    @functools.lru_cache(maxsize=32)
+    def take_back(self, size: int) -> Prepared:
+        table, column = self._table()
+        return Prepared(table.delete().where(column == bindparam("target", type_=Integer),
+                                             table.c.user_id.in_(self._ins("user", size, table.c.user_id))))
+
+
+@functools.lru_cache(maxsize=4)
+def _vote_statements(dialect: str, kind: str) -> _VoteStatements:
+    return _VoteStatements(dialect, kind)
+
+
+def _counts(connection: Connection, db: Database, wanted: set[tuple[str, int]],
+            moved: dict[tuple[str, int], Counter], days: dict[tuple, Counter]) -> dict[tuple[str, int], dict[str, int]]:
+    """Move the counts rows (in the order of their keys), then the day rows, and commit, in one round
+    trip on PostgreSQL (with the write mark moved right after the commit); answer the counts of
+    every target ``wanted``."""
+    changed = {key: {name: n for name, n in deltas.items() if n} for key, deltas in moved.items()}
+    changed = {key: deltas for key, deltas in changed.items() if deltas}
+    counts: dict[tuple[str, int], dict[str, int]] = {}
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, target_id in sorted(wanted - changed.keys()):
+        by_kind[kind].append(target_id)
+    for kind, ids in by_kind.items():
+        counts.update({(kind, i): row for i, row in tallies.read(connection, kind, ids).items()})
+    keys = sorted(changed)
+    dialect = connection.dialect.name
+    calls = [tallies.add_call(dialect, *key, **changed[key]) for key in keys]
+    calls += consultation_days.day_calls(dialect, days)
+    if calls:
+        answers = run_together(connection, calls, commit=True, then=db.mark_after_commit(connection))
+        counts.update({key: tallies.counts_of(answer[0]) for key, answer in zip(keys, answers)})
+    return counts
+
+
+# --- rate limits -----------------------------------------------------------------------------------
+
+def _within_limits(connection: Connection, ballots: list[Ballot], people: list[Any], accepted: list[int],
+                   limits: Limits, answers: list[Any]) -> list[int]:
+    """The accepted ballots within the rate limits; the others answered 429. Each key's hits are added
+    in one statement (accounts, then addresses, in order), and those of the refused ballots taken back:
+    a refused write uses up nothing, as when its own transaction rolled back."""
+    keys: dict[str, list[int]] = {}
+    if limits.per_account:
+        for i in sorted(accepted, key=lambda i: people[i].id):
+            keys.setdefault(f"user:{people[i].id}", []).append(i)
+    if limits.per_address:
+        for i in sorted(accepted, key=lambda i: ballots[i].address):
+            keys.setdefault(f"addr:{ballots[i].address}"[:120], []).append(i)
+    refused: set[int] = set()
+    for key, members in keys.items():
+        allowed = limits.per_account if key.startswith("user:") else limits.per_address
+        count = _hit(connection, key, limits.window_start, len(members))
+        for position, i in enumerate(members, start=count - len(members) + 1):
+            if position > allowed and i not in refused:
+                refused.add(i)
+                answers[i] = RateLimited.writes(allowed, limits.window, limits.retry_after)
+    for key, members in keys.items():
+        taken_back = sum(1 for i in members if i in refused)
+        if taken_back:
+            _statements(connection.dialect.name)[2].run(connection, key=key, window_start=limits.window_start,
+                                                        moved=-taken_back)
+    return [i for i in accepted if i not in refused]
+
+
+def _hit(connection: Connection, key: str, window_start: int, hits: int) -> int:
+    """Add ``hits`` writes to the key's window and answer its count; a new window ends the older ones."""
+    add, forget, _ = _statements(connection.dialect.name)
+    count = add.first(connection, key=key, window_start=window_start, moved=hits)[0]
+    if count == hits:
+        forget.run(connection, key=key, window_start=window_start)
+    return count
+
+
+@functools.lru_cache(maxsize=2)
+def _statements(dialect: str) -> tuple[Prepared, Prepared, Prepared]:
+    """The rate-limit counter's statements, built once: add (creating the row), forget the older
+    windows, take back."""
+    table = RateLimitCounter.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    key, start = bindparam("key", type_=String), bindparam("window_start", type_=Integer)
+    moved = bindparam("moved", type_=Integer)
+    add = insert(table).values(key=key, window_start=start, count=moved).on_conflict_do_update(
+        index_elements=[table.c.key, table.c.window_start], set_={"count": table.c.count + moved})
+    mine = (table.c.key == key) & (table.c.window_start == start)
+    return (Prepared(add.returning(table.c.count)),
+            Prepared(delete(table).where(table.c.key == key, table.c.window_start < start)),
+            Prepared(table.update().where(mine).values(count=table.c.count + moved)))

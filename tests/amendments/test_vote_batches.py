@@ -1,0 +1,204 @@
+"""The API's votes go in batches (amendments/services/vote_batches.py): the votes of the requests in
+flight share one transaction and one commit. Sent together, they must end exactly as sent one by one:
+one row per person and target, counts equal to the rows, each refusal answered to its own request
+only, and a batch that fails in the database run again vote by vote."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+
+import httpx
+from sqlalchemy import select, text
+
+from amendments.models import Vote
+from amendments.services import tallies
+from drafting.app import create_app
+from tests.amendments.test_votes import account, admin, make_amendment, set_status  # noqa: F401
+from tests.serving import first_answer, serve, stop
+
+VALUES = ("agree", "mixed", "disagree")
+
+
+def _together(settings, requests: list[tuple[str, str, dict | None, dict]]) -> tuple[list[httpx.Response], list[str]]:
+    """Send (method, path, json, headers) all at once to one app in this process, so they reach its vote
+    queue in one turn of the event loop: the answers, and the statements the database ran."""
+    app = create_app(settings)
+
+    async def send() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return await asyncio.gather(*(http.request(method, path, json=body, headers=headers)
+                                          for method, path, body, headers in requests))
+
+    try:
+        with app.state.db.recorded_statements() as statements:
+            answers = asyncio.run(send())
+    finally:
+        app.state.db.dispose()
+    return answers, statements
+
+
+def _counts_moves(statements: list[str]) -> int:
+    return sum(statement.startswith("INSERT INTO target_counts") for statement in statements)
+
+
+def _rows(db) -> dict[tuple[int, int | None, int | None], str]:
+    with db.session(write=False) as session:
+        return {(r.user_id, r.article_id, r.amendment_id): r.value for r in session.execute(
+            select(Vote.user_id, Vote.article_id, Vote.amendment_id, Vote.value))}
+
+
+def _drift(db) -> list:
+    with db.session(write=False) as session:
+        return tallies.drift(session)
+
+
+def test_votes_sent_together_share_one_transaction_and_end_with_exact_counts(api, db, settings, admin):
+    article_id = api.bill(admin)["articles"][0]["id"]
+    people = [account(db, f"voter{n}") for n in range(30)]
+    requests = [("PUT", f"/api/v1/articles/{article_id}/vote", {"value": VALUES[n % 3]}, person.headers)
+                for n, person in enumerate(people)]
+    answers, statements = _together(settings, requests)
+    assert [a.status_code for a in answers] == [200] * 30, [a.text for a in answers if a.status_code != 200]
+    assert _counts_moves(statements) == 1  # one batch: the article's counts moved once, by 30
+    expected = {"agree": 10, "mixed": 10, "disagree": 10}
+    assert all(a.json()["votes"] == expected for a in answers)
+    assert [a.json()["vote"] for a in answers] == [VALUES[n % 3] for n in range(30)]
+    assert Counter(_rows(db).values()) == Counter(expected)
+    assert _drift(db) == []
+
+
+def test_one_person_voting_many_times_in_one_batch_keeps_one_vote(api, db, settings, admin):
+    article_id = api.bill(admin)["articles"][0]["id"]
+    alice, bruno = account(db, "alice"), account(db, "bruno")
+    path = f"/api/v1/articles/{article_id}/vote"
+    requests = [("PUT", path, {"value": VALUES[n % 3]}, alice.headers) for n in range(10)]
+    requests += [("PUT", path, {"value": "agree"}, bruno.headers), ("DELETE", path, None, bruno.headers),
+                 ("PUT", path, {"value": "disagree"}, bruno.headers)]
+    answers, statements = _together(settings, requests)
+    assert [a.status_code for a in answers] == [200] * 13
+    assert _counts_moves(statements) <= 1  # one batch (none if the votes cancel out)
+    rows = _rows(db)
+    assert len([key for key in rows if key[1] == article_id]) <= 2
+    assert all(value in VALUES for value in rows.values())
+    final = {value: sum(1 for v in rows.values() if v == value) for value in VALUES}
+    assert all(a.json()["votes"] == final for a in answers)  # every answer: the counts after the one commit
+    assert _drift(db) == []
+
+
+def test_a_refused_vote_in_a_batch_changes_nothing_for_the_others(api, client, db, settings, admin):
+    bill = api.bill(admin)
+    open_article = bill["articles"][0]["id"]
+    closed_bill = api.bill(admin, articles=[{"number": "1", "text": "Un article d'un projet clos."}])
+    closed_article = closed_bill["articles"][0]["id"]
+    set_status(client, admin, closed_bill, "closed")
+    people = [account(db, f"voter{n}") for n in range(8)]
+    path = f"/api/v1/articles/{open_article}/vote"
+    requests = [
+        ("PUT", path, {"value": "agree"}, people[0].headers),
+        ("PUT", path, {"value": "maybe"}, people[1].headers),  # 400: the value
+        ("PUT", "/api/v1/articles/999999/vote", {"value": "agree"}, people[2].headers),  # 404
+        ("PUT", path, {"value": "agree"}, {"Authorization": "Bearer not-a-token"}),  # 401
+        ("PUT", f"/api/v1/articles/{closed_article}/vote", {"value": "agree"}, people[3].headers),  # 409
+        ("PUT", path, {"value": "agree", "on_behalf_of": "voter0"}, people[4].headers),  # 400: votes stay personal
+        ("PUT", path, {"value": "mixed"}, people[5].headers),
+        ("DELETE", path, None, people[6].headers),  # nothing to take back: 200
+        ("PUT", path, {"value": "disagree"}, people[7].headers),
+    ]
+    answers, statements = _together(settings, requests)
+    assert [a.status_code for a in answers] == [200, 400, 404, 401, 409, 400, 200, 200, 200], [a.text for a in answers]
+    assert "value" in answers[1].json()["detail"]
+    assert "on_behalf_of" in answers[5].json()["detail"]
+    assert _counts_moves(statements) == 1
+    expected = {"agree": 1, "mixed": 1, "disagree": 1}
+    assert [a.json()["votes"] for a in answers if a.status_code == 200] == [expected] * 4
+    assert sorted(_rows(db).values()) == ["agree", "disagree", "mixed"]
+    assert _drift(db) == []
+
+
+def _refuse_votes_of(db, user_id: int) -> None:
+    """A trigger that makes the database itself fail this person's new votes (an error no check foresees)."""
+    with db.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(
+                "CREATE OR REPLACE FUNCTION refuse_vote() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql"))
+            session.execute(text(f"CREATE TRIGGER refuse_vote BEFORE INSERT ON votes FOR EACH ROW "
+                                 f"WHEN (NEW.user_id = {user_id}) EXECUTE FUNCTION refuse_vote()"))
+        else:
+            session.execute(text(f"CREATE TRIGGER refuse_vote BEFORE INSERT ON votes WHEN NEW.user_id = {user_id} "
+                                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"))
+
+
+def _drop_refusal(db) -> None:
+    with db.session() as session:
+        session.execute(text("DROP TRIGGER refuse_vote ON votes" if session.get_bind().dialect.name == "postgresql"
+                             else "DROP TRIGGER refuse_vote"))
+
+
+def test_a_batch_the_database_fails_is_written_again_vote_by_vote(api, db, settings, admin):
+    article_id = api.bill(admin)["articles"][0]["id"]
+    people = [account(db, f"voter{n}") for n in range(6)]
+    with db.session(write=False) as session:
+        from drafting.models import User
+        doomed = session.scalar(select(User.id).where(User.username == "voter2"))
+    _refuse_votes_of(db, doomed)
+    try:
+        path = f"/api/v1/articles/{article_id}/vote"
+        answers, _ = _together(settings, [("PUT", path, {"value": "agree"}, p.headers) for p in people])
+    finally:
+        _drop_refusal(db)
+    assert [a.status_code for a in answers] == [200, 200, 500, 200, 200, 200]
+    assert Counter(_rows(db).values()) == {"agree": 5}
+    assert _drift(db) == []
+
+
+def test_many_people_voting_at_once_on_two_workers_lose_and_double_nothing(database_url, db, tmp_path):
+    """Through a real ``navette serve --workers 2``: 24 people, each sending its own votes in order while
+    the others do, on two targets; the last vote of each stays, once, and the counts equal the rows."""
+    people = [account(db, f"voter{n}") for n in range(24)]
+    author = account(db, "author", "admin")
+    server, base = serve(database_url, tmp_path, workers=2)
+    sent: dict[tuple[str, int], str | None] = {}
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    try:
+        health = first_answer(server, f"{base}/healthz", timeout=60)
+        assert health is not None and health.status_code == 200, f"the server did not start: {server.poll()}"
+        with httpx.Client(base_url=base, timeout=30, headers=author.headers) as http:
+            bill = http.post("/api/v1/bills", json={"title": "Projet voté", "articles": [
+                {"number": "1", "text": "Le premier article."}, {"number": "2", "text": "Le second article."}]})
+            assert bill.status_code == 201, bill.text
+            assert http.post(f"/api/v1/bills/{bill.json()['slug']}/status", json={"status": "open"}).status_code == 200
+            articles = [a["id"] for a in http.get(f"/api/v1/bills/{bill.json()['slug']}").json()["articles"]]
+        start = threading.Barrier(len(people), timeout=60)
+
+        def run(n: int) -> None:
+            with httpx.Client(base_url=base, timeout=30, headers=people[n].headers) as http:
+                start.wait()
+                for round_ in range(6):
+                    article = articles[(n + round_) % 2]
+                    value = None if (n + round_) % 5 == 4 else VALUES[(n * 7 + round_) % 3]
+                    path = f"/api/v1/articles/{article}/vote"
+                    answer = http.delete(path) if value is None else http.put(path, json={"value": value})
+                    with lock:
+                        statuses[answer.status_code] += 1
+                        sent[people[n].username, article] = value
+
+        threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(len(people))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        assert not any(thread.is_alive() for thread in threads)
+    finally:
+        output = stop(server)
+    assert statuses == {200: len(people) * 6}, (statuses, output[-3000:])
+    from drafting.models import User
+    with db.session(write=False) as session:
+        names = dict(session.execute(select(User.id, User.username)).all())
+    rows = {(names[user], article): value for (user, article, _), value in _rows(db).items()}
+    assert rows == {key: value for key, value in sent.items() if value is not None}
+    assert _drift(db) == []
+    assert "Traceback" not in output, output[-3000:]
