@@ -12,6 +12,7 @@ the databases navette_bench_small and navette_bench_<gd scale> there, and keeps 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import os
@@ -392,35 +393,37 @@ class Bench:
         small_results: dict[tuple[str, int], LoadResult | None] = {}
         self.run.profiles[small.label] = probes.profile_pages(small.url, self.pages_of(small),
                                                               headers=self.reader(small))
-        self.say("Navette on PostgreSQL (small), one worker, signed in")
-        with servers.navette("pg-small", small.url, env=env,
-                             idle_check=datasets.pg_idle(small.url)) as server:
-            for c in CONCURRENCY:
-                for name in compared:
-                    small_results[name, c], _ = self.page(server, self.pages_of(small)[name], c,
-                                                          headers=self.reader(small))
-            if big is not None:
-                for c in CONCURRENCY:
-                    self.say(f"votes on PostgreSQL (small), 1 worker, {c} connections")
-                    small_results["votes", c], check = self.votes(server, small, c)
-                    self.run.vote_checks.append((f"{small.label}, 1 worker, {c} connections", check))
         if big is not None:
             self.say("pages in-process on the large database")
             self.run.profiles[big.label] = probes.profile_pages(big.url, self.pages_of(big), budget=5.0,
                                                                 headers=self.reader(big))
-            self.say(f"Navette on PostgreSQL ({big.scale}), one worker, signed in")
-            with servers.navette(f"pg-{big.scale}", big.url, env=env,
-                                 idle_check=datasets.pg_idle(big.url)) as server:
+        # Both servers run at once and each figure of the large database is measured right after the
+        # same figure of the small one: measured minutes apart, on a shared machine, the ratio followed
+        # the machine's load more than the databases (bench/ANALYSIS.md, gdpages).
+        self.say("Navette on PostgreSQL, one worker, signed in: the small database"
+                 + (f" and {big.scale}, figure by figure" if big is not None else ""))
+        with contextlib.ExitStack() as stack:
+            small_server = stack.enter_context(servers.navette("pg-small", small.url, env=env,
+                                                               idle_check=datasets.pg_idle(small.url)))
+            big_server = None if big is None else stack.enter_context(servers.navette(
+                f"pg-{big.scale}", big.url, env=env, idle_check=datasets.pg_idle(big.url)))
+            for c in CONCURRENCY:
+                for name in compared:
+                    small_results[name, c], _ = self.page(small_server, self.pages_of(small)[name], c,
+                                                          headers=self.reader(small))
+                    if big_server is None:
+                        continue
+                    result, why = self.page(big_server, self.pages_of(big)[name], c, headers=self.reader(big))
+                    self.run.figures.append(Figure(
+                        f"{name[0].upper()}{name[1:]} at {big.scale} scale, signed in", f"{big.label}, 1 worker",
+                        c, result, f"same page, {small.label}", small_results.get((name, c)),
+                        TARGET["large against small"], why, page=name, compared=(small.label, big.label)))
+            if big_server is not None:
                 for c in CONCURRENCY:
-                    for name in compared:
-                        result, why = self.page(server, self.pages_of(big)[name], c, headers=self.reader(big))
-                        self.run.figures.append(Figure(
-                            f"{name[0].upper()}{name[1:]} at {big.scale} scale, signed in", f"{big.label}, 1 worker",
-                            c, result, f"same page, {small.label}", small_results.get((name, c)),
-                            TARGET["large against small"], why, page=name, compared=(small.label, big.label)))
-                for c in CONCURRENCY:
-                    self.say(f"votes on PostgreSQL ({big.scale}), 1 worker, {c} connections")
-                    result, check = self.votes(server, big, c)
+                    self.say(f"votes on PostgreSQL (small, then {big.scale}), 1 worker, {c} connections")
+                    small_results["votes", c], check = self.votes(small_server, small, c)
+                    self.run.vote_checks.append((f"{small.label}, 1 worker, {c} connections", check))
+                    result, check = self.votes(big_server, big, c)
                     self.run.vote_checks.append((f"{big.label}, 1 worker, {c} connections", check))
                     self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters) at {big.scale} scale",
                                                    f"{big.label}, 1 worker", c, result, f"same votes, {small.label}",
