@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drafting.i18n import Message
+from drafting.i18n import Message, N_
 
 # The API's ``detail`` starts with the field's name in every language, as clients read it.
 FIELD_DETAIL = "{field}: {message}"
@@ -70,7 +70,7 @@ class RateLimited(DomainError):
     @classmethod
     def writes(cls, allowed: int, window: int, retry_after: int) -> "RateLimited":
         """The refusal of a write beyond ``allowed`` in a window of ``window`` seconds."""
-        error = cls("too many writes: at most {allowed} every {window} seconds; retry in {retry_after} s",
+        error = cls(N_("too many writes: at most {allowed} every {window} seconds; retry in {retry_after} s"),
                     retry_after, allowed=allowed, window=window)
         error.extra = {"retry_after": retry_after, "limit": allowed, "window_seconds": window}
         return error

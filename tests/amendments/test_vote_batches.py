@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import select, text
@@ -32,8 +33,9 @@ def _together(settings, requests: list[tuple[str, str, dict | None, dict]]) -> t
                                           for method, path, body, headers in requests))
 
     try:
-        with app.state.db.recorded_statements() as statements:
-            answers = asyncio.run(send())
+        with app.state.db.recorded_statements() as statements, ThreadPoolExecutor(1) as own_thread:
+            # Its own thread: a browser test of the same pytest worker may hold an event loop in this one.
+            answers = own_thread.submit(asyncio.run, send()).result()
     finally:
         app.state.db.dispose()
     return answers, statements
