@@ -88,9 +88,9 @@ def create_render_app() -> Litestar:
         contexts = pool.submit(capture_contexts, navette, pages, False,
                                json.loads(os.environ.get("NAVETTE_BENCH_HEADERS", "{}"))).result()
 
-    @get("/bench/render/{page:str}")
-    async def render(page: FromPath[str]) -> Template:
-        template_name, context = contexts[page]
+    @get("/bench/render/{name:str}")  # not ``page``: the app provides a dependency of that name
+    async def render(name: FromPath[str]) -> Template:
+        template_name, context = contexts[name]
         return Template(template_name=template_name, context=context, headers={"Vary": "HX-Request"})
 
     navette.register(render)
