@@ -27,12 +27,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, delete, select
+from sqlalchemy import Integer, String, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from amendments.models import RateLimitCounter, Vote
-from amendments.services import consultation_days, participation, tallies
+from amendments.models import Vote
+from amendments.services import consultation_days, participation, rate_counts, tallies
 from drafting import retry
 from drafting.db import Database, Prepared, padded, power_of_two_chunks, run_together, utcnow
 from drafting.errors import DomainError, RateLimited
@@ -302,7 +302,7 @@ def _within_limits(connection: Connection, ballots: list[Ballot], people: list[A
     refused: set[int] = set()
     for key, members in keys.items():
         allowed = limits.per_account if key.startswith("user:") else limits.per_address
-        count = _hit(connection, key, limits.window_start, len(members))
+        count = rate_counts.add(connection, key, limits.window_start, len(members))
         for position, i in enumerate(members, start=count - len(members) + 1):
             if position > allowed and i not in refused:
                 refused.add(i)
@@ -310,31 +310,5 @@ def _within_limits(connection: Connection, ballots: list[Ballot], people: list[A
     for key, members in keys.items():
         taken_back = sum(1 for i in members if i in refused)
         if taken_back:
-            _statements(connection.dialect.name)[2].run(connection, key=key, window_start=limits.window_start,
-                                                        moved=-taken_back)
+            rate_counts.take_back(connection, key, limits.window_start, taken_back)
     return [i for i in accepted if i not in refused]
-
-
-def _hit(connection: Connection, key: str, window_start: int, hits: int) -> int:
-    """Add ``hits`` writes to the key's window and answer its count; a new window ends the older ones."""
-    add, forget, _ = _statements(connection.dialect.name)
-    count = add.first(connection, key=key, window_start=window_start, moved=hits)[0]
-    if count == hits:
-        forget.run(connection, key=key, window_start=window_start)
-    return count
-
-
-@functools.lru_cache(maxsize=2)
-def _statements(dialect: str) -> tuple[Prepared, Prepared, Prepared]:
-    """The rate-limit counter's statements, built once: add (creating the row), forget the older
-    windows, take back."""
-    table = RateLimitCounter.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    key, start = bindparam("key", type_=String), bindparam("window_start", type_=Integer)
-    moved = bindparam("moved", type_=Integer)
-    add = insert(table).values(key=key, window_start=start, count=moved).on_conflict_do_update(
-        index_elements=[table.c.key, table.c.window_start], set_={"count": table.c.count + moved})
-    mine = (table.c.key == key) & (table.c.window_start == start)
-    return (Prepared(add.returning(table.c.count)),
-            Prepared(delete(table).where(table.c.key == key, table.c.window_start < start)),
-            Prepared(table.update().where(mine).values(count=table.c.count + moved)))

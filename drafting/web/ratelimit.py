@@ -11,12 +11,10 @@ import math
 import time
 
 from litestar import Request
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from amendments.models import RateLimitCounter
+from amendments.services import rate_counts
 from amendments.services.vote_batches import Limits
 from drafting.errors import RateLimited
 from drafting.models import User
@@ -40,25 +38,10 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client and request.client.host else "unknown"
 
 
-def _insert(session: Session | Connection):
-    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-
-
 def hit(session: Session | Connection, key: str, window_start: int) -> int:
     """Count one write for ``key`` in the window and answer the window's count so far."""
-    insert = _insert(session)
-    statement = insert(RateLimitCounter).values(key=key, window_start=window_start, count=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[RateLimitCounter.key, RateLimitCounter.window_start],
-        set_={"count": RateLimitCounter.count + 1},
-    ).returning(RateLimitCounter.count)
-    count = session.execute(statement).scalar_one()
-    if count == 1:  # first write of a new window: the key's older windows are finished
-        session.execute(delete(RateLimitCounter).where(
-            RateLimitCounter.key == key, RateLimitCounter.window_start < window_start
-        ))
-    return count
+    connection = session if isinstance(session, Connection) else session.connection()
+    return rate_counts.add(connection, key, window_start)
 
 
 def window(settings: Settings) -> tuple[int, int, int]:
