@@ -26,6 +26,7 @@ from drafting.services import bills, participants
 from drafting.errors import Invalid, NotFound
 from drafting.models import User
 from drafting.web.paging import Page, paginated
+from drafting.web.answers import EncodedJSON
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, bearer_token, threaded, transaction
 
@@ -77,7 +78,7 @@ def _target_handlers(kind: str) -> list:
     # Votes, the most frequent write, go in batches: one transaction and one commit for the votes of
     # all the requests in flight (amendments/services/vote_batches.py); plain statements, no ORM.
     @put(f"{base}/vote", name=f"api:{kind}:vote", status_code=200, dependencies=json_body(VoteIn))
-    async def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> VoteAnswerJSON:
+    async def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> Response[VoteAnswerJSON]:
         value, refusal = None, None
         try:
             payload = parse_body(body, VoteIn)
@@ -87,13 +88,13 @@ def _target_handlers(kind: str) -> list:
             refusal = error
         votes = await request.app.state.votes.submit(Ballot(
             kind, target_id, bearer_token(request), value, ratelimit.client_address(request), refusal))
-        return shapes.vote_json(votes, value)
+        return EncodedJSON(shapes.vote_json(votes, value))
 
     @delete(f"{base}/vote", name=f"api:{kind}:unvote", status_code=200)
-    async def delete_vote(request: Request, target_id: FromPath[int]) -> VoteAnswerJSON:
+    async def delete_vote(request: Request, target_id: FromPath[int]) -> Response[VoteAnswerJSON]:
         votes = await request.app.state.votes.submit(Ballot(
             kind, target_id, bearer_token(request), None, ratelimit.client_address(request)))
-        return shapes.vote_json(votes, None)
+        return EncodedJSON(shapes.vote_json(votes, None))
 
     @get(f"{base}/arguments", name=f"api:{kind}:arguments")
     @threaded

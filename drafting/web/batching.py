@@ -25,6 +25,10 @@ T = TypeVar("T")
 
 MAX_BATCH = 200  # items per transaction at most: a batch's locks and its answers' wait stay short
 RUNNING = 4  # batches of one worker written at once in threads (PostgreSQL)
+# Further turns of the event loop a drain waits before taking the queue: the answers of a batch go out
+# together and the next requests come back over a few turns (a few microseconds each when nothing is
+# ready), so on SQLite at 50 connections a batch holds about 40 votes, not 20 (bench/ANALYSIS.md, votepath).
+GATHERING_TURNS = 3
 
 
 class Batcher(Generic[T]):
@@ -60,6 +64,8 @@ class Batcher(Generic[T]):
         try:
             while True:
                 await asyncio.sleep(0)  # the requests already read this turn of the loop join the batch
+                for _ in range(GATHERING_TURNS):  # and those read in the next few turns
+                    await asyncio.sleep(0)
                 self._collecting = False
                 batch, self._queued = self._queued[:MAX_BATCH], self._queued[MAX_BATCH:]
                 if not batch:

@@ -29,6 +29,8 @@ HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 # Cookies that carry a session or a CSRF secret: never sent over plain http once the site is https.
 SECURE_COOKIES = ("navette_session=", "navette_csrf=")
+# The same headers as the ASGI message carries them, encoded once (this hook runs on every answer).
+_ENCODED = tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in HEADERS.items())
 
 
 def served_over_https(scope: Scope) -> bool:
@@ -38,12 +40,14 @@ def served_over_https(scope: Scope) -> bool:
 async def security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in HEADERS.items():
-        if name not in headers:
-            headers[name] = value
+    raw = message.get("headers")
+    if not isinstance(raw, list):
+        raw = message["headers"] = list(raw or ())
+    present = {name.lower() for name, _ in raw}
+    raw.extend(header for header in _ENCODED if header[0] not in present)
     if not served_over_https(scope):
         return
+    headers = MutableScopeHeaders.from_message(message)
     headers["strict-transport-security"] = HSTS
     cookies = headers.getall("set-cookie", [])
     if any(cookie.startswith(SECURE_COOKIES) for cookie in cookies):

@@ -204,3 +204,22 @@ def test_many_people_voting_at_once_on_two_workers_lose_and_double_nothing(datab
     assert rows == {key: value for key, value in sent.items() if value is not None}
     assert _drift(db) == []
     assert "Traceback" not in output, output[-3000:]
+
+
+def test_a_vote_answer_is_json_with_its_length_and_the_security_headers(api, client, db, admin):
+    """The vote's answer is encoded once and sent without Litestar's response object (drafting/web/answers.py):
+    it says the same as any JSON answer, with the headers every answer carries."""
+    article_id = api.bill(admin)["articles"][0]["id"]
+    alice = account(db, "alice")
+    path = f"/api/v1/articles/{article_id}/vote"
+    for answer, vote, agree in ((client.put(path, json={"value": "agree"}, headers=alice.headers), "agree", 1),
+                                (client.delete(path, headers=alice.headers), None, 0)):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/json"
+        assert int(answer.headers["content-length"]) == len(answer.content)
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert "set-cookie" not in answer.headers
+        tallies = {"agree": agree, "mixed": 0, "disagree": 0}
+        assert answer.json() == {**tallies, "votes": tallies, "vote": vote}
