@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
+from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -198,6 +199,27 @@ def power_of_two_chunks(rows: list) -> list[list]:
         pieces.append(rows[start:start + size])
         start += size
     return pieces
+
+
+def row_pieces(dialect: str, rows: list) -> list[list]:
+    """``rows`` cut for multi-row statements: on PostgreSQL one piece of any length (its statement reads
+    the rows from arrays, ``unnested``), elsewhere ``power_of_two_chunks``."""
+    if dialect == "postgresql":
+        return [list(rows)] if rows else []
+    return power_of_two_chunks(rows)
+
+
+def unnested(columns: dict[str, Any]):
+    """PostgreSQL: the rows of a multi-row statement as one array parameter per column (``unnest``), so
+    one statement, prepared once, takes any number of rows in one execution; ``columns``: name → type,
+    ``arrays`` gives the parameters."""
+    return func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in columns.items())).table_valued(
+        *columns).render_derived(name="given")
+
+
+def arrays(names: tuple[str, ...] | list[str], rows: list[tuple]) -> dict[str, list]:
+    """The parameters of an ``unnested`` statement: each column's values, in the order of ``rows``."""
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
-from drafting.db import Prepared, power_of_two_chunks, run_together
+from drafting.db import Prepared, arrays, power_of_two_chunks, run_together, unnested
 from drafting.models import Article, User
 
 COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
@@ -185,6 +185,9 @@ def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, di
 def _weigh_calls(dialect: str, table, columns: tuple[str, ...], moves: Counter) -> list[tuple[Prepared, dict]]:
     """The upserts adding each move to its row's weight (creating it), in the order of the keys."""
     rows = sorted((key, moved) for key, moved in moves.items() if moved)
+    if dialect == "postgresql":  # one statement for any number of rows
+        return [(_weigh_unnested_statement(table.name, columns),
+                 arrays((*columns, "weight"), [(*key, moved) for key, moved in rows]))] if rows else []
     calls = []
     for piece in power_of_two_chunks(rows):
         values = {f"{name}_{i}": key[n] for i, (key, _) in enumerate(piece) for n, name in enumerate(columns)}
@@ -213,6 +216,17 @@ def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...
     statement = insert(table).values([
         {**{name: bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns},
          "weight": bindparam(f"weight_{i}", type_=Integer)} for i in range(size)])
+    return Prepared(statement.on_conflict_do_update(
+        index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
+
+
+@functools.lru_cache(maxsize=4)
+def _weigh_unnested_statement(table_name: str, columns: tuple[str, ...]) -> Prepared:
+    """PostgreSQL: ``_weigh_many_statement`` for any number of rows, read from one array per column."""
+    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
+    keys = [table.c[name] for name in columns if name in table.primary_key.columns]
+    rows = unnested({**{name: table.c[name].type for name in columns}, "weight": Integer})
+    statement = postgresql.insert(table).from_select([*columns, "weight"], select(*rows.c))
     return Prepared(statement.on_conflict_do_update(
         index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
 

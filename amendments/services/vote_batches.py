@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 from amendments.models import Vote
 from amendments.services import consultation_days, participation, rate_counts, tallies
 from drafting import retry
-from drafting.db import Database, Prepared, padded, power_of_two_chunks, run_together, utcnow
+from drafting.db import Database, Prepared, arrays, padded, row_pieces, run_together, unnested, utcnow
 from drafting.errors import DomainError, RateLimited
 from drafting.services import accounts
 
@@ -194,11 +194,9 @@ def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
             change = consultation_days.vote_contribution(targets[kind, pair[1]], before, ballot.value, since)
             if change is not None:
                 contributions.append((change[0], person, change[1], change[2]))
-        for piece in power_of_two_chunks(new):
+        for piece in row_pieces(dialect, new):
             inserts.append((len(writes), len(piece)))
-            writes.append((statements.insert(len(piece)), {
-                "now": now, **_numbered("user", [u for u, _ in piece]), **_numbered("target", [t for _, t in piece]),
-                **_numbered("value", [wanted[pair][0].value for pair in piece])}))
+            writes.append(statements.insert_call(now, [(u, t, wanted[u, t][0].value) for u, t in piece]))
         for (target_id, value), people in sorted(changed.items()):
             people = padded(people)
             writes.append(((statements.change if value else statements.take_back)(len(people)), {
@@ -233,15 +231,32 @@ class _VoteStatements:
             table.c.user_id.in_(self._ins("user", users, table.c.user_id)),
             column.in_(self._ins("target", targets, column))).order_by(table.c.user_id, column).with_for_update())
 
+    def insert_call(self, now, rows: list[tuple[int, int, str]]) -> tuple[Prepared, dict]:
+        """The statement inserting the new votes ``rows`` (person, target, value) and its parameters: on
+        PostgreSQL one statement for any number of rows (``unnested``), elsewhere one per size."""
+        if self.dialect == "postgresql":
+            return self._insert_unnested(), {"now": now, **arrays(_NEW_VOTES, rows)}
+        return self._insert(len(rows)), {"now": now, **{f"{name}_{i}": row[n] for i, row in enumerate(rows)
+                                                        for n, name in enumerate(("user", "target", "value"))}}
+
     @functools.lru_cache(maxsize=32)
-    def insert(self, size: int) -> Prepared:
+    def _insert(self, size: int) -> Prepared:
         table, column = self._table()
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         now = bindparam("now", type_=table.c.created_at.type)
-        return Prepared(insert(table).values([
+        return Prepared(sqlite.insert(table).values([
             {"user_id": bindparam(f"user_{i}", type_=Integer), column.key: bindparam(f"target_{i}", type_=Integer),
              "value": bindparam(f"value_{i}", type_=String), "created_at": now, "updated_at": now}
             for i in range(size)]).on_conflict_do_nothing().returning(table.c.user_id, column.label("target_id")))
+
+    @functools.lru_cache(maxsize=1)
+    def _insert_unnested(self) -> Prepared:
+        table, column = self._table()
+        rows = unnested(dict(zip(_NEW_VOTES, (Integer, Integer, String))))
+        now = bindparam("now", type_=table.c.created_at.type)
+        return Prepared(postgresql.insert(table).from_select(
+            ["user_id", column.key, "value", "created_at", "updated_at"],
+            select(*rows.c, now, now)).on_conflict_do_nothing().returning(
+            table.c.user_id, column.label("target_id")))
 
     @functools.lru_cache(maxsize=32)
     def change(self, size: int) -> Prepared:
@@ -255,6 +270,9 @@ class _VoteStatements:
         table, column = self._table()
         return Prepared(table.delete().where(column == bindparam("target", type_=Integer),
                                              table.c.user_id.in_(self._ins("user", size, table.c.user_id))))
+
+
+_NEW_VOTES = ("voters", "targets", "vote_values")  # the arrays of the new votes (PostgreSQL)
 
 
 @functools.lru_cache(maxsize=4)
