@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from drafting.models import Bill
-from drafting.services.search.index import kind_mark
+from drafting.services.search.index import BLOCK, block_mark
 from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold
 
 # Of one kind: a word the planner expects in at most FEW index rows (all kinds together) is looked up in
@@ -45,7 +45,7 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
             values["bill_id"] = bill.id
         if kind is None:
             return _every_match(session, queries, values, None, bill is not None)
-        values.update(kind=kind, mark=kind_mark(kind))
+        values["kind"] = kind
         expected = _expected_rows(session, queries, values)
         if expected > FEW and (expected > MANY or _sampled(session, queries, values, walked) * WALKED
                                >= MAX_RANKED * SAMPLED):
@@ -64,12 +64,24 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
     """Phase 2, or a search of every kind: the first matches in order (of the entries; of one kind, of
     its items). Of every kind, the planner chooses how, a walk of the index in order or the GIN index,
     on its estimate of the words (and of the bill). Of one kind, never by a walk (``+ 0``): the words
-    are rare there."""
+    are rare there; they are asked of the GIN index one block of the kind's target ids after another
+    (``BLOCK``: the words with the block's lexeme, migration 0014_kindsearch), in order, each block's
+    matches sorted, until ``MAX_RANKED`` are found. The nested loop keeps the blocks' order and the
+    outer ``LIMIT`` stops it, so only the rows of the blocks read are fetched from the table (about
+    ``MAX_RANKED`` rows for a word spread through the items, where all its matches were read before)."""
     source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
-    order = "i.target_id" if kind is not None else "i.entry_id"
-    every = (f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
-             f"WHERE {_matching(queries, kind)}{' AND e.bill_id = :bill_id' if of_bill else ''} "
-             f"ORDER BY {order}{' + 0' if kind is not None else ''} LIMIT :ranked")
+    of_bill_only = " AND e.bill_id = :bill_id" if of_bill else ""
+    if kind is None:
+        every = (f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
+                 f"WHERE {_matching(queries, None)}{of_bill_only} ORDER BY i.entry_id LIMIT :ranked")
+    else:
+        values = {**values, "block": BLOCK}
+        blocks = ("generate_series(0, (SELECT max(k.target_id) FROM search_entries k WHERE k.kind = :kind) "
+                  "/ CAST(:block AS integer)) AS b(n)")
+        every = (f"SELECT m.id, m.language, m.vector FROM {blocks} CROSS JOIN LATERAL ("
+                 f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
+                 f"WHERE {_matching(queries, block_mark(':kind', 'b.n'))}{of_bill_only} "
+                 f"ORDER BY i.target_id + 0 LIMIT :ranked) m LIMIT :ranked")
     return list(session.scalars(text(_ranked(every, queries)), values))
 
 
@@ -102,17 +114,18 @@ def _expected_rows(session: Session, queries: dict[str, str], values: dict) -> f
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
-def _matching(queries: dict[str, str], kind: str | None, walking: bool = False) -> str:
-    """The words of each language's rows; with the kind's lexeme (``'' && mark`` is the mark alone: a query
-    of stop words must find nothing, hence ``numnode``). ``walking``: tested on the rows walked, never
-    asked of the GIN index (``ts_match_vq`` is ``@@``, but no index condition): the planner, expecting
-    the matches spread evenly, would rather read all of them than walk to the first ``MAX_RANKED``."""
+def _matching(queries: dict[str, str], mark: str | None, walking: bool = False) -> str:
+    """The words of each language's rows; with a lexeme (``mark``, its SQL: a block's; ``'' && mark`` is
+    the mark alone: a query of stop words must find nothing, hence ``numnode``). ``walking``: tested on
+    the rows walked, never asked of the GIN index (``ts_match_vq`` is ``@@``, but no index condition):
+    the planner, expecting the matches spread evenly, would rather read all of them than walk to the
+    first ``MAX_RANKED``."""
     arms = []
     for language, query in queries.items():
         if walking:
             wanted = f"ts_match_vq(i.vector, {query})"
-        elif kind:
-            wanted = f"numnode({query}) > 0 AND i.vector @@ ({query} && CAST(:mark AS tsquery))"
+        elif mark:
+            wanted = f"numnode({query}) > 0 AND i.vector @@ ({query} && CAST({mark} AS tsquery))"
         else:
             wanted = f"i.vector @@ {query}"
         arms.append(f"(i.language = '{language}' AND {wanted})")
