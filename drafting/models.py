@@ -43,6 +43,22 @@ class User(Base):
         return self.kind == "organization"
 
 
+class OrganizationDeclaration(Base):
+    """What an organization declared of itself: its name and interests from a moment on. A row at the
+    account's creation and one at each change (amendments/services/organizations.py); never updated,
+    so anyone can see what it declared while it took part. The user's columns hold the latest."""
+
+    __tablename__ = "organization_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organization_name: Mapped[str] = mapped_column(String(200))
+    declared_interests: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_organization_declarations_user", "user_id", "id"),)
+
+
 class AuthToken(Base):
     """A bearer token (API) or a browser session; only its SHA-256 is stored."""
 

@@ -10,7 +10,7 @@ from drafting.models import User
 from drafting.policy import require_user
 from drafting.services import accounts, bills, participants
 from drafting.views import json as out
-from drafting.views.shapes import MeJSON, ParticipantJSON, TokenJSON, UserJSON
+from drafting.views.shapes import DeclarationJSON, MeJSON, ParticipantJSON, TokenJSON, UserJSON
 from drafting.web import ratelimit
 from drafting.web import signin
 from drafting.web.bodies import json_body, parse_body
@@ -135,6 +135,15 @@ def user_detail(request: Request, username: FromPath[str]) -> UserJSON:
         return out.user_json(bills.get_user(session, username))
 
 
+@get("/users/{username:str}/declarations")
+@threaded
+def user_declarations(request: Request, username: FromPath[str]) -> list[DeclarationJSON]:
+    """What an organization declared of itself (name, interests), oldest first: empty for a citizen."""
+    with transaction(request) as session:
+        return [out.declaration_json(d) for d in accounts.declarations(session, bills.get_user(session, username))]
+
+
 accounts_api_router = Router(path="/api/v1", route_handlers=[
     create_token, revoke_token, sign_in_with_code, change_password, create_participant, create_user, me, change_me, user_detail,
+    user_declarations,
 ])

@@ -29,7 +29,7 @@ from amendments.views.participation_json import arguments_json, sources_json, tr
 from amendments.views.json import amendments_json
 from drafting.services import bills as services
 from drafting.views import json as out
-from drafting.models import ArticleVersion, Bill, BillVersionArticle, User
+from drafting.models import ArticleVersion, Bill, BillVersionArticle, OrganizationDeclaration, User
 from drafting.records.tables import TABLES
 
 FORMAT = "navette-public-record"
@@ -48,17 +48,25 @@ def public_record(session: Session, slug: str | None = None) -> dict[str, Any]:
     documents = [_bill_record(session, bill) for bill in bills]
     named = sorted(_people_named(documents))
     people = list(session.scalars(select(User).where(User.username.in_(named)).order_by(User.username))) if named else []
+    declared: dict[int, list[dict[str, Any]]] = {}
+    for declaration in session.scalars(select(OrganizationDeclaration).where(
+            OrganizationDeclaration.user_id.in_([u.id for u in people if u.is_organization])).order_by(OrganizationDeclaration.id)):
+        declared.setdefault(declaration.user_id, []).append(out.declaration_json(declaration))
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "people": [_person(user) for user in people],
+        "people": [_person(user, declared.get(user.id, [])) for user in people],
         "bills": documents,
     }
 
 
-def _person(user: User) -> dict[str, Any]:
+def _person(user: User, declarations: list[dict[str, Any]]) -> dict[str, Any]:
+    """A person named by the record; an organization with what it declared of itself, oldest first."""
     shown = out.user_json(user)
-    return {key: shown[key] for key in ("id", "username", "display_name", "kind", "organization", "created_by_staff")}
+    person = {key: shown[key] for key in ("id", "username", "display_name", "kind", "organization", "created_by_staff")}
+    if user.is_organization:
+        person["declarations"] = declarations
+    return person
 
 
 def _bill_record(session: Session, bill: Bill) -> dict[str, Any]:

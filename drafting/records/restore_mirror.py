@@ -24,7 +24,8 @@ from amendments.models import (
 from amendments.services.arguments import fold
 from amendments.services.proposing import text_digest
 from drafting.db import Base, Database
-from drafting.models import Article, ArticleVersion, Bill, BillAuthor, BillVersion, BillVersionArticle, Division, User
+from drafting.models import (Article, ArticleVersion, Bill, BillAuthor, BillVersion, BillVersionArticle, Division,
+                             OrganizationDeclaration, User)
 from drafting.records import export
 from drafting.records.backup import tables_with_rows
 
@@ -108,10 +109,22 @@ class Loader:
             self.add(user)
             self.session.flush()
             self.users[user.username] = user.id
+            if person["kind"] == "organization":
+                self.add(*self.declarations(user, person))
         for bill in self.record["bills"]:
             self.load_bill(bill)
         self.session.flush()
         self.load_counts()
+
+    def declarations(self, user: User, person: dict[str, Any]) -> list[OrganizationDeclaration]:
+        """What the organization declared, as the record lists it; a record written before declarations
+        were kept gives the latest only, dated at the restore."""
+        listed = person.get("declarations")
+        if not listed:
+            return [OrganizationDeclaration(user_id=user.id, organization_name=user.organization_name or user.display_name,
+                                            declared_interests=user.declared_interests or "")]
+        return [OrganizationDeclaration(user_id=user.id, organization_name=d["name"], declared_interests=d["declared_interests"],
+                                        declared_at=_when(d["declared_at"])) for d in listed]
 
     def load_bill(self, bill: dict[str, Any]) -> None:
         created = _when(bill["created_at"])

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from drafting import policy
 from drafting.errors import Conflict, Invalid, Unauthorized
 from drafting.db import Prepared, padded, utcnow
-from drafting.models import AuthToken, BillAuthor, SignInCode, User
+from drafting.models import AuthToken, BillAuthor, OrganizationDeclaration, SignInCode, User
 from drafting.texts import normalise, text_field
 
 USERNAME = re.compile(r"[a-z0-9_.-]{3,40}")
@@ -150,7 +150,22 @@ def create_user(
         session.flush()
     except IntegrityError:  # the same name signed up at the same moment
         raise Conflict("username: '{username}' is already taken", username=data.username, field="username") from None
+    if user.is_organization:
+        declare(session, user)
     return user
+
+
+def declare(session: Session, user: User) -> None:
+    """A row of what the organization declares from now on: its name and interests as the user holds them."""
+    session.add(OrganizationDeclaration(user_id=user.id, organization_name=user.organization_name or user.display_name,
+                                        declared_interests=user.declared_interests or ""))
+    session.flush()
+
+
+def declarations(session: Session, user: User) -> list[OrganizationDeclaration]:
+    """What an organization declared of itself, oldest first (none for a citizen)."""
+    return list(session.scalars(select(OrganizationDeclaration).where(OrganizationDeclaration.user_id == user.id)
+                                .order_by(OrganizationDeclaration.id)))
 
 
 def create_assisted_user(session: Session, staff: User, data: UserIn) -> User:

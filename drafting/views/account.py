@@ -33,7 +33,8 @@ class TokenRow:
 class MeContext:
     """``user``; ``amendments`` and ``arguments`` (newest first, with the bill slug to link them);
     ``needs_current`` (the password form asks for the current password); ``tokens`` (API tokens);
-    ``notice`` after a change; ``errors`` of the password form by field."""
+    ``notice`` after a change; ``errors`` of the password form by field; ``declarations`` (an
+    organization's: what it declared of itself, newest first, public through the API)."""
 
     user: User
     amendments: list
@@ -42,6 +43,7 @@ class MeContext:
     tokens: list[TokenRow]
     notice: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    declarations: list = field(default_factory=list)
 
 
 def _row(token: AuthToken) -> TokenRow:
@@ -56,4 +58,5 @@ def me_context(session: Session, user: User, *, done: str | None = None,
         needs_current=policy.password_change_needs_current(user),
         tokens=[_row(token) for token in accounts.api_tokens(session, user)],
         notice=NOTICES.get(done or ""), errors=errors or {},
+        declarations=accounts.declarations(session, user)[::-1] if user.is_organization else [],
     )}

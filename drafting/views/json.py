@@ -12,7 +12,7 @@ from amendments.models import VOTE_VALUES, MergedAmendment, TargetCounts
 from amendments.services.participation import vote_tallies
 from drafting.errors import NotFound
 from drafting.services import bills
-from drafting.models import Article, ArticleVersion, Bill, BillVersion, BillVersionArticle, User
+from drafting.models import Article, ArticleVersion, Bill, BillVersion, BillVersionArticle, OrganizationDeclaration, User
 
 
 def iso(moment) -> str | None:
@@ -32,6 +32,11 @@ def user_json(user: User) -> dict[str, Any]:
         "roles": user.roles,
         "created_by_staff": user.created_by_id is not None,
     }
+
+
+def declaration_json(declaration: OrganizationDeclaration) -> dict[str, Any]:
+    return {"name": declaration.organization_name, "declared_interests": declaration.declared_interests,
+            "declared_at": iso(declaration.declared_at)}
 
 
 def me_json(user: User) -> dict[str, Any]:

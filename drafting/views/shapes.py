@@ -47,6 +47,12 @@ class OrganizationJSON(TypedDict):
     declared_interests: str
 
 
+class DeclarationJSON(TypedDict):
+    name: str
+    declared_interests: str
+    declared_at: str
+
+
 class UserJSON(TypedDict):
     id: int
     username: str

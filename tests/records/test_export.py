@@ -119,8 +119,13 @@ def test_export_holds_no_secret(consultation, database_url, db, tmp_path):
     record = json.loads((directory / "navette.json").read_text(encoding="utf-8"))
     # Votes only as counts per target: nobody's individual vote.
     assert set(record["bills"][0]["articles"][0]["votes"]) == {"agree", "mixed", "disagree"}
-    assert all(set(person) == {"id", "username", "display_name", "kind", "organization", "created_by_staff"}
+    shown = {"id", "username", "display_name", "kind", "organization", "created_by_staff"}
+    assert all(set(person) == shown | ({"declarations"} if person["kind"] == "organization" else set())
                for person in record["people"])
+    assert any(person["kind"] == "organization" for person in record["people"])
+    for person in record["people"]:
+        for declaration in person.get("declarations", []):
+            assert set(declaration) == {"name", "declared_interests", "declared_at"}
 
 
 def test_export_is_byte_identical_when_run_twice(consultation, database_url, tmp_path, client):
