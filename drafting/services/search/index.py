@@ -74,7 +74,7 @@ def kind_mark(kind: str) -> str:
 
 # The target ids of one kind fall in blocks of BLOCK, and each PostgreSQL index row carries its block's
 # lexeme (``block_mark``): the first matches of a kind, in the order of its items, are asked of the GIN
-# index block after block, and only the rows of the blocks read are fetched (migration 0014_kindsearch).
+# index block after block, and only the rows of the blocks read are fetched (migration 0015_kindsearch).
 BLOCK = 65_536
 
 

@@ -1,7 +1,7 @@
 """kindsearch: each PostgreSQL index row carries the lexeme of its block of target ids
 
-Revision ID: 0014_kindsearch
-Revises: 0013_search
+Revision ID: 0015_kindsearch
+Revises: 0014_declarations
 Create Date: 2026-12-01 22:30:00
 
 A search of one kind for a word rare there asks the GIN index for the words block after block of that
@@ -17,8 +17,8 @@ written by the new writer. SQLite (FTS5) is unchanged.
 from alembic import op
 
 
-revision = '0014_kindsearch'
-down_revision = '0013_search'
+revision = '0015_kindsearch'
+down_revision = '0014_declarations'
 branch_labels = None
 depends_on = None
 
