@@ -72,6 +72,18 @@ def kind_mark(kind: str) -> str:
     return f"kind_{kind}"
 
 
+# The target ids of one kind fall in blocks of BLOCK, and each PostgreSQL index row carries its block's
+# lexeme (``block_mark``): the first matches of a kind, in the order of its items, are asked of the GIN
+# index block after block, and only the rows of the blocks read are fetched (migration 0015_kindsearch).
+BLOCK = 65_536
+
+
+def block_mark(kind: str, block: str) -> str:
+    """The lexeme of a kind's block of target ids, in SQL, from the SQL of the kind and of the block's
+    number (``block_argument_3``: like ``kind_mark``'s, never from a query)."""
+    return f"('block_' || {kind} || '_' || {block})"
+
+
 def _index_rows(session: Session, rows: list[Row]) -> None:
     """The index rows of these entries; the same statement for a change and for a full reindex."""
     if rows:
@@ -81,21 +93,23 @@ def _index_rows(session: Session, rows: list[Row]) -> None:
 _POSTGRES_INDEX = text(
     "INSERT INTO search_index (entry_id, language, vector) SELECT u.id, u.language, "
     "setweight(to_tsvector(CAST(u.config AS regconfig), u.title), 'A') || "
-    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') || array_to_tsvector(ARRAY[u.mark]) "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') || array_to_tsvector(ARRAY[u.mark, "
+    f"{block_mark('e.kind', 'e.target_id / CAST(:block AS integer)')}]) "
     "FROM unnest(CAST(:ids AS integer[]), CAST(:marks AS text[]), CAST(:languages AS varchar[]), "
     "CAST(:configs AS text[]), CAST(:titles AS text[]), CAST(:bodies AS text[])) "
-    "AS u(id, mark, language, config, title, body)")
+    "AS u(id, mark, language, config, title, body) JOIN search_entries e ON e.id = u.id")
 _SQLITE_INDEX = text("INSERT INTO search_index (rowid, language, title, body) VALUES (:id, :language, :title, :body)")
 
 
 def _index_values(postgres: bool, rows: list[Row]) -> tuple[TextClause, Any]:
     """The statement and parameters that write these index rows: the words folded (PostgreSQL stems
-    them and the kind's mark follows; a trigger of migration 0013_search copies the item's id from the
-    entry), or folded and stemmed (SQLite, where the kind filter is the entries' column: the words are
-    matched first)."""
+    them, and the kind's mark and its block's follow; a trigger of migration 0013_search copies the
+    item's id from the entry), or folded and stemmed (SQLite, where the kind filter is the entries'
+    column: the words are matched first)."""
     if postgres:
         return _POSTGRES_INDEX, {"ids": [r[0] for r in rows], "marks": [kind_mark(r[1]) for r in rows],
-                                 "languages": [r[2] for r in rows], "configs": [LANGUAGES[r[2]] for r in rows],
+                                 "block": BLOCK, "languages": [r[2] for r in rows],
+                                 "configs": [LANGUAGES[r[2]] for r in rows],
                                  "titles": [fold(r[3]) for r in rows], "bodies": [fold(r[4]) for r in rows]}
     return _SQLITE_INDEX, [{"id": i, "language": language, "title": " ".join(stems(language, title)),
                             "body": " ".join(stems(language, body))} for i, _, language, title, body in rows]

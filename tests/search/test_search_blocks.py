@@ -1,0 +1,110 @@
+"""A word of one kind asked of PostgreSQL's GIN index block after block of that kind's target ids
+(migration 0015_kindsearch), through HTTP on SQLite and PostgreSQL: the blocks made small here, so that
+the matches span several, the first matches in order are those ranked, and every match is found."""
+from __future__ import annotations
+
+import pytest
+
+from tests.search.test_search import _index_content, found, kinds_and_ids
+from tests.search.test_search_filters import RARE, rare  # noqa: F401 (the fixture)
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 2 target ids, for the index rows written in the test and for its searches."""
+    from drafting.services.search import index, postgres
+
+    monkeypatch.setattr(index, "BLOCK", 2)
+    monkeypatch.setattr(postgres, "BLOCK", 2)
+
+
+@pytest.fixture
+def rare_in_blocks(small_blocks, rare):
+    return rare
+
+
+def _by_blocks(monkeypatch) -> None:
+    """The planner's estimate and the sample set aside: the words spread through the kind (the blocks),
+    never walked."""
+    from drafting.services.search import postgres
+
+    monkeypatch.setattr(postgres, "_expected_rows", lambda *_: postgres.FEW + 1)
+    monkeypatch.setattr(postgres, "_sampled", lambda *_: 1)
+    monkeypatch.setattr(postgres, "WALKED", 0)
+
+
+def _of_kind(rare, kind: str, slug: str | None = None) -> list[int]:
+    return sorted(i for bill, items in rare.items() if slug in (None, bill) for k, i in items if k == kind)
+
+
+@pytest.mark.parametrize("ranked", [3, 5, 1_000])
+def test_the_first_matches_of_a_kind_span_the_blocks(monkeypatch, client, rare_in_blocks, ranked):
+    """Ranked: the kind's first matches by id, whether they end inside a block or need all of them."""
+    from drafting.services.search import postgres, query
+
+    monkeypatch.setattr(query, "MAX_RANKED", ranked)
+    monkeypatch.setattr(postgres, "MAX_RANKED", ranked)
+    _by_blocks(monkeypatch)
+    for kind in ("argument", "amendment", "article"):
+        ids = _of_kind(rare_in_blocks, kind)
+        assert kinds_and_ids(found(client, RARE, kind=kind, limit=100)) == {(kind, i) for i in ids[:ranked]}, kind
+        slug = next(iter(rare_in_blocks))
+        own = _of_kind(rare_in_blocks, kind, slug)
+        assert (kinds_and_ids(found(client, RARE, kind=kind, bill=slug, limit=100))
+                == {(kind, i) for i in own[:ranked]}), (kind, slug)
+    assert found(client, "introuvable", kind="argument") == []
+
+
+def test_the_pages_of_a_kind_across_blocks_are_its_best_first_listing(monkeypatch, client, rare_in_blocks):
+    """Pages of 3 across the blocks, one after another, are the listing of every match best first."""
+    _by_blocks(monkeypatch)
+    listing = [(item["type"], item["id"]) for item in found(client, RARE, kind="argument", limit=100)]
+    assert sorted(listing) == [("argument", i) for i in _of_kind(rare_in_blocks, "argument")]
+    pages = [(item["type"], item["id"]) for offset in (0, 3, 6)
+             for item in found(client, RARE, kind="argument", limit=3, offset=offset)]
+    assert pages == listing
+
+
+def test_the_migration_marks_the_blocks_and_unmarks_them(client, db, database_url, rare):
+    """0015_kindsearch on a database indexed before it: down to 0014_declarations (no block lexeme left on
+    PostgreSQL) and up again gives the very index the writer writes, and the same answers."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from drafting.db import Database
+    from drafting.migrate import alembic_config
+
+    queries = [(RARE, {"kind": "argument"}), (RARE, {"kind": "amendment", "bill": next(iter(rare))}), (RARE, {})]
+
+    def answers() -> list[list[tuple[str, int]]]:
+        return [sorted(kinds_and_ids(found(client, q, limit=100, **params))) for q, params in queries]
+
+    before, content = answers(), _index_content(db)
+    db.dispose()
+    config = alembic_config(database_url)
+    command.downgrade(config, "0014_declarations")
+    again = Database(database_url)
+    try:
+        with again.session(write=False) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                assert session.scalar(text(
+                    "SELECT count(*) FROM search_index WHERE vector @@ CAST('block_bill_0 | block_article_0 | "
+                    "block_amendment_0 | block_argument_0' AS tsquery)")) == 0
+        assert _index_content(again) != content or again.engine.dialect.name == "sqlite"
+    finally:
+        again.dispose()
+    command.upgrade(config, "head")
+    assert _index_content(db) == content
+    assert answers() == before
+
+
+def test_the_search_reads_the_blocks_the_writer_wrote(monkeypatch, client, database_url, rare_in_blocks):
+    """On PostgreSQL the blocks are read: a search told of blocks larger than those written (one block,
+    number 0) finds only the matches of the first block written (ids 0 and 1)."""
+    from drafting.services.search import postgres
+
+    _by_blocks(monkeypatch)
+    monkeypatch.setattr(postgres, "BLOCK", 1 << 30)
+    ids = _of_kind(rare_in_blocks, "argument")
+    expected = ids if database_url.startswith("sqlite") else [i for i in ids if i < 2]
+    assert kinds_and_ids(found(client, RARE, kind="argument", limit=100)) == {("argument", i) for i in expected}
