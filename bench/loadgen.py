@@ -6,7 +6,9 @@ Two tools give the same report (requests/s, p50 and p99 latency, errors): ``wrk`
 
 A load is either one request repeated by every connection, or voters: connection/voter ``i`` sends
 ``method path_template.format(target)`` with its own headers and body, going through the targets
-in order, so no two requests of one voter name the same target before all targets were used.
+in order, so no two requests of one voter name the same target before all targets were used. A voter
+with ``bodies`` sends the next one at each pass over the targets (its vote changes at every pass, so a
+database with few targets is written as often as one with many, never asked the same vote again).
 """
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ class Load:
     path: str = "/"
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
-    # Voters: one (headers, body) per voter; ``path`` then holds "{target}".
+    # Voters: one (headers, body or bodies: one a pass over the targets) per voter; ``path`` then holds
+    # "{target}".
     voters: list[dict[str, Any]] = field(default_factory=list)
     targets: list[int] = field(default_factory=list)
     timeout: float = 30.0
@@ -98,6 +101,11 @@ def _lua_table(headers: dict[str, str]) -> str:
     return "{" + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()) + "}"
 
 
+def _bodies(voter: dict[str, Any]) -> list[str]:
+    """A voter's bodies, one a pass over the targets."""
+    return list(voter.get("bodies") or [voter.get("body") or ""])
+
+
 def wrk_script(load: Load) -> str:
     if not load.voters:
         request = (f"wrk.method = {_lua_string(load.method)}\n"
@@ -107,7 +115,7 @@ def wrk_script(load: Load) -> str:
     prefix, _, suffix = load.path.partition("{target}")
     voters = ",\n  ".join(
         "{" + f"headers = {_lua_table({**load.headers, **v.get('headers', {})})}, "
-        f"body = {_lua_string(v.get('body') or '')}" + "}" for v in load.voters
+        "bodies = {" + ", ".join(_lua_string(b) for b in _bodies(v)) + "}}" for v in load.voters
     )
     return f"""
 local voters = {{
@@ -118,9 +126,10 @@ local nv, nt, i = #voters, #targets, 0
 request = function()
   local voter = voters[(i % nv) + 1]
   local target = targets[(math.floor(i / nv) % nt) + 1]
+  local body = voter.bodies[(math.floor(i / (nv * nt)) % #voter.bodies) + 1]
   i = i + 1
   return wrk.format({_lua_string(load.method)}, {_lua_string(prefix)} .. target .. {_lua_string(suffix)},
-                    voter.headers, voter.body)
+                    voter.headers, body)
 end
 """ + _WRK_DONE
 
@@ -204,8 +213,8 @@ async def _connection(load: Load, index: int, deadline: float, latencies: list[f
     if load.voters:
         voter = load.voters[index % len(load.voters)]
         headers = {**load.headers, **voter.get("headers", {})}
-        requests = [_encode(load.method, load.path.replace("{target}", str(t)), load.host, headers,
-                            voter.get("body")) for t in load.targets]
+        requests = [_encode(load.method, load.path.replace("{target}", str(t)), load.host, headers, body)
+                    for body in _bodies(voter) for t in load.targets]
     else:
         requests = [_encode(load.method, load.path, load.host, load.headers, load.body)]
     try:
