@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.search.test_search import _index_content, found, kinds_and_ids
-from tests.search.test_search_filters import RARE, rare  # noqa: F401 (the fixture)
+from tests.search.test_search_filters import RARE, down_and_up, rare  # noqa: F401 (the fixture)
 
 
 @pytest.fixture
@@ -68,34 +68,9 @@ def test_the_pages_of_a_kind_across_blocks_are_its_best_first_listing(monkeypatc
 def test_the_migration_marks_the_blocks_and_unmarks_them(client, db, database_url, rare):
     """0015_kindsearch on a database indexed before it: down to 0014_declarations (no block lexeme left on
     PostgreSQL) and up again gives the very index the writer writes, and the same answers."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from drafting.db import Database
-    from drafting.migrate import alembic_config
-
     queries = [(RARE, {"kind": "argument"}), (RARE, {"kind": "amendment", "bill": next(iter(rare))}), (RARE, {})]
-
-    def answers() -> list[list[tuple[str, int]]]:
-        return [sorted(kinds_and_ids(found(client, q, limit=100, **params))) for q, params in queries]
-
-    before, content = answers(), _index_content(db)
-    db.dispose()
-    config = alembic_config(database_url)
-    command.downgrade(config, "0014_declarations")
-    again = Database(database_url)
-    try:
-        with again.session(write=False) as session:
-            if session.get_bind().dialect.name == "postgresql":
-                assert session.scalar(text(
-                    "SELECT count(*) FROM search_index WHERE vector @@ CAST('block_bill_0 | block_article_0 | "
-                    "block_amendment_0 | block_argument_0' AS tsquery)")) == 0
-        assert _index_content(again) != content or again.engine.dialect.name == "sqlite"
-    finally:
-        again.dispose()
-    command.upgrade(config, "head")
-    assert _index_content(db) == content
-    assert answers() == before
+    down_and_up(client, db, database_url, queries, "0014_declarations",
+                "block_bill_0 | block_article_0 | block_amendment_0 | block_argument_0")
 
 
 def test_the_search_reads_the_blocks_the_writer_wrote(monkeypatch, client, database_url, rare_in_blocks):
@@ -108,3 +83,26 @@ def test_the_search_reads_the_blocks_the_writer_wrote(monkeypatch, client, datab
     ids = _of_kind(rare_in_blocks, "argument")
     expected = ids if database_url.startswith("sqlite") else [i for i in ids if i < 2]
     assert kinds_and_ids(found(client, RARE, kind="argument", limit=100)) == {("argument", i) for i in expected}
+
+
+@pytest.mark.parametrize("phase", ["walk", "index", "blocks"])
+def test_hidden_items_leave_the_search_of_their_kind(monkeypatch, api, client, rare_in_blocks, phase):
+    """CONTRACT §6, hidden items never appear: of one kind and of one bill, whichever way PostgreSQL finds
+    the matches (the walk of the kind's items, the GIN index with the kind, its blocks)."""
+    from drafting.services.search import postgres
+
+    if phase == "blocks":
+        _by_blocks(monkeypatch)
+    else:
+        monkeypatch.setattr(postgres, "_expected_rows", lambda *_: postgres.MANY + 1 if phase == "walk" else 0)
+    moderator = api.user("modo", role="moderator")
+    slug = next(iter(rare_in_blocks))
+    hidden = _of_kind(rare_in_blocks, "argument", slug)[:2]
+    for argument in hidden:
+        response = client.post(f"/api/v1/moderation/argument/{argument}/hide", json={"reason": "Hors sujet"},
+                               headers=moderator.headers)
+        assert response.status_code == 200, response.text
+    kept = {("argument", i) for i in _of_kind(rare_in_blocks, "argument") if i not in hidden}
+    assert kinds_and_ids(found(client, RARE, kind="argument", limit=100)) == kept
+    assert (kinds_and_ids(found(client, RARE, kind="argument", bill=slug, limit=100))
+            == {("argument", i) for i in _of_kind(rare_in_blocks, "argument", slug) if i not in hidden})

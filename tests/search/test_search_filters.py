@@ -74,17 +74,15 @@ def test_stop_words_alone_find_of_a_kind_what_they_find_of_all(client, rare):
         assert kinds_and_ids(found(client, "le la les", kind=kind, limit=100)) == of_kind, kind
 
 
-def test_the_migration_marks_an_existing_index_and_unmarks_it(client, db, database_url, rare):
-    """0013_search on a database indexed before it: down to 0012_pages (no kind lexeme left on PostgreSQL) and up
-    again gives the very index the writer writes, and the same answers."""
+def down_and_up(client, db, database_url, queries, revision: str, marks: str) -> None:
+    """The migration after ``revision`` on a database indexed before it: down to ``revision`` (no row of
+    the PostgreSQL index holds any of ``marks``, a tsquery) and up again gives the very index the writer
+    writes, and the same answers to ``queries``."""
     from alembic import command
     from sqlalchemy import text
 
     from drafting.db import Database
     from drafting.migrate import alembic_config
-
-    queries = [(RARE, {}), (RARE, {"kind": "argument"}), (RARE, {"kind": "amendment", "bill": next(iter(rare))}),
-               ("ouvrent", {"kind": "argument"}), ("soir", {})]
 
     def answers() -> list[list[tuple[str, int]]]:
         return [sorted(kinds_and_ids(found(client, q, limit=100, **params))) for q, params in queries]
@@ -92,14 +90,13 @@ def test_the_migration_marks_an_existing_index_and_unmarks_it(client, db, databa
     before, content = answers(), _index_content(db)
     db.dispose()
     config = alembic_config(database_url)
-    command.downgrade(config, "0012_pages")
+    command.downgrade(config, revision)
     again = Database(database_url)
     try:
         with again.session(write=False) as session:
             if session.get_bind().dialect.name == "postgresql":
-                marked = session.scalar(text("SELECT count(*) FROM search_index WHERE vector @@ "
-                                             "CAST('kind_bill | kind_article | kind_amendment | kind_argument' "
-                                             "AS tsquery)"))
+                marked = session.scalar(text("SELECT count(*) FROM search_index "
+                                             "WHERE vector @@ CAST(:marks AS tsquery)"), {"marks": marks})
                 assert marked == 0
         assert _index_content(again) != content or again.engine.dialect.name == "sqlite"
     finally:
@@ -107,6 +104,15 @@ def test_the_migration_marks_an_existing_index_and_unmarks_it(client, db, databa
     command.upgrade(config, "head")
     assert _index_content(db) == content
     assert answers() == before
+
+
+def test_the_migration_marks_an_existing_index_and_unmarks_it(client, db, database_url, rare):
+    """0013_search on a database indexed before it: down to 0012_pages (no kind lexeme left on PostgreSQL) and up
+    again gives the very index the writer writes, and the same answers."""
+    queries = [(RARE, {}), (RARE, {"kind": "argument"}), (RARE, {"kind": "amendment", "bill": next(iter(rare))}),
+               ("ouvrent", {"kind": "argument"}), ("soir", {})]
+    down_and_up(client, db, database_url, queries, "0012_pages",
+                "kind_bill | kind_article | kind_amendment | kind_argument")
 
 
 @pytest.mark.parametrize("phase", ["walk", "index"])
