@@ -61,15 +61,16 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-# (entry id, kind, language, title, body): what an index row is made of.
-Row = tuple[int, str, str, str, str]
+# (entry id, language, title, body): what an index row is made of (the PostgreSQL writer reads the kind and
+# the item's id from the entry).
+Row = tuple[int, str, str, str]
 
 
 def kind_mark(kind: str) -> str:
-    """The lexeme that a PostgreSQL index row carries for its entry's kind, so that a kind filter is one
-    GIN condition with the words (``vector @@ (words && 'kind_argument')``); no query produces it, since
-    the parser splits words at ``_`` (migration 0013_search)."""
-    return f"kind_{kind}"
+    """The lexeme that a PostgreSQL index row carries for its entry's kind, in SQL, from the SQL of the
+    kind, so that a kind filter is one GIN condition with the words (``vector @@ (words && 'kind_argument')``);
+    no query produces it, since the parser splits words at ``_`` (migration 0013_search)."""
+    return f"('kind_' || {kind})"
 
 
 # The target ids of one kind fall in blocks of BLOCK, and each PostgreSQL index row carries its block's
@@ -93,11 +94,11 @@ def _index_rows(session: Session, rows: list[Row]) -> None:
 _POSTGRES_INDEX = text(
     "INSERT INTO search_index (entry_id, language, vector) SELECT u.id, u.language, "
     "setweight(to_tsvector(CAST(u.config AS regconfig), u.title), 'A') || "
-    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') || array_to_tsvector(ARRAY[u.mark, "
-    f"{block_mark('e.kind', 'e.target_id / CAST(:block AS integer)')}]) "
-    "FROM unnest(CAST(:ids AS integer[]), CAST(:marks AS text[]), CAST(:languages AS varchar[]), "
-    "CAST(:configs AS text[]), CAST(:titles AS text[]), CAST(:bodies AS text[])) "
-    "AS u(id, mark, language, config, title, body) JOIN search_entries e ON e.id = u.id")
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') || array_to_tsvector(ARRAY["
+    f"{kind_mark('e.kind')}, {block_mark('e.kind', 'e.target_id / CAST(:block AS integer)')}]) "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:languages AS varchar[]), CAST(:configs AS text[]), "
+    "CAST(:titles AS text[]), CAST(:bodies AS text[])) AS u(id, language, config, title, body) "
+    "JOIN search_entries e ON e.id = u.id")
 _SQLITE_INDEX = text("INSERT INTO search_index (rowid, language, title, body) VALUES (:id, :language, :title, :body)")
 
 
@@ -107,12 +108,11 @@ def _index_values(postgres: bool, rows: list[Row]) -> tuple[TextClause, Any]:
     item's id from the entry), or folded and stemmed (SQLite, where the kind filter is the entries'
     column: the words are matched first)."""
     if postgres:
-        return _POSTGRES_INDEX, {"ids": [r[0] for r in rows], "marks": [kind_mark(r[1]) for r in rows],
-                                 "block": BLOCK, "languages": [r[2] for r in rows],
-                                 "configs": [LANGUAGES[r[2]] for r in rows],
-                                 "titles": [fold(r[3]) for r in rows], "bodies": [fold(r[4]) for r in rows]}
+        return _POSTGRES_INDEX, {"ids": [r[0] for r in rows], "block": BLOCK, "languages": [r[1] for r in rows],
+                                 "configs": [LANGUAGES[r[1]] for r in rows], "titles": [fold(r[2]) for r in rows],
+                                 "bodies": [fold(r[3]) for r in rows]}
     return _SQLITE_INDEX, [{"id": i, "language": language, "title": " ".join(stems(language, title)),
-                            "body": " ".join(stems(language, body))} for i, _, language, title, body in rows]
+                            "body": " ".join(stems(language, body))} for i, language, title, body in rows]
 
 
 def _write_index(session: Session, values: tuple[TextClause, Any]) -> None:
@@ -146,12 +146,8 @@ def write(session: Session, items: list[Item], *, fresh: bool = False) -> None:
             session.execute(insert(SearchEntry), [{"id": kept[i.kind, i.target_id], **_entry(i)} for i in again])
         ids = list(session.scalars(insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True),
                                    [_entry(i) for i in new])) if new else []
-        _index_rows(session, [(kept[i.kind, i.target_id], *_indexed(i)) for i in again]
-                    + [(entry, *_indexed(i)) for entry, i in zip(ids, new)])
-
-
-def _indexed(item: Item) -> tuple[str, str, str, str]:
-    return item.kind, item.language, item.title, item.body
+        _index_rows(session, [(kept[i.kind, i.target_id], i.language, i.title, i.body) for i in again]
+                    + [(entry, i.language, i.title, i.body) for entry, i in zip(ids, new)])
 
 
 def _entry(item: Item) -> dict[str, Any]:
@@ -290,7 +286,7 @@ def _index_entries(session: Session, bill_id: int | None,
     PostgreSQL) and written a batch at a time; a thread folds the next batch while the database writes
     this one."""
     done, postgres = 0, _postgres(session)
-    entries = (select(SearchEntry.id, SearchEntry.kind, SearchEntry.language, SearchEntry.title, SearchEntry.body)
+    entries = (select(SearchEntry.id, SearchEntry.language, SearchEntry.title, SearchEntry.body)
                .where(*([SearchEntry.bill_id == bill_id] if bill_id is not None else []))
                .execution_options(yield_per=_REINDEX_BATCH))
     with ThreadPoolExecutor(max_workers=1) as folding:

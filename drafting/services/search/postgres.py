@@ -38,19 +38,17 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
     each index row carries its kind's lexeme and its item's id, migration 0013_search), sorted."""
     values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
     queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
+    of_bill = bill is not None
+    if of_bill:
+        values["bill_id"] = bill.id
     with _planned_each_time(session):
-        walked = ["e.kind = :kind"]
-        if bill is not None:
-            walked.append("e.bill_id = :bill_id")
-            values["bill_id"] = bill.id
         if kind is None:
-            return _every_match(session, queries, values, None, bill is not None)
-        values.update(kind=kind, mark=kind_mark(kind))
+            return _every_match(session, queries, values, None, of_bill)
+        values["kind"] = kind
         expected = _expected_rows(session, queries, values)
-        sampled = _sampled(session, queries, values, walked) if FEW < expected <= MANY else 0
+        sampled = _sampled(session, queries, values, of_bill) if FEW < expected <= MANY else 0
         if expected > MANY or sampled * WALKED >= MAX_RANKED * SAMPLED:
-            first = (f"SELECT w.id, i.language, i.vector FROM (SELECT e.id, e.target_id FROM search_entries e "
-                     f"WHERE {' AND '.join(walked)} ORDER BY e.target_id LIMIT :walked) w "
+            first = (f"SELECT w.id, i.language, i.vector FROM {_first_items(of_bill, ':walked')} "
                      f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None, walking=True)} "
                      f"ORDER BY w.target_id LIMIT :ranked")
             rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
@@ -59,7 +57,7 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
         # By blocks where the words are known to be spread through the kind's items; a word none of its
         # first items holds (or rare) is one GIN condition: 23 blocks' scans cost 13 ms for a word found
         # nowhere at Grand Débat scale, one scan well under one.
-        return _every_match(session, queries, values, kind, bill is not None, expected > MANY or sampled > 0)
+        return _every_match(session, queries, values, kind, of_bill, expected > MANY or sampled > 0)
 
 
 def _every_match(session: Session, queries: dict[str, str], values: dict, kind: str | None, of_bill: bool,
@@ -74,11 +72,11 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
     outer ``LIMIT`` stops it, so only the rows of the blocks read are fetched from the table (about
     ``MAX_RANKED`` rows for a word spread through the items, where all its matches were read before)."""
     source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
-    of_bill_only = " AND e.bill_id = :bill_id" if of_bill else ""
+    of_bill_only = _OF_BILL if of_bill else ""
     if not by_blocks:
         order = "i.target_id + 0" if kind is not None else "i.entry_id"
         every = (f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
-                 f"WHERE {_matching(queries, ':mark' if kind is not None else None)}{of_bill_only} "
+                 f"WHERE {_matching(queries, kind_mark(':kind') if kind is not None else None)}{of_bill_only} "
                  f"ORDER BY {order} LIMIT :ranked")
     else:
         values = {**values, "block": BLOCK}
@@ -105,11 +103,19 @@ def _planned_each_time(session: Session) -> Iterator[None]:
         driver.prepare_threshold = threshold
 
 
-def _sampled(session: Session, queries: dict[str, str], values: dict, walked: list[str]) -> int:
+_OF_BILL = " AND e.bill_id = :bill_id"
+
+
+def _first_items(of_bill: bool, limit: str) -> str:
+    """The kind's first ``limit`` items (of the bill's) in order, by the (kind, target id) index, as ``w``."""
+    return (f"(SELECT e.id, e.target_id FROM search_entries e WHERE e.kind = :kind{_OF_BILL if of_bill else ''} "
+            f"ORDER BY e.target_id LIMIT {limit}) w")
+
+
+def _sampled(session: Session, queries: dict[str, str], values: dict, of_bill: bool) -> int:
     """How many of the kind's first ``SAMPLED`` items (of the bill's) hold the words."""
     return session.scalar(text(
-        f"SELECT count(*) FROM (SELECT e.id FROM search_entries e WHERE {' AND '.join(walked)} "
-        f"ORDER BY e.target_id LIMIT :sampled) w JOIN search_index i ON i.entry_id = w.id "
+        f"SELECT count(*) FROM {_first_items(of_bill, ':sampled')} JOIN search_index i ON i.entry_id = w.id "
         f"WHERE {_matching(queries, None, walking=True)}"), {**values, "sampled": SAMPLED})
 
 
@@ -123,9 +129,9 @@ def _expected_rows(session: Session, queries: dict[str, str], values: dict) -> f
 def _matching(queries: dict[str, str], mark: str | None, walking: bool = False) -> str:
     """The words of each language's rows; with a lexeme (``mark``, its SQL: the kind's or a block's;
     ``'' && mark`` is the mark alone: a query of stop words must find nothing, hence ``numnode``).
-    ``walking``: tested on the rows walked, never asked of the GIN index (``ts_match_vq`` is ``@@``, but no index condition):
-    the planner, expecting the matches spread evenly, would rather read all of them than walk to the
-    first ``MAX_RANKED``."""
+    ``walking``: tested on the rows walked, never asked of the GIN index (``ts_match_vq`` is ``@@``, but
+    no index condition): the planner, expecting the matches spread evenly, would rather read all of them
+    than walk to the first ``MAX_RANKED``."""
     arms = []
     for language, query in queries.items():
         if walking:
