@@ -178,13 +178,6 @@ def set_useful(session: Session, actor: User | None, argument: Argument, useful:
     return useful_counts(session, [argument.id])[argument.id]
 
 
-def useful_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    counts = dict.fromkeys(ids, 0)
-    if ids:
-        counts.update(session.execute(select(Argument.id, Argument.useful_count).where(Argument.id.in_(ids))).all())
-    return counts
-
-
 @functools.cache
 def _reading_statements():
     """Built once (building costs more than running): the arguments a reader marked useful among
@@ -210,8 +203,11 @@ def useful_marked_by(session: Session, user: User | None, ids: list[int]) -> set
 
 
 def useful_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    """The useful count of each of ``ids``: one statement, built once."""
-    return dict(session.execute(_reading_statements()[2], {"ids": list(ids)}).all()) if ids else {}
+    """The useful count of each of ``ids`` (0 for one no longer stored): one statement, built once."""
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(session.execute(_reading_statements()[2], {"ids": list(ids)}).all())
+    return counts
 
 
 def supporters_of(session: Session, ids: list[int]) -> dict[int, list[User]]:

@@ -134,6 +134,7 @@ def order_context(session: Session, bill: Bill, query: Mapping[str, str]) -> dic
     language = bill_language(bill)
     bases = bills.version_texts(session, {(a.article_id, a.base_version) for a in page if a.article_id and a.base_version})
     items = []
+    grouped: set[int] = set()  # the ids of the groups of the items so far
     for offset, amendment in enumerate(page):
         base = amendment.parent_text if amendment.parent_id else bases.get((amendment.article_id, amendment.base_version), "")
         opinion = record.opinions.get(amendment.id)
@@ -143,7 +144,8 @@ def order_context(session: Session, bill: Bill, query: Mapping[str, str]) -> dic
                                engine.diff_words(base or "", amendment.text) if first + offset + 1 == at else [],
                                record.identical.get(amendment.id, [])))
         # a member's sub-amendments come between it and the next member: the group starts once
-        items[-1].starts_group = bool(items[-1].identical) and not any(amendment.id in item.group for item in items[:-1])
+        items[-1].starts_group = bool(items[-1].identical) and amendment.id not in grouped
+        grouped.update(items[-1].group)
     current = next((item for item in items if item.position == at), None)
     numbered = wants_numbers(query)
     return {

@@ -22,7 +22,6 @@ import re
 import secrets
 import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Callable
@@ -32,6 +31,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from drafting import i18n
+from drafting.web.stamped import Stamped
 
 MAX_ENTRIES = 300  # targets kept (each with its HTML in up to three languages)
 # A marker nobody can type: texts refuse NUL (drafting.texts), and the nonce is per process.
@@ -53,29 +53,16 @@ class Fragments:
     """The kept fragments of one database engine, least recently used first."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple, Kept] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kept = Stamped(max_entries)
 
     def get(self, key: tuple, stamp: tuple) -> Kept | None:
-        with self._lock:
-            kept = self._entries.get(key)
-            if kept is None or kept.stamp != stamp:
-                return None
-            self._entries.move_to_end(key)
-            return kept
+        return self._kept.get(key, stamp)
 
     def put(self, key: tuple, stamp: tuple, data: Any) -> Kept:
-        kept = Kept(stamp, data)
-        with self._lock:
-            self._entries[key] = kept
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return kept
+        return self._kept.put(key, stamp, Kept(stamp, data))
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._kept)
 
 
 _BY_ENGINE: "weakref.WeakKeyDictionary[Any, Fragments]" = weakref.WeakKeyDictionary()

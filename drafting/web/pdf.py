@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import threading
-import time
-from collections import OrderedDict
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
@@ -27,6 +24,7 @@ from sqlalchemy.orm import Session
 from drafting import i18n
 from drafting.settings import STATIC_DIR
 from drafting.web.request import database, transaction
+from drafting.web.stamped import Stamped
 
 MEDIA_TYPE = "application/pdf"
 MAX_AGE = 300.0  # seconds
@@ -37,28 +35,7 @@ KEPT = 32  # documents kept per process
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
-class _Kept:
-    def __init__(self) -> None:
-        self.documents: OrderedDict[tuple, tuple[object, float, bytes]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, mark: object) -> bytes | None:
-        with self.lock:
-            found = self.documents.get(key)
-            if found is None or found[0] != mark or time.monotonic() - found[1] > MAX_AGE:
-                return None
-            self.documents.move_to_end(key)
-            return found[2]
-
-    def put(self, key: tuple, mark: object, document: bytes) -> None:
-        with self.lock:
-            self.documents[key] = (mark, time.monotonic(), document)
-            self.documents.move_to_end(key)
-            while len(self.documents) > KEPT:
-                self.documents.popitem(last=False)
-
-
-_kept = _Kept()
+_kept = Stamped(KEPT, MAX_AGE)  # documents under the write mark they were laid out at
 
 
 def page_pdf(request: Request, page: Callable[[Session], Template]) -> bytes:
