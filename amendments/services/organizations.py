@@ -28,7 +28,6 @@ def update_organization(session: Session, user: User, organization: Organization
         user.display_name = name[:120]
     user.organization_name = name
     user.declared_interests = interests
-    session.flush()
-    accounts.declare(session, user)
+    accounts.declare(session, user)  # flushes the user's new columns with its row
     argument_maps.refresh_people(session, [user.id])
     return user

@@ -27,6 +27,7 @@ from drafting.db import Base, Database
 from drafting.models import (Article, ArticleVersion, Bill, BillAuthor, BillVersion, BillVersionArticle, Division,
                              OrganizationDeclaration, User)
 from drafting.records import export
+from drafting.services import accounts
 from drafting.records.backup import tables_with_rows
 
 PLACEHOLDER = "restored-record"
@@ -121,8 +122,7 @@ class Loader:
         were kept gives the latest only, dated at the restore."""
         listed = person.get("declarations")
         if not listed:
-            return [OrganizationDeclaration(user_id=user.id, organization_name=user.organization_name or user.display_name,
-                                            declared_interests=user.declared_interests or "")]
+            return [accounts.declaration_of(user)]
         return [OrganizationDeclaration(user_id=user.id, organization_name=d["name"], declared_interests=d["declared_interests"],
                                         declared_at=_when(d["declared_at"])) for d in listed]
 

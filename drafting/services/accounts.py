@@ -78,11 +78,8 @@ def hash_password(password: str) -> str:
 
 
 def validate_user(data: UserIn, *, password_required: bool = True) -> None:
-    for field, value in (("display_name", data.display_name), ("email", data.email),
-                         ("organization.name", data.organization.name if data.organization else None),
-                         ("organization.declared_interests",
-                          data.organization.declared_interests if data.organization else None)):
-        if value is not None and "\x00" in value:  # PostgreSQL cannot store it
+    for field, value in (("display_name", data.display_name), ("email", data.email)):
+        if value is not None and "\x00" in value:  # PostgreSQL cannot store it (the organization's: below)
             raise Invalid(field, "must not contain NUL characters")
     if not USERNAME.fullmatch(data.username or ""):
         raise Invalid("username", "must be 3 to 40 characters among a-z, 0-9, '_', '.', '-'")
@@ -155,10 +152,14 @@ def create_user(
     return user
 
 
+def declaration_of(user: User) -> OrganizationDeclaration:
+    """The row of what the organization declares from now on: its name and interests as the user holds them."""
+    return OrganizationDeclaration(user_id=user.id, organization_name=user.organization_name or user.display_name,
+                                   declared_interests=user.declared_interests or "")
+
+
 def declare(session: Session, user: User) -> None:
-    """A row of what the organization declares from now on: its name and interests as the user holds them."""
-    session.add(OrganizationDeclaration(user_id=user.id, organization_name=user.organization_name or user.display_name,
-                                        declared_interests=user.declared_interests or ""))
+    session.add(declaration_of(user))
     session.flush()
 
 
@@ -234,14 +235,20 @@ def user_for_token(session: Session, token: str | None, kind: str, *, touch: boo
     return row[0]
 
 
-def person_select(*columns):
-    """The token's person (the user's columns, then the token's id and last use, then ``columns``,
-    which may be subqueries correlated on ``users.id``): parameters from ``token_parameters``."""
+def _people_of_tokens(hash_condition, *columns):
+    """The persons of the live tokens of kind ``:kind`` whose hash meets ``hash_condition``: the user's
+    columns, then the token's id and last use, then ``columns``."""
     users, tokens = User.__table__, AuthToken.__table__
     return select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at, *columns).join(
         tokens, tokens.c.user_id == users.c.id).where(
-        tokens.c.token_hash == bindparam("token_hash"), tokens.c.kind == bindparam("kind"),
-        tokens.c.expires_at > bindparam("now", type_=AuthToken.__table__.c.expires_at.type))
+        hash_condition, tokens.c.kind == bindparam("kind"),
+        tokens.c.expires_at > bindparam("now", type_=tokens.c.expires_at.type))
+
+
+def person_select(*columns):
+    """The token's person (the user's columns, then the token's id and last use, then ``columns``,
+    which may be subqueries correlated on ``users.id``): parameters from ``token_parameters``."""
+    return _people_of_tokens(AuthToken.__table__.c.token_hash == bindparam("token_hash"), *columns)
 
 
 def token_parameters(token: str, kind: str) -> dict[str, Any]:
@@ -276,12 +283,9 @@ def people_found(connection: Connection, rows: list, digests: dict[str, str], *,
 @functools.lru_cache(maxsize=16)
 def _people_statement(size: int) -> Prepared:
     """The statement of ``people_lookup`` for ``size`` token digests (built once per size: drafting.db.padded)."""
-    users, tokens = User.__table__, AuthToken.__table__
-    return Prepared(select(*users.c, tokens.c.id.label("token_id"), tokens.c.last_used_at, tokens.c.token_hash).join(
-        tokens, tokens.c.user_id == users.c.id).where(
-        tokens.c.token_hash.in_([bindparam(f"token_hash_{i}", type_=tokens.c.token_hash.type) for i in range(size)]),
-        tokens.c.kind == bindparam("kind"),
-        tokens.c.expires_at > bindparam("now", type_=AuthToken.__table__.c.expires_at.type)))
+    hashes = AuthToken.__table__.c.token_hash
+    return Prepared(_people_of_tokens(
+        hashes.in_([bindparam(f"token_hash_{i}", type_=hashes.type) for i in range(size)]), hashes))
 
 
 @functools.cache

@@ -132,3 +132,13 @@ def test_the_migration_gives_each_organization_what_it_declares_now(client, api,
     command.upgrade(config, "head")
     assert declared(client, "syndicat") == [(RENAMED["name"], RENAMED["declared_interests"])]
     assert declarations(client, "camille") == []
+
+
+def test_an_organization_refused_at_sign_up_declares_nothing(client):
+    for organization, field in (({"name": "Syndicat\x00", "declared_interests": ""}, "organization.name"),
+                                ({"name": "Syndicat", "declared_interests": "\x00"}, "organization.declared_interests"),
+                                ({"name": " ", "declared_interests": "Édition"}, "organization.name")):
+        refused = client.post("/api/v1/users", json={"username": "syndicat", "password": "correct horse battery",
+                                                     "kind": "organization", "organization": organization})
+        assert refused.status_code == 400 and field in refused.json()["detail"], refused.text
+    declarations(client, "syndicat", status=404)
