@@ -14,7 +14,7 @@ from amendments.views.shapes import AmendmentJSON
 from drafting.services import bills, participants
 from drafting.errors import Invalid
 from drafting.models import Bill
-from drafting.web.paging import Page, paginated
+from drafting.web.paging import PageWindow, paginated
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.documents import document
 from drafting.web.request import api_user, threaded, transaction
@@ -108,7 +108,7 @@ def amendment_detail(request: Request, amendment_id: FromPath[int]) -> Response[
 
 @get("/articles/{article_id:int}/amendments")
 @threaded
-def article_amendments(request: Request, article_id: FromPath[int], page: Page,
+def article_amendments(request: Request, article_id: FromPath[int], page: PageWindow,
                        status: FromQuery[str | None] = None,
                        sort: FromQuery[str | None] = None) -> Response[list[AmendmentJSON]]:
     with transaction(request) as session:

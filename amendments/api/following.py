@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from litestar import Request, Response, Router, delete, get, post, put
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from amendments.services import following
 from amendments.views import following as views
@@ -13,7 +13,7 @@ from amendments.views.shapes import ChangesJSON, FeedJSON, FollowJSON
 from drafting import policy
 from drafting.errors import Invalid
 from drafting.web import ratelimit
-from drafting.web.paging import Page, paginated
+from drafting.web.paging import PageWindow, paginated
 from drafting.web.request import api_user, threaded, transaction
 
 
@@ -40,7 +40,7 @@ def unfollow(request: Request, kind: FromPath[str], target_id: FromPath[int]) ->
 
 @get("/me/follows", name="api:me:follows")
 @threaded
-def my_follows(request: Request, page: Page) -> Response[list[FollowJSON]]:
+def my_follows(request: Request, page: PageWindow) -> Response[list[FollowJSON]]:
     with transaction(request) as session:
         user = policy.require_user(api_user(session, request))
         return paginated(request, page, lambda limit, offset: following.follows(session, user, limit=limit, offset=offset),
@@ -61,7 +61,7 @@ def _since(raw: str | None) -> datetime | None:
 
 @get("/me/changes", name="api:me:changes")
 @threaded
-def my_changes(request: Request, since: str | None = None) -> ChangesJSON:
+def my_changes(request: Request, since: FromQuery[str | None] = None) -> ChangesJSON:
     """What changed since ``since`` (default: the last time the changes were marked seen), newest first."""
     moment = _since(since)
     with transaction(request) as session:

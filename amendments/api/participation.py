@@ -25,7 +25,7 @@ from amendments.views.shapes import (
 from drafting.services import bills, participants
 from drafting.errors import Invalid, NotFound
 from drafting.models import User
-from drafting.web.paging import Page, paginated
+from drafting.web.paging import PageWindow, paginated
 from drafting.web.answers import EncodedJSON
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, bearer_token, threaded, transaction
@@ -98,7 +98,7 @@ def _target_handlers(kind: str) -> list:
 
     @get(f"{base}/arguments", name=f"api:{kind}:arguments")
     @threaded
-    def list_arguments(request: Request, target_id: FromPath[int], page: Page) -> Response[list[ArgumentJSON]]:
+    def list_arguments(request: Request, target_id: FromPath[int], page: PageWindow) -> Response[list[ArgumentJSON]]:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
             return paginated(request, page, lambda limit, offset: arguments.list_arguments(
@@ -123,7 +123,7 @@ def _target_handlers(kind: str) -> list:
 
     @get(f"{base}/sources", name=f"api:{kind}:sources")
     @threaded
-    def list_sources(request: Request, target_id: FromPath[int], page: Page) -> Response[list[SourceJSON]]:
+    def list_sources(request: Request, target_id: FromPath[int], page: PageWindow) -> Response[list[SourceJSON]]:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
             return paginated(request, page, lambda limit, offset: sources.list_sources(
@@ -185,7 +185,7 @@ def create_report(request: Request, body: RawBody) -> ReportJSON:
 
 @get("/moderation/reports", name="api:moderation:queue")
 @threaded
-def pending_reports(request: Request, page: Page) -> Response[list[ReportJSON]]:
+def pending_reports(request: Request, page: PageWindow) -> Response[list[ReportJSON]]:
     with transaction(request) as session:
         user = api_user(session, request)
         return paginated(request, page, lambda limit, offset: [
@@ -218,7 +218,7 @@ def dismiss(request: Request, report_id: FromPath[int], body: RawBody) -> Decisi
 
 @get("/bills/{slug:str}/trash", name="api:bill:trash")
 @threaded
-def bill_trash(request: Request, slug: FromPath[str], page: Page) -> Response[list[TrashItemJSON]]:
+def bill_trash(request: Request, slug: FromPath[str], page: PageWindow) -> Response[list[TrashItemJSON]]:
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
         return paginated(request, page, lambda limit, offset: moderation.trash(session, bill, limit=limit, offset=offset),

@@ -89,7 +89,7 @@ def follows(session: Session, user: User, *, limit: int = MAX_FOLLOWS, offset: i
     rows = list(session.execute(
         select(Follow, Bill).join(Bill, Bill.id == Follow.bill_id).where(Follow.user_id == user.id)
         .order_by(Follow.created_at.desc(), Follow.id.desc()).limit(limit).offset(offset)
-    ).tuples())
+    ))
     targets: dict[tuple[str, int], Any] = {}
     for kind, model in MODELS.items():
         ids = [f.target_id for f, _ in rows if f.kind == kind]
@@ -143,7 +143,7 @@ def _version_changes(session: Session, user: User, watched: _Followed, since: da
             .where(ArticleVersion.created_at > since, ArticleVersion.version > 1, ArticleVersion.author_id != user.id,
                    or_(_in(Article.id, watched.articles), _in(Article.bill_id, watched.bills)))
             .order_by(ArticleVersion.created_at.desc()).limit(limit)
-        ).tuples()
+        )
     ]
     found += [
         Change("bill_version", v.published_at, bill, f"bill-{bill.id}-v{v.seq}", number=v.seq, label=v.label,
@@ -153,7 +153,7 @@ def _version_changes(session: Session, user: User, watched: _Followed, since: da
             .where(BillVersion.published_at > since, BillVersion.published_by_id != user.id,
                    _in(BillVersion.bill_id, watched.bills))
             .order_by(BillVersion.published_at.desc()).limit(limit)
-        ).tuples()
+        )
     ]
     return found
 
@@ -171,7 +171,7 @@ def _amendment_changes(session: Session, user: User, watched: _Followed, since: 
             select(model, Amendment, Bill).join(Amendment, Amendment.id == model.amendment_id)
             .join(Bill, Bill.id == Amendment.bill_id)
             .where(when > since, or_(who.is_(None), who != user.id), *where).order_by(when.desc()).limit(limit)
-        ).tuples()
+        )
 
     found = [Change("response", r.created_at, bill, f"response-{r.id}", amendment=a, label=r.body, actor=r.author,
                     mine=a.author_id == user.id)
@@ -198,7 +198,7 @@ def _position_changes(session: Session, watched: _Followed, since: datetime, lim
         .join(Bill, Bill.id == Article.bill_id)
         .where(Position.created_at > since, Position.arguments_count > 0, _in(Position.article_id, watched.articles))
         .order_by(Position.created_at.desc()).limit(limit)
-    ).tuples()
+    )
     return [Change("position", p.created_at, bill, f"position-{p.id}", article=article, label=p.label,
                    number=p.id) for p, article, bill in rows]
 

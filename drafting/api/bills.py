@@ -16,7 +16,7 @@ from drafting.views.shapes import (
     BillVersionJSON, BillVersionSummaryJSON, BlameJSON,
 )
 from drafting.web.immutable import immutable_json, not_modified
-from drafting.web.paging import Page, paginated
+from drafting.web.paging import PageWindow, paginated
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.documents import document
 from drafting.web.request import api_user, threaded, transaction
@@ -60,7 +60,7 @@ def create_bill(request: Request, body: RawBody) -> BillJSON:
 
 @get("/bills", name="api:bills")
 @threaded
-def list_bills(request: Request, page: Page) -> Response[list[BillSummaryJSON]]:
+def list_bills(request: Request, page: PageWindow) -> Response[list[BillSummaryJSON]]:
     with transaction(request) as session:
         return paginated(request, page, lambda limit, offset: bills.list_bills(session, limit=limit, offset=offset),
                          lambda rows: [out.bill_summary_json(b) for b in rows])
@@ -119,7 +119,7 @@ def publish_bill_version(request: Request, slug: FromPath[str], body: RawBody) -
 
 @get("/bills/{slug:str}/versions")
 @threaded
-def list_bill_versions(request: Request, slug: FromPath[str], page: Page) -> Response[list[BillVersionSummaryJSON]]:
+def list_bill_versions(request: Request, slug: FromPath[str], page: PageWindow) -> Response[list[BillVersionSummaryJSON]]:
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
         return paginated(request, page,
@@ -157,7 +157,7 @@ def article_detail(request: Request, article_id: FromPath[int]) -> Response[Arti
 
 @get("/articles/{article_id:int}/versions")
 @threaded
-def article_versions(request: Request, article_id: FromPath[int], page: Page) -> Response[list[ArticleVersionJSON]]:
+def article_versions(request: Request, article_id: FromPath[int], page: PageWindow) -> Response[list[ArticleVersionJSON]]:
     with transaction(request) as session:
         article = bills.get_article(session, article_id)
         return paginated(request, page,

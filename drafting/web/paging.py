@@ -1,7 +1,7 @@
 """Bounded lists (CONTRACT §6 "Lists"): ``limit`` and ``offset`` on every list endpoint, and a
 ``Link: <…>; rel="next"`` header while more items follow.
 
-A list handler takes ``page: Page`` (the app provides it from the query) and answers
+A list handler takes ``page: PageWindow`` (the app provides it from the query) and answers
 ``paginated(request, page, fetch, render)``: ``fetch(limit, offset)`` runs the query with SQL
 LIMIT/OFFSET, asked for one row more than the page to learn whether another page follows.
 """
@@ -12,7 +12,7 @@ from typing import Annotated, Any, Callable, Sequence, TypeVar
 from urllib.parse import urlencode
 
 from litestar import Request, Response
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 DEFAULT_LIMIT = 100
@@ -28,15 +28,17 @@ class Page:
 
 
 def page_of(
-    limit: Annotated[int, QueryParameter(name="limit", ge=1, le=MAX_LIMIT, default=DEFAULT_LIMIT,
+    limit: Annotated[int, QueryParameter(name="limit", ge=1, le=MAX_LIMIT,
                                     description=f"How many items, at most {MAX_LIMIT}.")] = DEFAULT_LIMIT,
-    offset: Annotated[int, QueryParameter(name="offset", ge=0, default=0,
+    offset: Annotated[int, QueryParameter(name="offset", ge=0,
                                      description="How many items to skip.")] = 0,
 ) -> Page:
     return Page(limit, offset)
 
 
-# The app's dependencies: a handler that takes ``page: Page`` gets the request's window.
+# The app's dependencies: a handler that takes ``page: PageWindow`` gets the request's window (named
+# explicitly: Litestar 3 infers no dependency from a parameter's name).
+PageWindow = NamedDependency[Page]
 PAGE_DEPENDENCY = {"page": Provide(page_of, sync_to_thread=False)}
 
 
