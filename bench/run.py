@@ -22,8 +22,9 @@ import time
 import traceback
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
-from bench import datasets, probes, servers
+from bench import datasets, probes, search_words, servers
 from bench.loadgen import Load, LoadResult, run_load, wrk_path
 from bench.report import Figure, Run, latency_verdict, load_run, machine_info, render_markdown, save_run
 from drafting.seeding import bench as benchseed
@@ -47,6 +48,11 @@ TARGET = {"article page": 0.10, "amendment page": 0.10, "bill page": 0.08, "amen
 SEARCHES = {"search API, common word": "Search API, a word of most items, 20 results",
             "search API, two words": "Search API, two words of most items, 20 results",
             "search API, rare word": "Search API, a rare word, arguments only, 20 results"}
+# PostgreSQL only, large against small: the rare word's row with the two sides doing like work. The fixed
+# word of "rare word" finds 1 argument on the small database and 10,038 on the Grand Débat one (1 result
+# against 20); here each database asks its own rarest word that still fills the page (20 results on
+# both): bench/search_words.py, the words and their counts in the run's notes.
+PAGE_FILLING = "search API, rarest word filling a page"
 
 
 class Bench:
@@ -65,6 +71,7 @@ class Bench:
         if "sqlite" in self.only:
             self.only |= {"pages", "votes", "passwords", "cached"}
         self.signed_in: dict[str, dict[str, str]] = {}  # dataset label -> a signed-in reader's headers
+        self.page_filling: dict[str, tuple[str, int]] = {}  # dataset label -> its word (PAGE_FILLING), count
 
     def wanted(self, section: str) -> bool:
         return section in self.only
@@ -147,6 +154,18 @@ class Bench:
     # --- sections ------------------------------------------------------------------------------
 
     def pages_of(self, d: datasets.Dataset) -> dict[str, str]:
+        pages = self.fixed_pages(d)
+        if d.url.startswith("postgresql"):
+            if d.label not in self.page_filling:
+                self.page_filling[d.label] = search_words.page_filling_word(d.url)
+                word, count = self.page_filling[d.label]
+                self.run.notes.append(f"{PAGE_FILLING[0].upper()}{PAGE_FILLING[1:]}, {d.label}: `{word}`, in "
+                                      f"{count:,} arguments (`kind=argument&limit=20`: a full page).")
+            word = quote(self.page_filling[d.label][0])
+            pages[PAGE_FILLING] = f"/api/v1/search?q={word}&kind=argument&limit=20"
+        return pages
+
+    def fixed_pages(self, d: datasets.Dataset) -> dict[str, str]:
         return {
             "article page": f"/bills/{d.slug}/articles/{d.hot_article}",
             "bill page": f"/bills/{d.slug}",
@@ -392,7 +411,8 @@ class Bench:
                      "the first time takes minutes")
             big = datasets.pg_dataset(admin, self.args.gd_scale, reseed=self.args.reseed)
             self.run.datasets.append(big)
-        compared = ["article page", "bill page", "amendment JSON", "article JSON", "amendment page", *SEARCHES]
+        compared = ["article page", "bill page", "amendment JSON", "article JSON", "amendment page", *SEARCHES,
+                    PAGE_FILLING]
         small_results: dict[tuple[str, int], LoadResult | None] = {}
         self.run.profiles[small.label] = probes.profile_pages(small.url, self.pages_of(small),
                                                               headers=self.reader(small))

@@ -11,11 +11,11 @@ from tests.search.test_search_filters import RARE, down_and_up, rare  # noqa: F4
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Blocks of 2 target ids, for the index rows written in the test and for its searches."""
-    from drafting.services.search import index, postgres
+    """Blocks of 2 target ids, for the index rows written in the test and for its searches (one value,
+    ``index.BLOCK``, read by both)."""
+    from drafting.services.search import index
 
     monkeypatch.setattr(index, "BLOCK", 2)
-    monkeypatch.setattr(postgres, "BLOCK", 2)
 
 
 @pytest.fixture
@@ -76,10 +76,10 @@ def test_the_migration_marks_the_blocks_and_unmarks_them(client, db, database_ur
 def test_the_search_reads_the_blocks_the_writer_wrote(monkeypatch, client, database_url, rare_in_blocks):
     """On PostgreSQL the blocks are read: a search told of blocks larger than those written (one block,
     number 0) finds only the matches of the first block written (ids 0 and 1)."""
-    from drafting.services.search import postgres
+    from drafting.services.search import index
 
     _by_blocks(monkeypatch)
-    monkeypatch.setattr(postgres, "BLOCK", 1 << 30)
+    monkeypatch.setattr(index, "BLOCK", 1 << 30)  # after the rows were written with blocks of 2
     ids = _of_kind(rare_in_blocks, "argument")
     expected = ids if database_url.startswith("sqlite") else [i for i in ids if i < 2]
     assert kinds_and_ids(found(client, RARE, kind="argument", limit=100)) == {("argument", i) for i in expected}

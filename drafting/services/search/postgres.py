@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from drafting.models import Bill
-from drafting.services.search.index import BLOCK, block_mark, kind_mark
+from drafting.services.search import index
+from drafting.services.search.index import block_mark, kind_mark
 from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold
 
 # Of one kind: a word the planner expects in at most FEW index rows (all kinds together) is looked up in
@@ -79,7 +80,7 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
                  f"WHERE {_matching(queries, kind_mark(':kind') if kind is not None else None)}{of_bill_only} "
                  f"ORDER BY {order} LIMIT :ranked")
     else:
-        values = {**values, "block": BLOCK}
+        values = {**values, "block": index.BLOCK}  # the writer's, read at each search: one place
         blocks = ("generate_series(0, (SELECT max(k.target_id) FROM search_entries k WHERE k.kind = :kind) "
                   "/ CAST(:block AS integer)) AS b(n)")
         every = (f"SELECT m.id, m.language, m.vector FROM {blocks} CROSS JOIN LATERAL ("

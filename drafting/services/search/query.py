@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 import snowballstemmer
-from sqlalchemy import Select, TextClause, case, delete, func, insert, literal, select, text, tuple_
+from sqlalchemy import Select, TextClause, bindparam, case, delete, func, insert, literal, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import Amendment, Argument
@@ -129,23 +129,27 @@ def _sqlite_query(languages: list[str], filters: str, values: dict, q: str) -> s
 
 
 def _hits(session: Session, ids: list[int]) -> list[Hit]:
+    """The page's hits, in the order of ``ids``: one statement for the entries with their bill's slug, an
+    amendment's status and an argument's article or amendment (one round trip, whatever the kinds)."""
     if not ids:
         return []
-    rows = {entry.id: (entry, slug) for entry, slug in session.execute(
-        select(SearchEntry, Bill.slug).join(Bill, Bill.id == SearchEntry.bill_id).where(SearchEntry.id.in_(ids)))}
-    by_kind: dict[str, list[int]] = {}
-    for entry, _ in rows.values():
-        by_kind.setdefault(entry.kind, []).append(entry.target_id)
-    statuses = dict(session.execute(select(Amendment.id, Amendment.status).where(
-        Amendment.id.in_(by_kind["amendment"]))).all()) if "amendment" in by_kind else {}
-    targets = {argument_id: ("article", article_id) if article_id is not None else ("amendment", amendment_id)
-               for argument_id, article_id, amendment_id in session.execute(
-                   select(Argument.id, Argument.article_id, Argument.amendment_id)
-                   .where(Argument.id.in_(by_kind["argument"])))} if "argument" in by_kind else {}
+    rows = {row.id: row for row in session.execute(_HITS, {"ids": ids})}
     hits = []
     for entry_id in ids:
-        entry, slug = rows[entry_id]
-        hits.append(Hit(entry.kind, entry.target_id, slug, entry.language, entry.title, entry.body,
-                        statuses.get(entry.target_id) if entry.kind == "amendment" else None,
-                        targets.get(entry.target_id) if entry.kind == "argument" else None))
+        row = rows[entry_id]
+        target = None
+        if row.argument is not None:
+            target = ("article", row.article_id) if row.article_id is not None else ("amendment", row.amendment_id)
+        hits.append(Hit(row.kind, row.target_id, row.slug, row.language, row.title, row.body, row.status, target))
     return hits
+
+
+_ON_AMENDMENT = aliased(Amendment)
+_ON_ARGUMENT = aliased(Argument)
+_HITS = (select(SearchEntry.id, SearchEntry.kind, SearchEntry.target_id, SearchEntry.language, SearchEntry.title,
+                SearchEntry.body, Bill.slug, _ON_AMENDMENT.status, _ON_ARGUMENT.id.label("argument"),
+                _ON_ARGUMENT.article_id, _ON_ARGUMENT.amendment_id)
+         .join(Bill, Bill.id == SearchEntry.bill_id)
+         .outerjoin(_ON_AMENDMENT, (SearchEntry.kind == "amendment") & (_ON_AMENDMENT.id == SearchEntry.target_id))
+         .outerjoin(_ON_ARGUMENT, (SearchEntry.kind == "argument") & (_ON_ARGUMENT.id == SearchEntry.target_id))
+         .where(SearchEntry.id.in_(bindparam("ids", expanding=True))))
