@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import json
 import logging
 import os
 from contextlib import contextmanager
@@ -11,12 +12,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, func, select, text
+from sqlalchemy import DateTime, MetaData, String, bindparam, create_engine, event, func, literal_column, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 from drafting import retry
@@ -188,38 +190,47 @@ def padded(values: list, *, at_least: int = 1) -> list:
     return list(values) + [values[-1]] * (size - len(values))
 
 
-def power_of_two_chunks(rows: list) -> list[list]:
-    """``rows`` cut into pieces whose lengths are powers of two (37: 32, 4, 1): a multi-row statement
-    built once per size (``Prepared``) for any number of rows, without a row repeated."""
-    pieces, start = [], 0
-    while start < len(rows):
-        size = 1
-        while size * 2 <= len(rows) - start:
-            size *= 2
-        pieces.append(rows[start:start + size])
-        start += size
-    return pieces
-
-
-def row_pieces(dialect: str, rows: list) -> list[list]:
-    """``rows`` cut for multi-row statements: on PostgreSQL one piece of any length (its statement reads
-    the rows from arrays, ``unnested``), elsewhere ``power_of_two_chunks``."""
+def given_rows(dialect: str, columns: dict[str, Any], *extra) -> Select:
+    """The SELECT, for ``INSERT … SELECT``, of rows handed to one statement as one set of parameters
+    whatever their number (``given_parameters``), so a multi-row statement is built and prepared once:
+    on PostgreSQL one array per column (``unnest``), elsewhere (SQLite) one JSON array of rows
+    (``json_each``); ``columns``: name → type, each value passed through its type; ``extra``: more
+    columns, the same for every row."""
     if dialect == "postgresql":
-        return [list(rows)] if rows else []
-    return power_of_two_chunks(rows)
+        rows = func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in columns.items())).table_valued(
+            *columns).render_derived(name="given")
+        return select(*rows.c, *extra)
+    rows = func.json_each(bindparam(_GIVEN, type_=_JSONRows(tuple(columns.values())))).table_valued("value")
+    # The WHERE clause SQLite needs to read ``INSERT … SELECT … ON CONFLICT`` without ambiguity.
+    return select(*(func.json_extract(rows.c.value, literal_column(f"'$[{i}]'")).label(name)
+                    for i, name in enumerate(columns)), *extra).where(true())
 
 
-def unnested(columns: dict[str, Any]):
-    """PostgreSQL: the rows of a multi-row statement as one array parameter per column (``unnest``), so
-    one statement, prepared once, takes any number of rows in one execution; ``columns``: name → type,
-    ``arrays`` gives the parameters."""
-    return func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in columns.items())).table_valued(
-        *columns).render_derived(name="given")
+def given_parameters(dialect: str, names: tuple[str, ...] | list[str], rows: list[tuple]) -> dict[str, Any]:
+    """The parameters of a ``given_rows`` statement for ``rows`` (tuples in the order of ``names``)."""
+    if dialect == "postgresql":
+        return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    return {_GIVEN: rows}
 
 
-def arrays(names: tuple[str, ...] | list[str], rows: list[tuple]) -> dict[str, list]:
-    """The parameters of an ``unnested`` statement: each column's values, in the order of ``rows``."""
-    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+_GIVEN = "given_rows"
+
+
+class _JSONRows(TypeDecorator):
+    """Rows as one JSON array of arrays (SQLite's ``json_each``), each value stored as its column's type
+    stores it (a date as its text, a boolean as 0 or 1)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, kinds: tuple) -> None:
+        super().__init__()
+        self.kinds = tuple(kind() if isinstance(kind, type) else kind for kind in kinds)
+
+    def process_bind_param(self, rows, dialect):
+        processors = [kind.dialect_impl(dialect).bind_processor(dialect) for kind in self.kinds]
+        return json.dumps([[value if process is None or value is None else process(value)
+                            for process, value in zip(processors, row)] for row in rows])
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -236,8 +247,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
-    """An engine; with ``immediate`` SQLite transactions take the write lock at BEGIN.
+def create_db_engine(url: str, *, immediate: bool = False, ping: bool = True) -> Engine:
+    """An engine; with ``immediate`` SQLite transactions take the write lock at BEGIN; without ``ping``
+    a PostgreSQL connection is not tested (one round trip) each time it leaves the pool.
 
     A deferred SQLite transaction that reads and then writes fails at once (no busy wait) when
     another writer committed in between; write requests therefore begin IMMEDIATE and queue.
@@ -266,7 +278,7 @@ def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(real_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(real_url, pool_size=10, max_overflow=20, pool_pre_ping=ping)
 
 
 WRITE_MARK_SEQUENCE = "navette_write_mark"
@@ -282,6 +294,9 @@ class Database:
         self.url = url
         self.engine = create_db_engine(url)
         self.write_engine = create_db_engine(url, immediate=True) if is_sqlite(self.engine) else self.engine
+        # The vote batches' connections (``connection``) go unpinged: a batch that meets a dead
+        # connection fails, and its votes run again alone on fresh ones (vote_batches.cast).
+        self._unpinged = self.write_engine if is_sqlite(self.engine) else create_db_engine(url, ping=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         parsed = make_url(url)
@@ -316,7 +331,7 @@ class Database:
         """One transaction on a Core connection, without an ORM session (the vote path: plain statements
         built once): committed if the block ends normally, rolled back otherwise, and counted and
         marked like ``session``'s."""
-        with (self.write_engine if write else self.engine).begin() as connection:
+        with (self._unpinged if write else self.engine).begin() as connection:
             try:
                 yield connection
             finally:  # the connection goes back to the pool: its next transaction moves its own mark
@@ -388,7 +403,7 @@ class Database:
         def record(conn, cursor, statement, parameters, context, executemany):
             seen.append(" ".join(statement.split()))
 
-        engines = list({id(e): e for e in (self.engine, self.write_engine)}.values())
+        engines = self.engines()
         for engine in engines:
             event.listen(engine, "before_cursor_execute", record)
         try:
@@ -397,7 +412,10 @@ class Database:
             for engine in engines:
                 event.remove(engine, "before_cursor_execute", record)
 
+    def engines(self) -> list[Engine]:
+        """Each engine of this database once (reads, writes, the vote batches' unpinged writes)."""
+        return list({id(e): e for e in (self.engine, self.write_engine, self._unpinged)}.values())
+
     def dispose(self) -> None:
-        self.engine.dispose()
-        if self.write_engine is not self.engine:
-            self.write_engine.dispose()
+        for engine in self.engines():
+            engine.dispose()
