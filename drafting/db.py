@@ -4,7 +4,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
-import json
 import logging
 import os
 from contextlib import contextmanager
@@ -12,13 +11,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import DateTime, MetaData, String, bindparam, create_engine, event, func, literal_column, select, text, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
-from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 from drafting import retry
@@ -188,49 +185,6 @@ def padded(values: list, *, at_least: int = 1) -> list:
     while size < len(values):
         size *= 2
     return list(values) + [values[-1]] * (size - len(values))
-
-
-def given_rows(dialect: str, columns: dict[str, Any], *extra) -> Select:
-    """The SELECT, for ``INSERT … SELECT``, of rows handed to one statement as one set of parameters
-    whatever their number (``given_parameters``), so a multi-row statement is built and prepared once:
-    on PostgreSQL one array per column (``unnest``), elsewhere (SQLite) one JSON array of rows
-    (``json_each``); ``columns``: name → type, each value passed through its type; ``extra``: more
-    columns, the same for every row."""
-    if dialect == "postgresql":
-        rows = func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in columns.items())).table_valued(
-            *columns).render_derived(name="given")
-        return select(*rows.c, *extra)
-    rows = func.json_each(bindparam(_GIVEN, type_=_JSONRows(tuple(columns.values())))).table_valued("value")
-    # The WHERE clause SQLite needs to read ``INSERT … SELECT … ON CONFLICT`` without ambiguity.
-    return select(*(func.json_extract(rows.c.value, literal_column(f"'$[{i}]'")).label(name)
-                    for i, name in enumerate(columns)), *extra).where(true())
-
-
-def given_parameters(dialect: str, names: tuple[str, ...] | list[str], rows: list[tuple]) -> dict[str, Any]:
-    """The parameters of a ``given_rows`` statement for ``rows`` (tuples in the order of ``names``)."""
-    if dialect == "postgresql":
-        return {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    return {_GIVEN: rows}
-
-
-_GIVEN = "given_rows"
-
-
-class _JSONRows(TypeDecorator):
-    """Rows as one JSON array of arrays (SQLite's ``json_each``), each value stored as its column's type
-    stores it (a date as its text, a boolean as 0 or 1)."""
-
-    impl = String
-    cache_ok = True
-
-    def __init__(self, kinds: tuple) -> None:
-        super().__init__()
-        self.kinds = tuple(kind() if isinstance(kind, type) else kind for kind in kinds)
-
-    def process_bind_param(self, rows, dialect):
-        processors = [kind.dialect_impl(dialect).bind_processor(dialect) for kind in self.kinds]
-        return json.dumps([[value if process is None or value is None else process(value)
-                            for process, value in zip(processors, row)] for row in rows])
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -18,7 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
-from drafting.db import Prepared, given_parameters, given_rows, run_together
+from drafting.db import Prepared, run_together
+from drafting.given import given_parameters, given_rows
 from drafting.models import Article, User
 
 COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
@@ -209,7 +210,7 @@ def _weights(connection: Any, table, answers: list) -> dict[tuple, int]:
 
 @functools.lru_cache(maxsize=8)
 def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...]) -> Prepared:
-    """One upsert of any number of rows adding their weights (``drafting.db.given_rows``), answering
+    """One upsert of any number of rows adding their weights (``drafting.given.given_rows``), answering
     each row's key and weight."""
     table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -35,7 +35,8 @@ from sqlalchemy.exc import DBAPIError
 from amendments.models import Vote
 from amendments.services import consultation_days, participation, rate_counts, tallies
 from drafting import retry
-from drafting.db import Database, Prepared, given_parameters, given_rows, padded, run_together, utcnow
+from drafting.db import Database, Prepared, padded, run_together, utcnow
+from drafting.given import given_parameters, given_rows
 from drafting.errors import DomainError, RateLimited
 from drafting.models import AuthToken
 from drafting.services import accounts
@@ -274,7 +275,7 @@ class _VoteStatements:
 
     def insert_call(self, now, rows: list[tuple[int, int, str]]) -> tuple[Prepared, dict]:
         """The statement inserting the new votes ``rows`` (person, target, value), one for any number
-        of rows (``drafting.db.given_rows``), and its parameters."""
+        of rows (``drafting.given.given_rows``), and its parameters."""
         return self._insert(), {"now": now, **given_parameters(self.dialect, _NEW_VOTES, rows)}
 
     @functools.lru_cache(maxsize=1)
