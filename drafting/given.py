@@ -48,8 +48,12 @@ class _JSONRows(TypeDecorator):
     def __init__(self, kinds: tuple) -> None:
         super().__init__()
         self.kinds = tuple(kind() if isinstance(kind, type) else kind for kind in kinds)
+        self._processors: dict[str, list] = {}  # by dialect
 
     def process_bind_param(self, rows, dialect):
-        processors = [kind.dialect_impl(dialect).bind_processor(dialect) for kind in self.kinds]
+        processors = self._processors.get(dialect.name)
+        if processors is None:
+            processors = self._processors[dialect.name] = [kind.dialect_impl(dialect).bind_processor(dialect)
+                                                           for kind in self.kinds]
         return json.dumps([[value if process is None or value is None else process(value)
                             for process, value in zip(processors, row)] for row in rows])
