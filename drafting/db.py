@@ -201,9 +201,6 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-WAL_CHECKPOINT_PAGES = 10_000
-
-
 def create_db_engine(url: str, *, immediate: bool = False, ping: bool = True) -> Engine:
     """An engine; with ``immediate`` SQLite transactions take the write lock at BEGIN; without ``ping``
     a PostgreSQL connection is not tested (one round trip) each time it leaves the pool.
@@ -227,10 +224,6 @@ def create_db_engine(url: str, *, immediate: bool = False, ping: bool = True) ->
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            # A checkpoint (the log's pages copied into the database, two fsyncs) stalls the write that
-            # triggers it, on the event loop for the votes: every 10,000 pages (about 40 MB of log)
-            # instead of SQLite's 1,000, each hot page (counts, indexes) is copied once, not ten times.
-            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
