@@ -19,6 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 
 from drafting import retry
+from drafting.checkpoints import Checkpoints
 
 log = logging.getLogger("navette.db")
 
@@ -201,9 +202,10 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str, *, immediate: bool = False, ping: bool = True) -> Engine:
+def create_db_engine(url: str, *, immediate: bool = False, ping: bool = True, autocheckpoint: bool = True) -> Engine:
     """An engine; with ``immediate`` SQLite transactions take the write lock at BEGIN; without ``ping``
-    a PostgreSQL connection is not tested (one round trip) each time it leaves the pool.
+    a PostgreSQL connection is not tested (one round trip) each time it leaves the pool; without
+    ``autocheckpoint`` SQLite's commits never checkpoint (drafting/checkpoints.py does).
 
     A deferred SQLite transaction that reads and then writes fails at once (no busy wait) when
     another writer committed in between; write requests therefore begin IMMEDIATE and queue.
@@ -224,6 +226,8 @@ def create_db_engine(url: str, *, immediate: bool = False, ping: bool = True) ->
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if not autocheckpoint:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
@@ -246,18 +250,19 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = create_db_engine(url)
-        self.write_engine = create_db_engine(url, immediate=True) if is_sqlite(self.engine) else self.engine
+        parsed = make_url(url)
+        on_file = bool(parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:")
+        self._checkpoints = Checkpoints(parsed.database) if on_file else None
+        self.engine = create_db_engine(url, autocheckpoint=not on_file)
+        self.write_engine = (create_db_engine(url, immediate=True, autocheckpoint=not on_file)
+                             if is_sqlite(self.engine) else self.engine)
         # The vote batches' connections (``connection``) go unpinged: a batch that meets a dead
         # connection fails, and its votes run again alone on fresh ones (vote_batches.cast).
         self._unpinged = self.write_engine if is_sqlite(self.engine) else create_db_engine(url, ping=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
-        parsed = make_url(url)
         # The files whose size and time tell that something was written (write_mark): SQLite files only.
-        self._marked_files = ((parsed.database, parsed.database + "-wal")
-                              if parsed.drivername.startswith("sqlite") and parsed.database
-                              and parsed.database != ":memory:" else ())
+        self._marked_files = (parsed.database, parsed.database + "-wal") if on_file else ()
         # PostgreSQL's write mark: a sequence of our schema, moved after each write transaction commits.
         self._mark_engine = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
                              if self.engine.dialect.name == "postgresql" else None)
@@ -276,9 +281,7 @@ class Database:
                 session.rollback()
                 raise
         if write:
-            retry.committed()
-            self._writes += 1
-            self._move_write_mark()
+            self._committed(marked=False)
 
     @contextmanager
     def connection(self, *, write: bool = True) -> Iterator[Connection]:
@@ -291,10 +294,17 @@ class Database:
             finally:  # the connection goes back to the pool: its next transaction moves its own mark
                 marked = connection.info.pop(_MARKED, False)
         if write:
-            retry.committed()
-            self._writes += 1
-            if not marked:
-                self._move_write_mark()
+            self._committed(marked=marked)
+
+    def _committed(self, *, marked: bool) -> None:
+        """After a write transaction's commit: counted (the write mark on SQLite, the replays' rule),
+        the mark moved unless the commit's own round trip did, SQLite's checkpoint when one is due."""
+        retry.committed()
+        self._writes += 1
+        if not marked:
+            self._move_write_mark()
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
 
     def mark_after_commit(self, connection: Connection) -> str | None:
         """PostgreSQL: the SQL moving the write mark, for ``run_together(…, commit=True, then=…)`` to run
@@ -371,5 +381,7 @@ class Database:
         return list({id(e): e for e in (self.engine, self.write_engine, self._unpinged)}.values())
 
     def dispose(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.wait()
         for engine in self.engines():
             engine.dispose()

@@ -102,9 +102,10 @@ class _AllRefused(Exception):
 
 
 def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *, together: bool) -> list[Any]:
-    """The batch in one transaction, in four round trips on PostgreSQL when nothing is refused by a rate
-    limit: the people and the targets; the previous votes; the votes and the people's rows; the counts,
-    the day rows and the commit. ``together`` False writes each vote with its own statements."""
+    """The batch in one transaction, in three round trips on PostgreSQL without rate limits: the people,
+    the targets and the previous votes; the votes and the people's rows; the counts, the day rows and
+    the commit (with rate limits, the previous votes are read after the limits' rows, in a round trip of
+    their own). ``together`` False writes each vote with its own statements."""
     answers: list[Any] = [None] * len(ballots)
     try:
         return _in_transaction(db, ballots, limits, together, answers)
