@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -180,7 +181,7 @@ def test_a_batch_the_database_fails_is_written_again_vote_by_vote(api, db, setti
     assert _drift(db) == []
 
 
-def test_a_vote_whose_pooled_connection_died_is_written_on_a_fresh_one(api, client, db, admin):
+def test_a_vote_whose_pooled_connection_died_is_written_on_a_fresh_one(api, app, client, db, admin):
     """The batches' connections leave the pool untested (no round trip to ping them): a connection
     the database closed meanwhile fails its batch, which runs again on a fresh connection."""
     if db.engine.dialect.name != "postgresql":
@@ -188,9 +189,15 @@ def test_a_vote_whose_pooled_connection_died_is_written_on_a_fresh_one(api, clie
     path = f"/api/v1/articles/{api.bill(admin)['articles'][0]['id']}/vote"
     first, second = account(db, "voter0"), account(db, "voter1")
     assert client.put(path, json={"value": "agree"}, headers=first.headers).status_code == 200
-    with db.session() as session:  # every other connection to the database ends, the app's pooled ones too
-        session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    with app.state.db.connection() as connection:  # the pooled connection the batches write on
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with db.session() as session:  # the database ends it
+        session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    for _ in range(100):
+        with db.session(write=False) as session:
+            if not session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}):
+                break
+        time.sleep(0.05)
     answer = client.put(path, json={"value": "mixed"}, headers=second.headers)
     assert answer.status_code == 200, answer.text
     assert answer.json()["votes"] == {"agree": 1, "mixed": 1, "disagree": 0}
