@@ -30,7 +30,7 @@ def timing_statements(db) -> Iterator[list[tuple[float, str]]]:
     def after(conn, cursor, statement, parameters, context, executemany):
         timed.append(((time.perf_counter() - conn.info.pop("bench_started")) * 1000, " ".join(statement.split())))
 
-    engines = list({id(e): e for e in (db.engine, db.write_engine)}.values())
+    engines = db.engines()
     for engine in engines:
         event.listen(engine, "before_cursor_execute", before)
         event.listen(engine, "after_cursor_execute", after)

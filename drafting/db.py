@@ -11,8 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -20,6 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 
 from drafting import retry
+from drafting.checkpoints import Checkpoints
 
 log = logging.getLogger("navette.db")
 
@@ -188,40 +188,6 @@ def padded(values: list, *, at_least: int = 1) -> list:
     return list(values) + [values[-1]] * (size - len(values))
 
 
-def power_of_two_chunks(rows: list) -> list[list]:
-    """``rows`` cut into pieces whose lengths are powers of two (37: 32, 4, 1): a multi-row statement
-    built once per size (``Prepared``) for any number of rows, without a row repeated."""
-    pieces, start = [], 0
-    while start < len(rows):
-        size = 1
-        while size * 2 <= len(rows) - start:
-            size *= 2
-        pieces.append(rows[start:start + size])
-        start += size
-    return pieces
-
-
-def row_pieces(dialect: str, rows: list) -> list[list]:
-    """``rows`` cut for multi-row statements: on PostgreSQL one piece of any length (its statement reads
-    the rows from arrays, ``unnested``), elsewhere ``power_of_two_chunks``."""
-    if dialect == "postgresql":
-        return [list(rows)] if rows else []
-    return power_of_two_chunks(rows)
-
-
-def unnested(columns: dict[str, Any]):
-    """PostgreSQL: the rows of a multi-row statement as one array parameter per column (``unnest``), so
-    one statement, prepared once, takes any number of rows in one execution; ``columns``: name → type,
-    ``arrays`` gives the parameters."""
-    return func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in columns.items())).table_valued(
-        *columns).render_derived(name="given")
-
-
-def arrays(names: tuple[str, ...] | list[str], rows: list[tuple]) -> dict[str, list]:
-    """The parameters of an ``unnested`` statement: each column's values, in the order of ``rows``."""
-    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
-
-
 def sqlalchemy_url(url: str) -> str:
     """Map the contract's URL forms onto the drivers this project ships."""
     parsed = make_url(url)
@@ -236,8 +202,10 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
-    """An engine; with ``immediate`` SQLite transactions take the write lock at BEGIN.
+def create_db_engine(url: str, *, immediate: bool = False, ping: bool = True, autocheckpoint: bool = True) -> Engine:
+    """An engine; with ``immediate`` SQLite transactions take the write lock at BEGIN; without ``ping``
+    a PostgreSQL connection is not tested (one round trip) each time it leaves the pool; without
+    ``autocheckpoint`` SQLite's commits never checkpoint (drafting/checkpoints.py does).
 
     A deferred SQLite transaction that reads and then writes fails at once (no busy wait) when
     another writer committed in between; write requests therefore begin IMMEDIATE and queue.
@@ -258,6 +226,8 @@ def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if not autocheckpoint:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
@@ -266,7 +236,7 @@ def create_db_engine(url: str, *, immediate: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(real_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(real_url, pool_size=10, max_overflow=20, pool_pre_ping=ping)
 
 
 WRITE_MARK_SEQUENCE = "navette_write_mark"
@@ -280,15 +250,19 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = create_db_engine(url)
-        self.write_engine = create_db_engine(url, immediate=True) if is_sqlite(self.engine) else self.engine
+        parsed = make_url(url)
+        on_file = bool(parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:")
+        self._checkpoints = Checkpoints(parsed.database) if on_file else None
+        self.engine = create_db_engine(url, autocheckpoint=not on_file)
+        self.write_engine = (create_db_engine(url, immediate=True, autocheckpoint=not on_file)
+                             if is_sqlite(self.engine) else self.engine)
+        # The vote batches' connections (``connection``) go unpinged: a batch that meets a dead
+        # connection fails, and its votes run again alone on fresh ones (vote_batches.cast).
+        self._unpinged = self.write_engine if is_sqlite(self.engine) else create_db_engine(url, ping=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
-        parsed = make_url(url)
         # The files whose size and time tell that something was written (write_mark): SQLite files only.
-        self._marked_files = ((parsed.database, parsed.database + "-wal")
-                              if parsed.drivername.startswith("sqlite") and parsed.database
-                              and parsed.database != ":memory:" else ())
+        self._marked_files = (parsed.database, parsed.database + "-wal") if on_file else ()
         # PostgreSQL's write mark: a sequence of our schema, moved after each write transaction commits.
         self._mark_engine = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
                              if self.engine.dialect.name == "postgresql" else None)
@@ -307,25 +281,30 @@ class Database:
                 session.rollback()
                 raise
         if write:
-            retry.committed()
-            self._writes += 1
-            self._move_write_mark()
+            self._committed(marked=False)
 
     @contextmanager
     def connection(self, *, write: bool = True) -> Iterator[Connection]:
         """One transaction on a Core connection, without an ORM session (the vote path: plain statements
         built once): committed if the block ends normally, rolled back otherwise, and counted and
         marked like ``session``'s."""
-        with (self.write_engine if write else self.engine).begin() as connection:
+        with (self._unpinged if write else self.engine).begin() as connection:
             try:
                 yield connection
             finally:  # the connection goes back to the pool: its next transaction moves its own mark
                 marked = connection.info.pop(_MARKED, False)
         if write:
-            retry.committed()
-            self._writes += 1
-            if not marked:
-                self._move_write_mark()
+            self._committed(marked=marked)
+
+    def _committed(self, *, marked: bool) -> None:
+        """After a write transaction's commit: counted (the write mark on SQLite, the replays' rule),
+        the mark moved unless the commit's own round trip did, SQLite's checkpoint when one is due."""
+        retry.committed()
+        self._writes += 1
+        if not marked:
+            self._move_write_mark()
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
 
     def mark_after_commit(self, connection: Connection) -> str | None:
         """PostgreSQL: the SQL moving the write mark, for ``run_together(…, commit=True, then=…)`` to run
@@ -388,7 +367,7 @@ class Database:
         def record(conn, cursor, statement, parameters, context, executemany):
             seen.append(" ".join(statement.split()))
 
-        engines = list({id(e): e for e in (self.engine, self.write_engine)}.values())
+        engines = self.engines()
         for engine in engines:
             event.listen(engine, "before_cursor_execute", record)
         try:
@@ -397,7 +376,12 @@ class Database:
             for engine in engines:
                 event.remove(engine, "before_cursor_execute", record)
 
+    def engines(self) -> list[Engine]:
+        """Each engine of this database once (reads, writes, the vote batches' unpinged writes)."""
+        return list({id(e): e for e in (self.engine, self.write_engine, self._unpinged)}.values())
+
     def dispose(self) -> None:
-        self.engine.dispose()
-        if self.write_engine is not self.engine:
-            self.write_engine.dispose()
+        if self._checkpoints is not None:
+            self._checkpoints.wait()
+        for engine in self.engines():
+            engine.dispose()

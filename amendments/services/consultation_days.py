@@ -18,7 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
-from drafting.db import Prepared, arrays, power_of_two_chunks, run_together, unnested
+from drafting.db import Prepared, run_together
+from drafting.given import given_parameters, given_rows
 from drafting.models import Article, User
 
 COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "arguments_for", "arguments_against",
@@ -67,11 +68,8 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, *, days:
         raise ValueError(f"no count named {', '.join(sorted(unknown))}")
     day, moved, participants = day_of(moment), sum(deltas.values()), 0
     if moved:
-        weight = _weigh(session, _DAY_PEOPLE, {"bill_id": bill_id, "day": day, "user_id": user.id}, moved)
-        if moved > 0 and weight == moved:
-            participants = 1
-        elif moved < 0 and weight <= 0:
-            participants = -1
+        participants = _joined(moved, _weigh(session, _DAY_PEOPLE, {"bill_id": bill_id, "day": day, "user_id": user.id},
+                                             moved))
         _weigh(session, _PEOPLE, {"bill_id": bill_id, "user_id": user.id}, moved,
                organization=user.kind == "organization")
     changes = {name: delta for name, delta in deltas.items() if delta}
@@ -81,6 +79,16 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, *, days:
         days.setdefault((bill_id, day, user.kind), Counter()).update(changes)
     elif changes:
         _add_day(session.connection() if isinstance(session, Session) else session, (bill_id, day, user.kind), changes)
+
+
+def _joined(moved: int, weight: int) -> int:
+    """How the day's participants move when a person's contributions of the day moved by ``moved`` (not
+    0) and now weigh ``weight``: one more for their first, one fewer when none is left."""
+    if moved > 0 and weight == moved:
+        return 1
+    if moved < 0 and weight <= 0:
+        return -1
+    return 0
 
 
 def _add_day(where: Any, key: tuple, changes: dict[str, int]) -> None:
@@ -175,25 +183,18 @@ def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, di
     weights = _weights(connection, _DAY_PEOPLE, answers[len(along):len(along) + len(day_calls)])
     _weights(connection, _PEOPLE, answers[len(along) + len(day_calls):])
     for (bill_id, day, user_id), moved in day_moves.items():
-        if moved > 0 and weights[bill_id, day, user_id] == moved:
-            days[bill_id, day, kinds[user_id]]["participants"] += 1
-        elif moved < 0 and weights[bill_id, day, user_id] <= 0:
-            days[bill_id, day, kinds[user_id]]["participants"] -= 1
+        if moved:  # a row without a move was not written: no weight to read
+            days[bill_id, day, kinds[user_id]]["participants"] += _joined(moved, weights[bill_id, day, user_id])
     return answers[:len(along)]
 
 
 def _weigh_calls(dialect: str, table, columns: tuple[str, ...], moves: Counter) -> list[tuple[Prepared, dict]]:
-    """The upserts adding each move to its row's weight (creating it), in the order of the keys."""
-    rows = sorted((key, moved) for key, moved in moves.items() if moved)
-    if dialect == "postgresql":  # one statement for any number of rows
-        return [(_weigh_unnested_statement(table.name, columns),
-                 arrays((*columns, "weight"), [(*key, moved) for key, moved in rows]))] if rows else []
-    calls = []
-    for piece in power_of_two_chunks(rows):
-        values = {f"{name}_{i}": key[n] for i, (key, _) in enumerate(piece) for n, name in enumerate(columns)}
-        calls.append((_weigh_many_statement(dialect, table.name, columns, len(piece)),
-                      {**values, **{f"weight_{i}": moved for i, (_, moved) in enumerate(piece)}}))
-    return calls
+    """The upsert adding each move to its row's weight (creating it), the rows in the order of the keys:
+    one statement for any number of rows, none without a move."""
+    rows = sorted((*key, moved) for key, moved in moves.items() if moved)
+    if not rows:
+        return []
+    return [(_weigh_many_statement(dialect, table.name, columns), given_parameters(dialect, (*columns, "weight"), rows))]
 
 
 def _weights(connection: Any, table, answers: list) -> dict[tuple, int]:
@@ -207,26 +208,15 @@ def _weights(connection: Any, table, answers: list) -> dict[tuple, int]:
     return weights
 
 
-@functools.lru_cache(maxsize=64)
-def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...], size: int) -> Prepared:
-    """One upsert of ``size`` rows adding their weights (built once per size: see power_of_two_chunks)."""
+@functools.lru_cache(maxsize=8)
+def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...]) -> Prepared:
+    """One upsert of any number of rows adding their weights (``drafting.given.given_rows``), answering
+    each row's key and weight."""
     table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     keys = [table.c[name] for name in columns if name in table.primary_key.columns]
-    statement = insert(table).values([
-        {**{name: bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns},
-         "weight": bindparam(f"weight_{i}", type_=Integer)} for i in range(size)])
-    return Prepared(statement.on_conflict_do_update(
-        index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
-
-
-@functools.lru_cache(maxsize=4)
-def _weigh_unnested_statement(table_name: str, columns: tuple[str, ...]) -> Prepared:
-    """PostgreSQL: ``_weigh_many_statement`` for any number of rows, read from one array per column."""
-    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
-    keys = [table.c[name] for name in columns if name in table.primary_key.columns]
-    rows = unnested({**{name: table.c[name].type for name in columns}, "weight": Integer})
-    statement = postgresql.insert(table).from_select([*columns, "weight"], select(*rows.c))
+    rows = given_rows(dialect, {**{name: table.c[name].type for name in columns}, "weight": Integer})
+    statement = insert(table).from_select([*columns, "weight"], rows)
     return Prepared(statement.on_conflict_do_update(
         index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
 

@@ -33,7 +33,8 @@ def _column(kind: str):
     return TargetCounts.article_id if kind == "article" else TargetCounts.amendment_id
 
 
-def _row(values) -> dict[str, int]:
+def counts_of(values) -> dict[str, int]:
+    """The counts by name from their values in the order of ``COUNTS`` (a counts row as stored)."""
     return {name: values[i] for i, name in enumerate(COUNTS)}
 
 
@@ -67,8 +68,8 @@ def add(session: Session | Connection, kind: str, target_id: int, *, commit: boo
     statement, parameters = add_call(_dialect(session), kind, target_id, **deltas)
     if isinstance(session, Session):  # what the session holds is written first, as its own execute would
         session.flush()
-        return _row(statement.first(session.connection(), **parameters))
-    return _row(statement.first(session, commit=commit, **parameters))
+        return counts_of(statement.first(session.connection(), **parameters))
+    return counts_of(statement.first(session, commit=commit, **parameters))
 
 
 def add_call(dialect: str, kind: str, target_id: int, **deltas: int) -> tuple[Prepared, dict]:
@@ -81,10 +82,6 @@ def add_call(dialect: str, kind: str, target_id: int, **deltas: int) -> tuple[Pr
     return _add_statement(dialect, kind, tuple(sorted(moved))), {
         "target_id": target_id, **{f"start_{n}": max(d, 0) for n, d in moved.items()},
         **{f"add_{n}": d for n, d in moved.items()}}
-
-
-def counts_of(row) -> dict[str, int]:
-    return _row(row)
 
 
 @functools.lru_cache(maxsize=4)
@@ -118,7 +115,7 @@ def read(session: Session | Connection, kind: str, ids: list[int]) -> dict[int, 
     found = {i: dict.fromkeys(COUNTS, 0) for i in ids}
     if ids:
         for target_id, *values in session.execute(_read_statement(kind), {"ids": list(ids)}):
-            found[target_id] = _row(values)
+            found[target_id] = counts_of(values)
     return found
 
 
@@ -197,7 +194,7 @@ def drift(session: Session) -> list[tuple[str, int, dict[str, int], dict[str, in
         column = _column(kind)
         expected = {row.target_id: {name: int(row._mapping[name]) for name in COUNTS}
                     for row in session.execute(counted(kind))}
-        stored = {row[0]: _row(row[1:]) for row in session.execute(
+        stored = {row[0]: counts_of(row[1:]) for row in session.execute(
             select(column, *(getattr(TargetCounts, name) for name in COUNTS)).where(column.is_not(None)))}
         zeros = dict.fromkeys(COUNTS, 0)
         for target_id in expected.keys() | stored.keys():

@@ -30,12 +30,15 @@ from typing import Any
 from sqlalchemy import Integer, String, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from amendments.models import Vote
 from amendments.services import consultation_days, participation, rate_counts, tallies
 from drafting import retry
-from drafting.db import Database, Prepared, arrays, padded, row_pieces, run_together, unnested, utcnow
+from drafting.db import Database, Prepared, padded, run_together, utcnow
+from drafting.given import given_parameters, given_rows
 from drafting.errors import DomainError, RateLimited
+from drafting.models import AuthToken
 from drafting.services import accounts
 
 log = logging.getLogger("navette.votes")
@@ -76,9 +79,12 @@ def cast(db: Database, ballots: list[Ballot], limits: Limits | None = None) -> l
     try:
         return retry.replayable(_cast_together, db, ballots, limits, together=True)
     except Exception as error:
-        if len(ballots) == 1 and not isinstance(error, _Raced):
+        # A batch's connection is not tested as it leaves the pool (drafting.db.Database.connection): one
+        # found dead is dropped, and its votes go again, even one alone, on a fresh connection.
+        again = isinstance(error, _Raced) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+        if len(ballots) == 1 and not again:
             return [error]
-        log.log(logging.INFO if isinstance(error, _Raced) else logging.WARNING,
+        log.log(logging.INFO if again else logging.WARNING,
                 "a batch of %d votes failed (%r); each runs again alone", len(ballots), error)
     return [_alone(db, ballot, limits) for ballot in ballots]
 
@@ -96,9 +102,10 @@ class _AllRefused(Exception):
 
 
 def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *, together: bool) -> list[Any]:
-    """The batch in one transaction, in four round trips on PostgreSQL when nothing is refused by a rate
-    limit: the people and the targets; the previous votes; the votes and the people's rows; the counts,
-    the day rows and the commit. ``together`` False writes each vote with its own statements."""
+    """The batch in one transaction, in three round trips on PostgreSQL without rate limits: the people,
+    the targets and the previous votes; the votes and the people's rows; the counts, the day rows and
+    the commit (with rate limits, the previous votes are read after the limits' rows, in a round trip of
+    their own). ``together`` False writes each vote with its own statements."""
     answers: list[Any] = [None] * len(ballots)
     try:
         return _in_transaction(db, ballots, limits, together, answers)
@@ -111,11 +118,15 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
     with db.connection(write=True) as connection:
         lookup, digests = accounts.people_lookup([b.token for b in ballots], "api")
         keys = sorted({(b.kind, b.target_id) for b in ballots if b.kind in participation.TARGET_KINDS})
+        # Without rate-limit rows to lock first, the previous votes (locked) come with the people.
+        early = _previous_of_tokens(connection.dialect.name, keys, digests) if lookup and together and limits is None else {}
         found = run_together(connection, [*([lookup] if lookup else []),
-                                          *(participation.vote_target_lookup(*key) for key in keys)])
+                                          *(participation.vote_target_lookup(*key) for key in keys), *early.values()])
         people_of = accounts.people_found(connection, found[0] if lookup else [], digests, touch=True)
         people = [people_of.get(b.token) if b.token else None for b in ballots]
-        rows = dict(zip(keys, found[1:] if lookup else found))
+        found = found[1:] if lookup else found
+        rows = dict(zip(keys, found))
+        previous = dict(zip(early, found[len(keys):]))
         targets: dict[tuple[str, int], participation.Target] = {}
         accepted = []
         for i, (ballot, person) in enumerate(zip(ballots, people)):
@@ -133,7 +144,7 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
             accepted = _within_limits(connection, ballots, people, accepted, limits, answers)
         if not accepted:
             raise _AllRefused()
-        moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together)
+        moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together, previous)
         counts = _counts(connection, db, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *moved)
     for i in accepted:
         answers[i] = tallies.votes_of(counts[ballots[i].kind, ballots[i].target_id])
@@ -141,17 +152,19 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
 
 
 def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
-           targets: dict[tuple[str, int], participation.Target], together: bool) -> tuple[dict, dict]:
+           targets: dict[tuple[str, int], participation.Target], together: bool,
+           previous: dict[str, list]) -> tuple[dict, dict]:
     """Write the accepted votes and the people's rows of each bill: the counts moved per target, the
     day rows' changes. Each person's single vote on a target goes with the others, a few statements for
     the batch; a person's several votes on one target go one after the other, in the order they came,
-    as they would alone."""
+    as they would alone. ``previous``: the previous votes of a kind of target already read (and
+    locked), by kind."""
     moved: dict[tuple[str, int], Counter] = defaultdict(Counter)
     days: dict[tuple, Counter] = {}
     by_pair = Counter((person.id, ballot.kind, ballot.target_id) for ballot, person in accepted)
     single = [(b, p) for b, p in accepted if together and by_pair[p.id, b.kind, b.target_id] == 1]
     if single:
-        _write_together(connection, single, targets, moved, days)
+        _write_together(connection, single, targets, moved, days, previous)
     one_by_one = [(b, p) for b, p in accepted if not (together and by_pair[p.id, b.kind, b.target_id] == 1)]
     for ballot, person in sorted(one_by_one, key=lambda item: (item[1].id, item[0].kind, item[0].target_id)):
         target = targets[ballot.kind, ballot.target_id]
@@ -163,22 +176,27 @@ def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
 
 
 def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
-                    targets: dict[tuple[str, int], participation.Target], moved: dict, days: dict) -> None:
+                    targets: dict[tuple[str, int], participation.Target], moved: dict, days: dict,
+                    previous_of: dict[str, list]) -> None:
     """Each person's one vote on a target made its value (None: taken back), for all of them in two
-    round trips: the previous votes (their rows locked on PostgreSQL, in the order of person and
-    target), then the new votes, the changed ones, the taken-back ones and the people's rows of each
-    bill. A first vote another transaction inserted meanwhile raises ``_Raced``."""
+    round trips, or one when ``previous_of`` holds every kind: the previous votes (their rows locked on
+    PostgreSQL, in the order of person and target), then the new votes, the changed ones, the
+    taken-back ones and the people's rows of each bill. A first vote another transaction inserted
+    meanwhile raises ``_Raced``."""
     dialect = connection.dialect.name
     by_kind: dict[str, dict[tuple[int, int], tuple[Ballot, Any]]] = defaultdict(dict)
     for ballot, person in single:
         by_kind[ballot.kind][person.id, ballot.target_id] = (ballot, person)
-    reads = []
+    reads = {}
     for kind, wanted in by_kind.items():
-        users, ids = padded(sorted({u for u, _ in wanted})), padded(sorted({t for _, t in wanted}))
-        reads.append((_vote_statements(dialect, kind).previous(len(users), len(ids)),
-                      {**_numbered("user", users), **_numbered("target", ids)}))
+        if kind not in previous_of:
+            users, ids = padded(sorted({u for u, _ in wanted})), padded(sorted({t for _, t in wanted}))
+            reads[kind] = (_vote_statements(dialect, kind).previous(len(users), len(ids)),
+                           {**_numbered("user", users), **_numbered("target", ids)})
+    previous_of = {**previous_of, **dict(zip(reads, run_together(connection, list(reads.values())) if reads else []))}
     now, writes, inserts, contributions = utcnow(), [], [], []
-    for (kind, wanted), rows in zip(by_kind.items(), run_together(connection, reads)):
+    for kind, wanted in by_kind.items():
+        rows = previous_of[kind]
         statements = _vote_statements(dialect, kind)
         previous = {(row.user_id, row.target_id): (row.value, row.created_at) for row in rows}
         new, changed = [], defaultdict(list)
@@ -194,9 +212,9 @@ def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
             change = consultation_days.vote_contribution(targets[kind, pair[1]], before, ballot.value, since)
             if change is not None:
                 contributions.append((change[0], person, change[1], change[2]))
-        for piece in row_pieces(dialect, new):
-            inserts.append((len(writes), len(piece)))
-            writes.append(statements.insert_call(now, [(u, t, wanted[u, t][0].value) for u, t in piece]))
+        if new:
+            inserts.append((len(writes), len(new)))
+            writes.append(statements.insert_call(now, [(u, t, wanted[u, t][0].value) for u, t in new]))
         for (target_id, value), people in sorted(changed.items()):
             people = padded(people)
             writes.append(((statements.change if value else statements.take_back)(len(people)), {
@@ -204,6 +222,19 @@ def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
     answers = consultation_days.count_many(connection, contributions, days, along=writes)
     if any(len(answers[position]) != size for position, size in inserts):
         raise _Raced()
+
+
+def _previous_of_tokens(dialect: str, keys: list[tuple[str, int]], digests: dict[str, str]) -> dict[str, tuple]:
+    """Per kind of target, the statement reading (and locking) the previous votes of the tokens'
+    people on the batch's targets, joined through the tokens' digests: to run with the people's own
+    lookup, in its round trip."""
+    hashes = padded(sorted(set(digests.values())))
+    ids_of: dict[str, list[int]] = defaultdict(list)
+    for kind, target_id in keys:
+        ids_of[kind].append(target_id)
+    return {kind: (_vote_statements(dialect, kind).previous_of_tokens(len(hashes), len(padded(ids))),
+                   {**_numbered("token_hash", hashes), **_numbered("target", padded(ids))})
+            for kind, ids in ids_of.items()}
 
 
 def _numbered(name: str, values: list) -> dict[str, Any]:
@@ -231,32 +262,31 @@ class _VoteStatements:
             table.c.user_id.in_(self._ins("user", users, table.c.user_id)),
             column.in_(self._ins("target", targets, column))).order_by(table.c.user_id, column).with_for_update())
 
-    def insert_call(self, now, rows: list[tuple[int, int, str]]) -> tuple[Prepared, dict]:
-        """The statement inserting the new votes ``rows`` (person, target, value) and its parameters: on
-        PostgreSQL one statement for any number of rows (``unnested``), elsewhere one per size."""
-        if self.dialect == "postgresql":
-            return self._insert_unnested(), {"now": now, **arrays(_NEW_VOTES, rows)}
-        return self._insert(len(rows)), {"now": now, **{f"{name}_{i}": row[n] for i, row in enumerate(rows)
-                                                        for n, name in enumerate(("user", "target", "value"))}}
-
-    @functools.lru_cache(maxsize=32)
-    def _insert(self, size: int) -> Prepared:
+    @functools.lru_cache(maxsize=128)
+    def previous_of_tokens(self, hashes: int, targets: int) -> Prepared:
+        """``previous`` for the people of ``hashes`` token digests (every kind of token: the people's
+        lookup tells whose are live), only the votes' rows locked."""
         table, column = self._table()
-        now = bindparam("now", type_=table.c.created_at.type)
-        return Prepared(sqlite.insert(table).values([
-            {"user_id": bindparam(f"user_{i}", type_=Integer), column.key: bindparam(f"target_{i}", type_=Integer),
-             "value": bindparam(f"value_{i}", type_=String), "created_at": now, "updated_at": now}
-            for i in range(size)]).on_conflict_do_nothing().returning(table.c.user_id, column.label("target_id")))
+        tokens = AuthToken.__table__
+        return Prepared(select(table.c.user_id, column.label("target_id"), table.c.value, table.c.created_at).join(
+            tokens, tokens.c.user_id == table.c.user_id).where(
+            tokens.c.token_hash.in_(self._ins("token_hash", hashes, tokens.c.token_hash)),
+            column.in_(self._ins("target", targets, column))).order_by(table.c.user_id, column).with_for_update(
+            of=table))
+
+    def insert_call(self, now, rows: list[tuple[int, int, str]]) -> tuple[Prepared, dict]:
+        """The statement inserting the new votes ``rows`` (person, target, value), one for any number
+        of rows (``drafting.given.given_rows``), and its parameters."""
+        return self._insert(), {"now": now, **given_parameters(self.dialect, _NEW_VOTES, rows)}
 
     @functools.lru_cache(maxsize=1)
-    def _insert_unnested(self) -> Prepared:
+    def _insert(self) -> Prepared:
         table, column = self._table()
-        rows = unnested(dict(zip(_NEW_VOTES, (Integer, Integer, String))))
         now = bindparam("now", type_=table.c.created_at.type)
-        return Prepared(postgresql.insert(table).from_select(
-            ["user_id", column.key, "value", "created_at", "updated_at"],
-            select(*rows.c, now, now)).on_conflict_do_nothing().returning(
-            table.c.user_id, column.label("target_id")))
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        rows = given_rows(self.dialect, dict(zip(_NEW_VOTES, (Integer, Integer, String))), now, now)
+        return Prepared(insert(table).from_select(["user_id", column.key, "value", "created_at", "updated_at"], rows)
+                        .on_conflict_do_nothing().returning(table.c.user_id, column.label("target_id")))
 
     @functools.lru_cache(maxsize=32)
     def change(self, size: int) -> Prepared:
@@ -272,7 +302,7 @@ class _VoteStatements:
                                              table.c.user_id.in_(self._ins("user", size, table.c.user_id))))
 
 
-_NEW_VOTES = ("voters", "targets", "vote_values")  # the arrays of the new votes (PostgreSQL)
+_NEW_VOTES = ("voters", "targets", "vote_values")  # the columns of the new votes given as rows
 
 
 @functools.lru_cache(maxsize=4)
