@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, Router, delete, get, post, put
+from litestar import Litestar, Request, Response, Router, delete, get, post, put
 from litestar.params import FromPath, RawBody
+from litestar.types import Scope
 from sqlalchemy.orm import Session
 
 from amendments.services import moderation
@@ -28,7 +29,8 @@ from drafting.models import User
 from drafting.web.paging import PageWindow, paginated
 from drafting.web.answers import EncodedJSON
 from drafting.web.bodies import json_body, parse_body
-from drafting.web.request import api_user, bearer_token, threaded, transaction
+from drafting.web.fastroutes import FastRoute, header, raise_known_error
+from drafting.web.request import api_user, bearer_of, bearer_token, threaded, transaction
 
 
 class VoteIn(msgspec.Struct):
@@ -62,6 +64,38 @@ class DismissIn(msgspec.Struct):
     reason: str | None = None
 
 
+# --- votes -----------------------------------------------------------------------------------
+
+async def _vote(app: Litestar, kind: str, target_id: int, token: str | None, address: str,
+                body: bytes | None) -> dict[str, Any]:
+    """The vote of a PUT (its ``body``) or its withdrawal (None), written in the worker's next batch: one
+    transaction and one commit for the votes of all the requests in flight
+    (amendments/services/vote_batches.py; plain statements, no ORM); the contract's answer."""
+    value, refusal = None, None
+    if body is not None:
+        try:
+            payload = parse_body(body, VoteIn)
+            policy.require_own_vote(payload.on_behalf_of)
+            value = payload.value
+        except Invalid as error:  # answered after the token and the target, as every write does
+            refusal = error
+    votes = await app.state.votes.submit(Ballot(kind, target_id, token, value, address, refusal))
+    return shapes.vote_json(votes, value)
+
+
+def _vote_fast_routes(kind: str) -> list[FastRoute]:
+    async def cast(app: Litestar, parameters: dict[str, int], scope: Scope, body: bytes | None) -> bytes:
+        return msgspec.json.encode(await _vote(app, kind, parameters["target_id"],
+                                               bearer_of(header(scope, b"authorization") or ""),
+                                               ratelimit.address_of(scope.get("client")), body))
+
+    return [FastRoute(f"api:{kind}:vote", cast, reads_body=True), FastRoute(f"api:{kind}:unvote", cast)]
+
+
+# The vote routes answered before Litestar's routing (drafting/web/fastroutes.py, installed by the app).
+VOTE_FAST_ROUTES = [*_vote_fast_routes("article"), *_vote_fast_routes("amendment")]
+
+
 # --- handlers, once per kind of target ----------------------------------------------------------
 
 def _writer(session: Session, request: Request) -> User | None:
@@ -75,26 +109,19 @@ def _target_handlers(kind: str) -> list:
     """The vote, argument and source endpoints of articles or amendments."""
     base = f"/{kind}s/{{target_id:int}}"
 
-    # Votes, the most frequent write, go in batches: one transaction and one commit for the votes of
-    # all the requests in flight (amendments/services/vote_batches.py); plain statements, no ORM.
+    # Votes, the most frequent write, go in batches (_vote), and are answered before Litestar's routing
+    # when nothing else is asked of their route (VOTE_FAST_ROUTES); these handlers answer the rest.
     @put(f"{base}/vote", name=f"api:{kind}:vote", status_code=200, dependencies=json_body(VoteIn))
     async def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> Response[VoteAnswerJSON]:
-        value, refusal = None, None
-        try:
-            payload = parse_body(body, VoteIn)
-            policy.require_own_vote(payload.on_behalf_of)
-            value = payload.value
-        except Invalid as error:  # answered after the token and the target, as every write does
-            refusal = error
-        votes = await request.app.state.votes.submit(Ballot(
-            kind, target_id, bearer_token(request), value, ratelimit.client_address(request), refusal))
-        return EncodedJSON(shapes.vote_json(votes, value))
+        raise_known_error(request)
+        return EncodedJSON(await _vote(request.app, kind, target_id, bearer_token(request),
+                                       ratelimit.client_address(request), body))
 
     @delete(f"{base}/vote", name=f"api:{kind}:unvote", status_code=200)
     async def delete_vote(request: Request, target_id: FromPath[int]) -> Response[VoteAnswerJSON]:
-        votes = await request.app.state.votes.submit(Ballot(
-            kind, target_id, bearer_token(request), None, ratelimit.client_address(request)))
-        return EncodedJSON(shapes.vote_json(votes, None))
+        raise_known_error(request)
+        return EncodedJSON(await _vote(request.app, kind, target_id, bearer_token(request),
+                                       ratelimit.client_address(request), None))
 
     @get(f"{base}/arguments", name=f"api:{kind}:arguments")
     @threaded

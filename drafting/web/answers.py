@@ -27,9 +27,14 @@ class _Sent:
         self.status, self.body = status, body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": self.status,
-                    "headers": [_CONTENT_TYPE, (b"content-length", str(len(self.body)).encode())]})
-        await send({"type": "http.response.body", "body": self.body, "more_body": False})
+        await send_json(send, self.status, self.body)
+
+
+async def send_json(send: Send, status: int, body: bytes) -> None:
+    """An encoded JSON answer as Litestar sends it: its content type and length, then the body."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 class EncodedJSON(Response[Any]):

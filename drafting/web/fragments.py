@@ -18,8 +18,6 @@ at each request. One cache per database engine, so two apps of one process never
 """
 from __future__ import annotations
 
-import re
-import secrets
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -31,12 +29,12 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from drafting import i18n
+from drafting.web.markers import Markers
 from drafting.web.stamped import Stamped
 
 MAX_ENTRIES = 300  # targets kept (each with its HTML in up to three languages)
-# A marker nobody can type: texts refuse NUL (drafting.texts), and the nonce is per process.
-_NONCE = secrets.token_hex(6)
-_MARK = re.compile("\x01" + _NONCE + r":(\d+)\x01")
+_MARKERS = Markers("\x01")  # drafting/web/markers.py; not the reader cache's, whose pages hold these
+_MARK = _MARKERS.numbered
 
 
 @dataclass
@@ -82,7 +80,7 @@ def for_session(session: Session) -> Fragments:
 def _hole_marker(marks: list[int]) -> Callable[[int], Markup]:
     def hole(argument_id: int) -> Markup:
         marks.append(argument_id)
-        return Markup(f"\x01{_NONCE}:{len(marks) - 1}\x01")
+        return Markup(_MARKERS.mark(len(marks) - 1))
     return hole
 
 

@@ -183,7 +183,7 @@ class PageCacheMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         method = scope["method"]
         if method not in SAFE_METHODS:
-            await next_app(scope, receive, self._watch_write(send))
+            await next_app(scope, receive, watch_writes(self.cache, send))
             return
         if method != "GET" or not cacheable_path(scope["path"]):
             await next_app(scope, receive, send)
@@ -208,18 +208,6 @@ class PageCacheMiddleware(ASGIMiddleware):
             await _replay(entry, if_none_match, send)
             return
         await self._miss(key, mark, scope, receive, send, next_app)
-
-    def _watch_write(self, send: Send) -> Send:
-        cache = self.cache
-
-        async def watched(message: Message) -> None:
-            # At the start of the answer the handler's transaction has committed: from now on
-            # every reader of this process must see the write.
-            if message["type"] == "http.response.start" and message["status"] < 400:
-                cache.invalidate()
-            await send(message)
-
-        return watched
 
     async def _miss(self, key: Key, mark: object, scope: Scope, receive: Receive, send: Send,
                     next_app: ASGIApp) -> None:
@@ -262,6 +250,22 @@ class PageCacheMiddleware(ASGIMiddleware):
                 if cache.flights.get(key) is flight:
                     del cache.flights[key]
                 flight.done.set()
+
+
+def watch_writes(cache: PageCache | None, send: Send) -> Send:
+    """``send``, emptying ``cache`` when a write's answer starts below 400 (the answers of non-safe
+    requests: this middleware's, and the routes answered before it, drafting/web/fastroutes.py)."""
+    if cache is None:
+        return send
+
+    async def watched(message: Message) -> None:
+        # At the start of the answer the handler's transaction has committed: from now on
+        # every reader of this process must see the write.
+        if message["type"] == "http.response.start" and message["status"] < 400:
+            cache.invalidate()
+        await send(message)
+
+    return watched
 
 
 async def _replay(entry: Entry, if_none_match: str | None, send: Send) -> None:

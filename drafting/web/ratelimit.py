@@ -35,7 +35,12 @@ def limits(settings: Settings) -> tuple[int, int]:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client and request.client.host else "unknown"
+    return address_of(request.scope.get("client"))
+
+
+def address_of(client: tuple[str, int] | None) -> str:
+    """The address a request came from (its ASGI scope's ``client``), as the limits count it."""
+    return client[0] if client and client[0] else "unknown"
 
 
 def hit(session: Session | Connection, key: str, window_start: int) -> int:

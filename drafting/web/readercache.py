@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
-import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -52,14 +50,14 @@ from drafting.models import BillAuthor, Follow, User
 from drafting import i18n, policy
 from drafting.services import accounts
 from drafting.web import flash
+from drafting.web.markers import Markers
 from drafting.web.render import here, render
 from drafting.web.request import SESSION_COOKIE, database
 
-# A marker cannot be typed by anyone: texts refuse NUL (drafting.texts), and the nonce is per process.
-_NONCE = secrets.token_hex(6)
-_HOLE = re.compile("\x00" + _NONCE + r":(\d+)\x00")
-CSRF_MARK = f"\x00{_NONCE}:csrf\x00"
-_SEPARATOR = f"\x00{_NONCE}:end\x00"
+_MARKERS = Markers("\x00")  # drafting/web/markers.py
+_HOLE = _MARKERS.numbered
+CSRF_MARK = _MARKERS.mark("csrf")
+_SEPARATOR = _MARKERS.mark("end")
 MAX_ENTRIES = 300
 MAX_RENDERED = 5000  # hole renderings kept per entry (one per reader for the header)
 CACHE_HEADER = "X-Navette-Reader-Cache"  # "hit" or "miss" on a page this cache answered
@@ -92,7 +90,7 @@ class Holes:
 
     def put(self, kind: str, **arguments: Any) -> Markup:
         self.items.append((kind, arguments))
-        return Markup(f"\x00{_NONCE}:{len(self.items) - 1}\x00")
+        return Markup(_MARKERS.mark(len(self.items) - 1))
 
 
 @dataclass(frozen=True)
