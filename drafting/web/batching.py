@@ -4,10 +4,13 @@ commit) and answers each request with its own outcome once that commit is done.
 
 While a batch is written, the requests arriving meanwhile queue for the next one, so under load a batch
 holds about as many items as there are requests in flight, and alone a request waits for nothing but
-one pass of the event loop. On SQLite (``Settings.inline_handlers``) a batch runs on the event loop, one
-at a time; on PostgreSQL in a worker thread, up to ``RUNNING`` at once: a batch waits on the network
-and on the disk, and the next one's reads go on meanwhile (they meet, if at all, on the counts rows,
-locked in one order). An outcome that is an exception is raised in its own request only.
+one pass of the event loop. On SQLite (``Settings.inline_handlers``) a batch runs on the event loop; on
+PostgreSQL in a worker thread, so that the loop reads the next requests while it waits on the network
+and the disk. Either way one batch of a worker runs at a time (``RUNNING``): on PostgreSQL with two
+workers at 10 connections, four batches at once held one or two votes each and cost twice the
+processor time per vote of one batch holding them all (bench/ANALYSIS.md, lead, 2 December). Batches
+of two workers meet, if at all, on the counts rows, locked in one order. An outcome that is an
+exception is raised in its own request only.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from drafting.web import ratelimit
 T = TypeVar("T")
 
 MAX_BATCH = 200  # items per transaction at most: a batch's locks and its answers' wait stay short
-RUNNING = 4  # batches of one worker written at once in threads (PostgreSQL)
+RUNNING = 1  # batches of one worker written at once (PostgreSQL: in a thread)
 # Further turns of the event loop a drain waits before taking the queue: the answers of a batch go out
 # together and the next requests come back over a few turns (a few microseconds each when nothing is
 # ready), so on SQLite at 50 connections a batch holds about 40 votes, not 20 (bench/ANALYSIS.md, votepath).
