@@ -27,7 +27,7 @@ from drafting.web import ratelimit
 T = TypeVar("T")
 
 MAX_BATCH = 200  # items per transaction at most: a batch's locks and its answers' wait stay short
-RUNNING = 1  # batches of one worker written at once (PostgreSQL: in a thread)
+RUNNING = 1  # batches of one worker written at once, on the event loop (SQLite) or in a thread
 # Further turns of the event loop a drain waits before taking the queue: the answers of a batch go out
 # together and the next requests come back over a few turns (a few microseconds each when nothing is
 # ready), so on SQLite at 50 connections a batch holds about 40 votes, not 20 (bench/ANALYSIS.md, votepath).
@@ -53,7 +53,7 @@ class Batcher(Generic[T]):
             self._loop, self._queued, self._drains, self._collecting = loop, [], 0, False
         future = loop.create_future()
         self._queued.append((item, future))
-        if not self._collecting and self._drains < (1 if self._inline else RUNNING):
+        if not self._collecting and self._drains < RUNNING:
             self._drains += 1
             self._collecting = True
             loop.create_task(self._drain())
