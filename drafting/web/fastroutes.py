@@ -87,7 +87,7 @@ class FastRoutes:
 
     async def _answer(self, route: FastRoute, limit: float, parameters: dict[str, int], scope: Scope,
                       receive: Receive, send: Send) -> None:
-        host = next((value for name, value in scope["headers"] if name == b"host"), None)
+        host = raw_header(scope, b"host")
         if host is not None and not is_valid_host(host):
             await self.next_app(scope, receive, send)
             return
@@ -115,9 +115,15 @@ def raise_known_error(request: Request) -> None:
         raise error
 
 
+def raw_header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of a request header as it came (``name`` in lower case, names compared so)."""
+    return next((value for key, value in scope["headers"] if key.lower() == name), None)
+
+
 def header(scope: Scope, name: bytes) -> str | None:
     """The first value of a request header, as Litestar's ``request.headers.get`` reads it."""
-    return next((value.decode("latin-1") for key, value in scope["headers"] if key.lower() == name), None)
+    value = raw_header(scope, name)
+    return None if value is None else value.decode("latin-1")
 
 
 async def _read_body(scope: Scope, receive: Receive, limit: float) -> tuple[bytes | None, list[Message]]:

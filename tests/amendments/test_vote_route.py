@@ -67,3 +67,16 @@ def test_a_vote_the_route_refuses_before_its_handler_goes_the_routes_way(api, cl
     assert answers[0].status_code == 413, answers[0].text
     assert _answer(answers[0]) == _answer(answers[1])
     assert client.get(f"/api/v1/articles/{article_id}").json()["votes"]["agree"] == 0
+
+
+def test_a_vote_with_an_invalid_host_header_goes_the_routes_way(api, client, db, admin):
+    """The Host header is checked as Litestar checks it: a vote with one Litestar refuses is answered
+    as its route answers it (400), and writes nothing."""
+    article_id = api.bill(admin)["articles"][0]["id"]
+    alice = account(db, "alice")
+    headers = {**alice.headers, "Host": "bad host\\name"}
+    answers = [client.put(path, json={"value": "agree"}, headers=headers)
+               for path in (f"/api/v1/articles/{article_id}/vote", f"/api/v1/articles/{article_id}/vote/")]
+    assert answers[0].status_code == 400, answers[0].text
+    assert _answer(answers[0]) == _answer(answers[1])
+    assert client.get(f"/api/v1/articles/{article_id}").json()["votes"]["agree"] == 0
