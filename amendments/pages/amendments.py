@@ -18,6 +18,7 @@ from drafting import policy
 from drafting.errors import DomainError, Forbidden, Invalid, NotFound
 from drafting.models import Article, Bill, User
 from drafting.web.request import database, page_user, threaded, transaction
+from drafting.web.paths import PathId
 
 
 def _bill_article(session: Session, slug: str, article_id: int) -> tuple[Bill, Article]:
@@ -51,7 +52,7 @@ def _optional_int(field: str, raw: str | None) -> int | None:
 
 @get("/amendments/{amendment_id:int}", name="amendments:detail")
 @threaded
-def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template | Response:
+def amendment_page(request: Request, amendment_id: PathId) -> Template | Response:
     found = readercache.lookup(request)  # before the transaction: see drafting/web/readercache.py
     if (answered := readercache.hit(request, found)) is not None:
         return answered
@@ -69,7 +70,7 @@ def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template | 
 
 @get("/bills/{slug:str}/articles/{article_id:int}/propose", name="amendments:propose")
 @threaded
-def propose_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Response:
+def propose_page(request: Request, slug: FromPath[str], article_id: PathId) -> Response:
     """The editor, pre-filled with the current text (``?kind=delete`` or ``insert`` for the other kinds)."""
     with transaction(request) as session:
         user = page_user(session, request)
@@ -86,7 +87,7 @@ def propose_page(request: Request, slug: FromPath[str], article_id: FromPath[int
 
 @post("/bills/{slug:str}/articles/{article_id:int}/propose/preview", name="amendments:preview", status_code=200)
 @threaded
-def preview(request: Request, slug: FromPath[str], article_id: FromPath[int],
+def preview(request: Request, slug: FromPath[str], article_id: PathId,
             data: URLEncodedBody[dict[str, str]]) -> Template:
     """The redline of the text being written: a fragment for htmx, else a page with a confirm button."""
     with database(request).session(write=False) as session:
@@ -100,7 +101,7 @@ def preview(request: Request, slug: FromPath[str], article_id: FromPath[int],
 
 @post("/bills/{slug:str}/articles/{article_id:int}/amendments", name="amendments:create")
 @threaded
-def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
+def create(request: Request, slug: FromPath[str], article_id: PathId,
            data: URLEncodedBody[dict[str, str]]) -> Response:
     """Propose, then 303 to the amendment (the identical open one, when this co-signs it)."""
     with transaction(request) as session:
@@ -138,7 +139,7 @@ def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
 
 @post("/amendments/{amendment_id:int}/withdraw", name="amendments:withdraw")
 @threaded
-def withdraw(request: Request, amendment_id: FromPath[int]) -> Redirect:
+def withdraw(request: Request, amendment_id: PathId) -> Redirect:
     with transaction(request) as session:
         user = page_user(session, request)
         ratelimit.enforce(session, request, user)

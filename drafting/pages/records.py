@@ -9,11 +9,12 @@ from drafting.services import bills as services
 from drafting.pages.history import FromVersion, ToVersion
 from drafting.records import akn, docx_diff
 from drafting.web.request import threaded, transaction
+from drafting.web.paths import PathId
 
 
 @get("/api/v1/bills/{slug:str}/versions/{seq:int}/akn", name="records:bill-version-akn")
 @threaded
-def bill_version_akn(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response[bytes]:
+def bill_version_akn(request: Request, slug: FromPath[str], seq: PathId) -> Response[bytes]:
     with transaction(request) as session:
         document = akn.bill_version_document(session, services.get_bill(session, slug), seq)
     return Response(document, media_type=akn.MEDIA_TYPE)
@@ -21,7 +22,7 @@ def bill_version_akn(request: Request, slug: FromPath[str], seq: FromPath[int]) 
 
 @get("/api/v1/amendments/{amendment_id:int}/akn", name="records:amendment-akn")
 @threaded
-def amendment_akn(request: Request, amendment_id: FromPath[int]) -> Response[bytes]:
+def amendment_akn(request: Request, amendment_id: PathId) -> Response[bytes]:
     with transaction(request) as session:
         document = akn.amendment_document(session, amendment_id)
     return Response(document, media_type=akn.MEDIA_TYPE)
