@@ -88,3 +88,62 @@ def test_a_counts_writer_waits_for_the_persons_rows_before_taking_the_counts(wri
     totals = client.get(f"/api/v1/articles/{first}").json()
     assert totals["votes"] == ({"agree": 1, "mixed": 1, "disagree": 0} if write is _page_vote
                                else {"agree": 0, "mixed": 1, "disagree": 0})
+
+
+def test_page_writers_and_vote_batches_at_once_are_never_replayed(api, admin, client, db, caplog):
+    """Concurrent run: people's batched API votes (vote_batches.cast, as the API's workers call it) on the
+    same articles as their own page votes and arguments (the services the pages call), each taking
+    the other's people's rows and counts; no transaction is aborted for a deadlock (none replayed),
+    and the stored counts equal the votes."""
+    from amendments.services import arguments, participation, tallies, vote_batches
+    from drafting import retry
+    from drafting.models import User
+    from sqlalchemy import select
+
+    bill = api.bill(admin)
+    articles = [article["id"] for article in bill["articles"]]
+    people = [account(db, f"votant{n}") for n in range(6)]
+    rounds, values = 8, ("agree", "mixed", "disagree")
+    caplog.set_level(logging.WARNING, logger="navette.retry")
+    start = threading.Barrier(len(people) + 1, timeout=60)
+    failures: list[BaseException] = []
+
+    def page_writer(n: int) -> None:
+        def write(round_: int) -> None:
+            with db.session() as session:
+                user = session.scalar(select(User).where(User.username == f"votant{n}"))
+                target = participation.get_target(session, "article", articles[(n + round_) % 2])
+                if round_ % 3 == 2:
+                    arguments.add_argument(session, user, target, "for", f"Raison {round_} de la personne {n}.")
+                elif round_ % 2:
+                    participation.take_back_vote(session, user, target)
+                else:
+                    participation.cast_vote(session, user, target, values[(n + round_) % 3])
+        try:
+            start.wait()
+            for round_ in range(rounds):
+                retry.replayable(write, round_)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    def batches() -> None:
+        try:
+            start.wait()
+            for round_ in range(rounds):
+                ballots = [vote_batches.Ballot("article", articles[(n + round_ + 1) % 2], person.token,
+                                               values[(n * 2 + round_) % 3]) for n, person in enumerate(people)]
+                answers = vote_batches.cast(db, ballots)
+                failures.extend(answer for answer in answers if isinstance(answer, BaseException))
+        except BaseException as error:  # noqa: BLE001
+            failures.append(error)
+
+    threads = [threading.Thread(target=page_writer, args=(n,)) for n in range(len(people))]
+    threads.append(threading.Thread(target=batches))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    assert not [r.getMessage() for r in caplog.records if r.name == "navette.retry"]
+    with db.session(write=False) as session:
+        assert tallies.drift(session) == []
