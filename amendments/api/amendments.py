@@ -18,7 +18,6 @@ from drafting.web.paging import PageWindow, paginated
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.documents import document
 from drafting.web.request import api_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 class ProposalIn(msgspec.Struct):
@@ -53,7 +52,7 @@ def _answer(session, proposed: proposing.Proposed) -> Response[AmendmentJSON]:
 
 @post("/articles/{article_id:int}/amendments", status_code=201, dependencies=json_body(ProposalIn))
 @threaded
-def propose(request: Request, article_id: PathId, body: RawBody) -> Response[AmendmentJSON]:
+def propose(request: Request, article_id: FromPath[int], body: RawBody) -> Response[AmendmentJSON]:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -103,13 +102,13 @@ def propose_insertion(request: Request, slug: FromPath[str], body: RawBody) -> R
 
 @get("/amendments/{amendment_id:int}")
 @threaded
-def amendment_detail(request: Request, amendment_id: PathId) -> Response[AmendmentJSON]:
+def amendment_detail(request: Request, amendment_id: FromPath[int]) -> Response[AmendmentJSON]:
     return document(request, ("amendment", amendment_id), lambda session: amendment_document(session, amendment_id))
 
 
 @get("/articles/{article_id:int}/amendments")
 @threaded
-def article_amendments(request: Request, article_id: PathId, page: PageWindow,
+def article_amendments(request: Request, article_id: FromPath[int], page: PageWindow,
                        status: FromQuery[str | None] = None,
                        sort: FromQuery[str | None] = None) -> Response[list[AmendmentJSON]]:
     with transaction(request) as session:
@@ -121,7 +120,7 @@ def article_amendments(request: Request, article_id: PathId, page: PageWindow,
 
 @post("/amendments/{amendment_id:int}/withdraw", status_code=200)
 @threaded
-def withdraw(request: Request, amendment_id: PathId) -> AmendmentJSON:
+def withdraw(request: Request, amendment_id: FromPath[int]) -> AmendmentJSON:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)

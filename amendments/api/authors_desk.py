@@ -20,7 +20,6 @@ from drafting.services import bills
 from drafting.web import ratelimit
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
-from drafting.web.paths import PathId
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
@@ -65,7 +64,7 @@ def give_opinions(request: Request, body: RawBody) -> list[dict[str, Any]]:
 
 @post("/amendments/{amendment_id:int}/subamendments", status_code=201, dependencies=json_body(SubamendmentIn))
 @threaded
-def propose_subamendment(request: Request, amendment_id: PathId, body: RawBody) -> dict[str, Any]:
+def propose_subamendment(request: Request, amendment_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -79,7 +78,7 @@ def propose_subamendment(request: Request, amendment_id: PathId, body: RawBody) 
 
 @post("/amendments/{amendment_id:int}/incorporate", status_code=200)
 @threaded
-def incorporate(request: Request, amendment_id: PathId) -> dict[str, Any]:
+def incorporate(request: Request, amendment_id: FromPath[int]) -> dict[str, Any]:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         sub = desk.get_amendment(session, amendment_id, for_update=True)
@@ -89,7 +88,7 @@ def incorporate(request: Request, amendment_id: PathId) -> dict[str, Any]:
 
 @get("/amendments/{amendment_id:int}/hunks")
 @threaded
-def amendment_hunks(request: Request, amendment_id: PathId) -> list[dict[str, Any]]:
+def amendment_hunks(request: Request, amendment_id: FromPath[int]) -> list[dict[str, Any]]:
     with transaction(request) as session:
         amendment = proposing.get_amendment(session, amendment_id)
         if amendment.hidden_by_id is not None or amendment.kind != "modify":

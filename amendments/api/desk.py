@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Request, Router, post
-from litestar.params import RawBody
+from litestar.params import FromPath, RawBody
 
 from amendments.services import desk
 from drafting.policy import require_user
@@ -17,7 +17,6 @@ from amendments.views.json import amendments_json
 from amendments.views.shapes import AmendmentJSON
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import api_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 class ResponseIn(msgspec.Struct):
@@ -35,7 +34,7 @@ class MergeInsertIn(msgspec.Struct):
 
 @post("/amendments/{amendment_id:int}/reject", status_code=200, dependencies=json_body(ResponseIn))
 @threaded
-def reject(request: Request, amendment_id: PathId, body: RawBody) -> AmendmentJSON:
+def reject(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id, for_update=True)
@@ -46,7 +45,7 @@ def reject(request: Request, amendment_id: PathId, body: RawBody) -> AmendmentJS
 
 @post("/amendments/{amendment_id:int}/respond", status_code=200, dependencies=json_body(ResponseIn))
 @threaded
-def respond(request: Request, amendment_id: PathId, body: RawBody) -> AmendmentJSON:
+def respond(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id)
@@ -57,7 +56,7 @@ def respond(request: Request, amendment_id: PathId, body: RawBody) -> AmendmentJ
 
 @post("/amendments/{amendment_id:int}/rebase", status_code=200, dependencies=json_body(ResubmitIn))
 @threaded
-def resubmit(request: Request, amendment_id: PathId, body: RawBody) -> AmendmentJSON:
+def resubmit(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = api_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -70,7 +69,7 @@ def resubmit(request: Request, amendment_id: PathId, body: RawBody) -> Amendment
 
 @post("/amendments/{amendment_id:int}/merge-insert", status_code=200, dependencies=json_body(MergeInsertIn))
 @threaded
-def merge_insert(request: Request, amendment_id: PathId, body: RawBody) -> AmendmentJSON:
+def merge_insert(request: Request, amendment_id: FromPath[int], body: RawBody) -> AmendmentJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
         amendment = desk.get_amendment(session, amendment_id, for_update=True)

@@ -15,7 +15,6 @@ from drafting.errors import Invalid
 from drafting.web import ratelimit
 from drafting.web.paging import PageWindow, paginated
 from drafting.web.request import api_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 def _writer(session, request: Request):
@@ -26,7 +25,7 @@ def _writer(session, request: Request):
 
 @put("/follows/{kind:str}/{target_id:int}", name="api:follow", status_code=200)
 @threaded
-def follow(request: Request, kind: FromPath[str], target_id: PathId) -> FollowJSON:
+def follow(request: Request, kind: FromPath[str], target_id: FromPath[int]) -> FollowJSON:
     """Follow a bill, an article or an amendment (again: the same follow)."""
     with transaction(request) as session:
         return views.follow_json(following.follow(session, _writer(session, request), kind, target_id))
@@ -34,7 +33,7 @@ def follow(request: Request, kind: FromPath[str], target_id: PathId) -> FollowJS
 
 @delete("/follows/{kind:str}/{target_id:int}", name="api:unfollow", status_code=204)
 @threaded
-def unfollow(request: Request, kind: FromPath[str], target_id: PathId) -> None:
+def unfollow(request: Request, kind: FromPath[str], target_id: FromPath[int]) -> None:
     with transaction(request) as session:
         following.unfollow(session, _writer(session, request), kind, target_id)
 

@@ -30,8 +30,8 @@ from drafting.web.paging import PageWindow, paginated
 from drafting.web.answers import EncodedJSON
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.fastroutes import FastRoute, header, raise_known_error
+from drafting.web.paths import check_ids
 from drafting.web.request import api_user, bearer_of, bearer_token, threaded, transaction
-from drafting.web.paths import PathId, in_range
 
 
 class VoteIn(msgspec.Struct):
@@ -86,8 +86,7 @@ async def _vote(app: Litestar, kind: str, target_id: int, token: str | None, add
 
 def _vote_fast_routes(kind: str) -> list[FastRoute]:
     async def cast(app: Litestar, parameters: dict[str, int], scope: Scope, body: bytes | None) -> bytes:
-        if not in_range(parameters["target_id"]):  # never in a batch: the route's PathId answers the 400
-            raise Invalid("target_id", "a value is out of range or malformed")
+        check_ids(parameters)  # a huge id never reaches a batch: the route answers its 404
         return msgspec.json.encode(await _vote(app, kind, parameters["target_id"],
                                                bearer_of(header(scope, b"authorization") or ""),
                                                ratelimit.address_of(scope.get("client")), body))
@@ -115,20 +114,20 @@ def _target_handlers(kind: str) -> list:
     # Votes, the most frequent write, go in batches (_vote), and are answered before Litestar's routing
     # when nothing else is asked of their route (VOTE_FAST_ROUTES); these handlers answer the rest.
     @put(f"{base}/vote", name=f"api:{kind}:vote", status_code=200, dependencies=json_body(VoteIn))
-    async def put_vote(request: Request, target_id: PathId, body: RawBody) -> Response[VoteAnswerJSON]:
+    async def put_vote(request: Request, target_id: FromPath[int], body: RawBody) -> Response[VoteAnswerJSON]:
         raise_known_error(request)
         return EncodedJSON(await _vote(request.app, kind, target_id, bearer_token(request),
                                        ratelimit.client_address(request), body))
 
     @delete(f"{base}/vote", name=f"api:{kind}:unvote", status_code=200)
-    async def delete_vote(request: Request, target_id: PathId) -> Response[VoteAnswerJSON]:
+    async def delete_vote(request: Request, target_id: FromPath[int]) -> Response[VoteAnswerJSON]:
         raise_known_error(request)
         return EncodedJSON(await _vote(request.app, kind, target_id, bearer_token(request),
                                        ratelimit.client_address(request), None))
 
     @get(f"{base}/arguments", name=f"api:{kind}:arguments")
     @threaded
-    def list_arguments(request: Request, target_id: PathId, page: PageWindow) -> Response[list[ArgumentJSON]]:
+    def list_arguments(request: Request, target_id: FromPath[int], page: PageWindow) -> Response[list[ArgumentJSON]]:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
             return paginated(request, page, lambda limit, offset: arguments.list_arguments(
@@ -145,7 +144,7 @@ def _target_handlers(kind: str) -> list:
             return Response(shapes.one_argument_json(session, result.argument), status_code=201 if result.created else 200)
 
     @post(f"{base}/arguments", name=f"api:{kind}:argue", dependencies=json_body(ArgumentIn))
-    async def create_argument(request: Request, target_id: PathId, body: RawBody) -> Response[ArgumentJSON]:
+    async def create_argument(request: Request, target_id: FromPath[int], body: RawBody) -> Response[ArgumentJSON]:
         """The argument's embedding is computed in a worker thread before its write transaction."""
         payload = parse_body(body, ArgumentIn)
         vector = await arguments.vector_for(payload.body)
@@ -153,7 +152,7 @@ def _target_handlers(kind: str) -> list:
 
     @get(f"{base}/sources", name=f"api:{kind}:sources")
     @threaded
-    def list_sources(request: Request, target_id: PathId, page: PageWindow) -> Response[list[SourceJSON]]:
+    def list_sources(request: Request, target_id: FromPath[int], page: PageWindow) -> Response[list[SourceJSON]]:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
             return paginated(request, page, lambda limit, offset: sources.list_sources(
@@ -161,7 +160,7 @@ def _target_handlers(kind: str) -> list:
 
     @post(f"{base}/sources", name=f"api:{kind}:cite", status_code=201, dependencies=json_body(SourceIn))
     @threaded
-    def create_source(request: Request, target_id: PathId, body: RawBody) -> SourceJSON:
+    def create_source(request: Request, target_id: FromPath[int], body: RawBody) -> SourceJSON:
         with transaction(request) as session:
             user = _writer(session, request)
             target = participation.get_target(session, kind, target_id)
@@ -174,14 +173,14 @@ def _target_handlers(kind: str) -> list:
 
 @get("/arguments/{argument_id:int}", name="api:argument")
 @threaded
-def argument_detail(request: Request, argument_id: PathId) -> ArgumentJSON:
+def argument_detail(request: Request, argument_id: FromPath[int]) -> ArgumentJSON:
     with transaction(request) as session:
         return shapes.one_argument_json(session, arguments.get_argument(session, argument_id))
 
 
 @put("/arguments/{argument_id:int}/useful", name="api:argument:useful", status_code=200)
 @threaded
-def mark_useful(request: Request, argument_id: PathId) -> UsefulJSON:
+def mark_useful(request: Request, argument_id: FromPath[int]) -> UsefulJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         argument = arguments.get_argument(session, argument_id)
@@ -190,7 +189,7 @@ def mark_useful(request: Request, argument_id: PathId) -> UsefulJSON:
 
 @delete("/arguments/{argument_id:int}/useful", name="api:argument:unuseful", status_code=200)
 @threaded
-def unmark_useful(request: Request, argument_id: PathId) -> UsefulJSON:
+def unmark_useful(request: Request, argument_id: FromPath[int]) -> UsefulJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         argument = arguments.get_argument(session, argument_id)
@@ -199,7 +198,7 @@ def unmark_useful(request: Request, argument_id: PathId) -> UsefulJSON:
 
 @get("/sources/{source_id:int}", name="api:source")
 @threaded
-def source_detail(request: Request, source_id: PathId) -> SourceJSON:
+def source_detail(request: Request, source_id: FromPath[int]) -> SourceJSON:
     with transaction(request) as session:
         return shapes.sources_json(session, [sources.get_source(session, source_id)])[0]
 
@@ -225,7 +224,7 @@ def pending_reports(request: Request, page: PageWindow) -> Response[list[ReportJ
 
 @post("/moderation/{target:str}/{target_id:int}/hide", name="api:moderation:hide", status_code=200, dependencies=json_body(HideIn))
 @threaded
-def hide(request: Request, target: FromPath[str], target_id: PathId, body: RawBody) -> HideJSON:
+def hide(request: Request, target: FromPath[str], target_id: FromPath[int], body: RawBody) -> HideJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         policy.require_moderator(user)
@@ -238,7 +237,7 @@ def hide(request: Request, target: FromPath[str], target_id: PathId, body: RawBo
 
 @post("/moderation/reports/{report_id:int}/dismiss", name="api:moderation:dismiss", status_code=200, dependencies=json_body(DismissIn))
 @threaded
-def dismiss(request: Request, report_id: PathId, body: RawBody) -> DecisionJSON:
+def dismiss(request: Request, report_id: FromPath[int], body: RawBody) -> DecisionJSON:
     with transaction(request) as session:
         user = _writer(session, request)
         policy.require_moderator(user)

@@ -6,14 +6,13 @@ from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response, Router, get, post, put
-from litestar.params import RawBody
+from litestar.params import FromPath, RawBody
 
 from amendments.api.participation import _writer
 from amendments.services import argument_maps, participation, position_staff
 from amendments.views import positions as views
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import threaded, transaction
-from drafting.web.paths import PathId
 
 
 class MergeIn(msgspec.Struct):
@@ -31,7 +30,7 @@ class LabelIn(msgspec.Struct):
 def _map_handler(kind: str):
     @get(f"/{kind}s/{{target_id:int}}/argument-map", name=f"api:{kind}:argument-map")
     @threaded
-    def argument_map(request: Request, target_id: PathId) -> Response:
+    def argument_map(request: Request, target_id: FromPath[int]) -> Response:
         with transaction(request) as session:
             target = participation.get_target(session, kind, target_id)
             # The kept document as it is stored: no parsing, no work per argument (CONTRACT §7).
@@ -42,7 +41,7 @@ def _map_handler(kind: str):
 
 @get("/positions/{position_id:int}", name="api:position")
 @threaded
-def position_detail(request: Request, position_id: PathId) -> dict[str, Any]:
+def position_detail(request: Request, position_id: FromPath[int]) -> dict[str, Any]:
     with transaction(request) as session:
         return views.position_detail_json(session, views.one_position(session, position_id))
 
@@ -60,7 +59,7 @@ def merge_positions(request: Request, body: RawBody) -> dict[str, Any]:
 @post("/positions/{position_id:int}/split", name="api:positions:split", status_code=201,
       dependencies=json_body(SplitIn))
 @threaded
-def split_position(request: Request, position_id: PathId, body: RawBody) -> Response:
+def split_position(request: Request, position_id: FromPath[int], body: RawBody) -> Response:
     with transaction(request) as session:
         user = _writer(session, request)
         payload = parse_body(body, SplitIn)
@@ -72,7 +71,7 @@ def split_position(request: Request, position_id: PathId, body: RawBody) -> Resp
 @put("/positions/{position_id:int}/label", name="api:positions:label", status_code=200,
      dependencies=json_body(LabelIn))
 @threaded
-def label_position(request: Request, position_id: PathId, body: RawBody) -> dict[str, Any]:
+def label_position(request: Request, position_id: FromPath[int], body: RawBody) -> dict[str, Any]:
     with transaction(request) as session:
         user = _writer(session, request)
         payload = parse_body(body, LabelIn)

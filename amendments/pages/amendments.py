@@ -18,7 +18,6 @@ from drafting import policy
 from drafting.errors import DomainError, Forbidden, Invalid, NotFound
 from drafting.models import Article, Bill, User
 from drafting.web.request import database, page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 def _bill_article(session: Session, slug: str, article_id: int) -> tuple[Bill, Article]:
@@ -52,7 +51,7 @@ def _optional_int(field: str, raw: str | None) -> int | None:
 
 @get("/amendments/{amendment_id:int}", name="amendments:detail")
 @threaded
-def amendment_page(request: Request, amendment_id: PathId) -> Template | Response:
+def amendment_page(request: Request, amendment_id: FromPath[int]) -> Template | Response:
     found = readercache.lookup(request)  # before the transaction: see drafting/web/readercache.py
     if (answered := readercache.hit(request, found)) is not None:
         return answered
@@ -70,7 +69,7 @@ def amendment_page(request: Request, amendment_id: PathId) -> Template | Respons
 
 @get("/bills/{slug:str}/articles/{article_id:int}/propose", name="amendments:propose")
 @threaded
-def propose_page(request: Request, slug: FromPath[str], article_id: PathId) -> Response:
+def propose_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Response:
     """The editor, pre-filled with the current text (``?kind=delete`` or ``insert`` for the other kinds)."""
     with transaction(request) as session:
         user = page_user(session, request)
@@ -87,7 +86,7 @@ def propose_page(request: Request, slug: FromPath[str], article_id: PathId) -> R
 
 @post("/bills/{slug:str}/articles/{article_id:int}/propose/preview", name="amendments:preview", status_code=200)
 @threaded
-def preview(request: Request, slug: FromPath[str], article_id: PathId,
+def preview(request: Request, slug: FromPath[str], article_id: FromPath[int],
             data: URLEncodedBody[dict[str, str]]) -> Template:
     """The redline of the text being written: a fragment for htmx, else a page with a confirm button."""
     with database(request).session(write=False) as session:
@@ -101,7 +100,7 @@ def preview(request: Request, slug: FromPath[str], article_id: PathId,
 
 @post("/bills/{slug:str}/articles/{article_id:int}/amendments", name="amendments:create")
 @threaded
-def create(request: Request, slug: FromPath[str], article_id: PathId,
+def create(request: Request, slug: FromPath[str], article_id: FromPath[int],
            data: URLEncodedBody[dict[str, str]]) -> Response:
     """Propose, then 303 to the amendment (the identical open one, when this co-signs it)."""
     with transaction(request) as session:
@@ -139,7 +138,7 @@ def create(request: Request, slug: FromPath[str], article_id: PathId,
 
 @post("/amendments/{amendment_id:int}/withdraw", name="amendments:withdraw")
 @threaded
-def withdraw(request: Request, amendment_id: PathId) -> Redirect:
+def withdraw(request: Request, amendment_id: FromPath[int]) -> Redirect:
     with transaction(request) as session:
         user = page_user(session, request)
         ratelimit.enforce(session, request, user)

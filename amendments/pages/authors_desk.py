@@ -14,7 +14,6 @@ from drafting.errors import Invalid
 from drafting.services import bills
 from drafting.web import ratelimit
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 @get("/bills/{slug:str}/desk", name="desk:order")
@@ -53,7 +52,7 @@ def _one(data, key: str) -> str:
 
 @post("/amendments/{amendment_id:int}/subamendments", name="desk:subamend")
 @threaded
-def subamend_form(request: Request, amendment_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Redirect:
+def subamend_form(request: Request, amendment_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Redirect:
     with transaction(request) as session:
         actor = page_user(session, request)
         ratelimit.enforce(session, request, actor)
@@ -65,7 +64,7 @@ def subamend_form(request: Request, amendment_id: PathId, data: URLEncodedBody[d
 
 @post("/amendments/{amendment_id:int}/incorporate", name="desk:incorporate")
 @threaded
-def incorporate_form(request: Request, amendment_id: PathId) -> Redirect:
+def incorporate_form(request: Request, amendment_id: FromPath[int]) -> Redirect:
     with transaction(request) as session:
         sub = desk.get_amendment(session, amendment_id, for_update=True)
         parent = subamendments.incorporate(session, page_user(session, request), sub)

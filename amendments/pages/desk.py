@@ -21,7 +21,6 @@ from drafting.services import bills
 from drafting.web import flash, ratelimit
 from drafting.web.render import is_htmx, login_redirect, render
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 def _selected_ids(values: list[str]) -> list[int]:
@@ -65,7 +64,7 @@ def review_page(request: Request, slug: FromPath[str]) -> Response:
 
 @get("/articles/{article_id:int}/merge", name="desk:merge")
 @threaded
-def merge_page(request: Request, article_id: PathId) -> Response:
+def merge_page(request: Request, article_id: FromPath[int]) -> Response:
     """The merge page; with htmx, only its preview (and publish form) for the amendments ticked."""
     with transaction(request) as session:
         user = page_user(session, request)
@@ -90,7 +89,7 @@ def _int_field(data: Mapping[str, str], name: str) -> int:
 
 @post("/articles/{article_id:int}/merge", name="desk:merge:submit")
 @threaded
-def merge_submit(request: Request, article_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Response:
+def merge_submit(request: Request, article_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
     """Publish the new version, then 303 to the article; on a refusal (a stale version, a conflict, a
     bad field) the page again, with the reason and the refusal's status."""
     with transaction(request) as session:
@@ -121,7 +120,7 @@ def merge_submit(request: Request, article_id: PathId, data: URLEncodedBody[dict
 
 @post("/amendments/{amendment_id:int}/reject", name="desk:reject")
 @threaded
-def reject_form(request: Request, amendment_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Redirect:
+def reject_form(request: Request, amendment_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Redirect:
     with transaction(request) as session:
         amendment = desk.get_amendment(session, amendment_id, for_update=True)
         desk.reject_amendment(session, page_user(session, request), amendment, data.get("response"))
@@ -130,7 +129,7 @@ def reject_form(request: Request, amendment_id: PathId, data: URLEncodedBody[dic
 
 @post("/amendments/{amendment_id:int}/respond", name="desk:respond")
 @threaded
-def respond_form(request: Request, amendment_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Redirect:
+def respond_form(request: Request, amendment_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Redirect:
     with transaction(request) as session:
         amendment = desk.get_amendment(session, amendment_id)
         desk.respond_to_amendment(session, page_user(session, request), amendment, data.get("response"))
@@ -139,7 +138,7 @@ def respond_form(request: Request, amendment_id: PathId, data: URLEncodedBody[di
 
 @post("/amendments/{amendment_id:int}/rebase", name="desk:resubmit")
 @threaded
-def resubmit_form(request: Request, amendment_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Redirect:
+def resubmit_form(request: Request, amendment_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Redirect:
     with transaction(request) as session:
         user = page_user(session, request)
         ratelimit.enforce(session, request, user)
@@ -150,7 +149,7 @@ def resubmit_form(request: Request, amendment_id: PathId, data: URLEncodedBody[d
 
 @post("/amendments/{amendment_id:int}/merge-insert", name="desk:merge-insert")
 @threaded
-def merge_insert_form(request: Request, amendment_id: PathId,
+def merge_insert_form(request: Request, amendment_id: FromPath[int],
                       data: URLEncodedBody[dict[str, str]]) -> Redirect:
     with transaction(request) as session:
         amendment = desk.get_amendment(session, amendment_id, for_update=True)

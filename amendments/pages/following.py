@@ -15,7 +15,6 @@ from drafting.web import ratelimit
 from drafting.web.immutable import NO_CSRF_COOKIE
 from drafting.web.render import back, is_htmx, local_path, login_redirect, render
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 # Characters XML 1.0 forbids even escaped (a pasted text may carry one): left out of the feed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -23,7 +22,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @post("/follows/{kind:str}/{target_id:int}", name="following:toggle")
 @threaded
-def toggle(request: Request, kind: FromPath[str], target_id: PathId,
+def toggle(request: Request, kind: FromPath[str], target_id: FromPath[int],
            data: URLEncodedBody[dict[str, str]]) -> Response:
     """``follow=1`` follows, ``follow=0`` stops following; back to ``next`` (or the changes page)."""
     with transaction(request) as session:

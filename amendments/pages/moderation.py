@@ -15,7 +15,6 @@ from drafting.models import User
 from drafting.services import bills
 from drafting.web.render import back, login_redirect, render
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 # --- moderation --------------------------------------------------------------------------------
@@ -43,7 +42,7 @@ def moderation_queue(request: Request) -> Response:
 
 @get("/moderation/{target:str}/{target_id:int}", name="moderation:item")
 @threaded
-def moderation_item(request: Request, target: FromPath[str], target_id: PathId) -> Response:
+def moderation_item(request: Request, target: FromPath[str], target_id: FromPath[int]) -> Response:
     with transaction(request) as session:
         user = _moderator_or_login(session, request)
         if isinstance(user, Redirect):
@@ -59,7 +58,7 @@ def moderation_item(request: Request, target: FromPath[str], target_id: PathId) 
 
 @post("/moderation/{target:str}/{target_id:int}/hide", name="moderation:hide")
 @threaded
-def moderation_hide(request: Request, target: FromPath[str], target_id: PathId,
+def moderation_hide(request: Request, target: FromPath[str], target_id: FromPath[int],
                     data: URLEncodedBody[dict[str, str]]) -> Response:
     with transaction(request) as session:
         user = writer(session, request)
@@ -78,7 +77,7 @@ def moderation_hide(request: Request, target: FromPath[str], target_id: PathId,
 
 @post("/moderation/reports/{report_id:int}/dismiss", name="moderation:dismiss")
 @threaded
-def moderation_dismiss(request: Request, report_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Response:
+def moderation_dismiss(request: Request, report_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
     with transaction(request) as session:
         user = writer(session, request)
         moderation.dismiss(session, user, report_id, data.get("reason") or None)

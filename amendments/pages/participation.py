@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,6 @@ from drafting.services import participants
 from drafting.web import ratelimit
 from drafting.web.render import back, is_htmx, local_path, login_redirect, render
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 def _render_view(template: str, session: Session, request: Request, view: Participation, **context: Any) -> Template:
@@ -47,7 +46,7 @@ def _target_pages(kind: str) -> list:
 
     @post(f"{base}/vote", name=f"participation:{kind}:vote")
     @threaded
-    def vote(request: Request, target_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Response:
+    def vote(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
         with transaction(request) as session:
             user = writer(session, request)
             target = participation.get_target(session, kind, target_id)
@@ -62,7 +61,7 @@ def _target_pages(kind: str) -> list:
             return back(views.target_url(request.app.route_reverse, target), f"votes-{kind}-{target_id}")
 
     @post(f"{base}/arguments", name=f"participation:{kind}:argue")
-    async def argue(request: Request, target_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Response:
+    async def argue(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
         """The argument's embedding is computed in a worker thread before its write transaction."""
         vector = await arguments.vector_for(data.get("body", ""))
         return await write_argument(request=request, target_id=target_id, data=data, vector=vector)
@@ -103,7 +102,7 @@ def _target_pages(kind: str) -> list:
 
     @get(f"{base}/arguments", name=f"participation:{kind}:arguments")
     @threaded
-    def all_arguments(request: Request, target_id: PathId) -> Template:
+    def all_arguments(request: Request, target_id: FromPath[int]) -> Template:
         with transaction(request) as session:
             user = page_user(session, request)
             target = participation.get_target(session, kind, target_id)
@@ -116,7 +115,7 @@ def _target_pages(kind: str) -> list:
 
     @post(f"{base}/sources", name=f"participation:{kind}:cite")
     @threaded
-    def cite(request: Request, target_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Response:
+    def cite(request: Request, target_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
         with transaction(request) as session:
             user = writer(session, request)
             target = participation.get_target(session, kind, target_id)
@@ -143,7 +142,7 @@ def _target_pages(kind: str) -> list:
 
 @post("/arguments/{argument_id:int}/useful", name="participation:useful")
 @threaded
-def useful(request: Request, argument_id: PathId, data: URLEncodedBody[dict[str, str]]) -> Response:
+def useful(request: Request, argument_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
     with transaction(request) as session:
         user = writer(session, request)
         argument = arguments.get_argument(session, argument_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from sqlalchemy.orm import Session
 
 from amendments.pages.participation import writer
@@ -17,7 +17,6 @@ from drafting.errors import Conflict, Invalid
 from drafting.models import User
 from drafting.web.render import back, render
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 FORM_MESSAGES = {
     "label": "Donnez un intitulé (300 caractères au plus).",
@@ -41,7 +40,7 @@ def _page(session: Session, request: Request, position_id: int, user: User | Non
 
 @get("/positions/{position_id:int}", name="positions:detail")
 @threaded
-def position_detail(request: Request, position_id: PathId) -> Response:
+def position_detail(request: Request, position_id: FromPath[int]) -> Response:
     with transaction(request) as session:
         return _page(session, request, position_id, page_user(session, request))
 
@@ -66,21 +65,21 @@ def _correct(request: Request, position_id: int, data: dict[str, Any], change) -
 
 @post("/positions/{position_id:int}/merge", name="positions:merge")
 @threaded
-def merge_form(request: Request, position_id: PathId, data: URLEncodedBody[dict[str, Any]]) -> Response:
+def merge_form(request: Request, position_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
     return _correct(request, position_id, data, lambda session, user, form: position_staff.merge(
         session, user, [position_id, *_values(form, "other")] if _values(form, "other") else [position_id]))
 
 
 @post("/positions/{position_id:int}/split", name="positions:split")
 @threaded
-def split_form(request: Request, position_id: PathId, data: URLEncodedBody[dict[str, Any]]) -> Response:
+def split_form(request: Request, position_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
     return _correct(request, position_id, data, lambda session, user, form: position_staff.split(
         session, user, position_id, _values(form, "argument") or None))
 
 
 @post("/positions/{position_id:int}/label", name="positions:label")
 @threaded
-def label_form(request: Request, position_id: PathId, data: URLEncodedBody[dict[str, Any]]) -> Response:
+def label_form(request: Request, position_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]) -> Response:
     return _correct(request, position_id, data, lambda session, user, form: position_staff.rename(
         session, user, position_id, form.get("label", "")))
 

@@ -20,7 +20,6 @@ from drafting.web.paging import PageWindow, paginated
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.documents import document
 from drafting.web.request import api_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 # Read as text so that a bad value gets a 400 naming the parameter (history.version_number).
@@ -130,7 +129,7 @@ def list_bill_versions(request: Request, slug: FromPath[str], page: PageWindow) 
 
 @get("/bills/{slug:str}/versions/{seq:int}", name="api:bill:version")
 @threaded
-def bill_version_detail(request: Request, slug: FromPath[str], seq: PathId) -> Response[BillVersionJSON]:
+def bill_version_detail(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response[BillVersionJSON]:
     if (cached := not_modified(request)) is not None:
         return cached
     with transaction(request) as session:
@@ -152,13 +151,13 @@ def bill_diff(request: Request, slug: FromPath[str], from_: FromVersion = None,
 
 @get("/articles/{article_id:int}")
 @threaded
-def article_detail(request: Request, article_id: PathId) -> Response[ArticleJSON]:
+def article_detail(request: Request, article_id: FromPath[int]) -> Response[ArticleJSON]:
     return document(request, ("article", article_id), lambda session: out.article_document(session, article_id))
 
 
 @get("/articles/{article_id:int}/versions")
 @threaded
-def article_versions(request: Request, article_id: PathId, page: PageWindow) -> Response[list[ArticleVersionJSON]]:
+def article_versions(request: Request, article_id: FromPath[int], page: PageWindow) -> Response[list[ArticleVersionJSON]]:
     with transaction(request) as session:
         article = bills.get_article(session, article_id)
         return paginated(request, page,
@@ -168,8 +167,8 @@ def article_versions(request: Request, article_id: PathId, page: PageWindow) -> 
 
 @get("/articles/{article_id:int}/versions/{n:int}", name="api:article:version")
 @threaded
-def article_version_detail(request: Request, article_id: PathId,
-                           n: PathId) -> Response[ArticleVersionJSON]:
+def article_version_detail(request: Request, article_id: FromPath[int],
+                           n: FromPath[int]) -> Response[ArticleVersionJSON]:
     if (cached := not_modified(request)) is not None:
         return cached
     with transaction(request) as session:
@@ -180,7 +179,7 @@ def article_version_detail(request: Request, article_id: PathId,
 
 @post("/articles/{article_id:int}/versions", status_code=201, dependencies=json_body(ArticleVersionIn))
 @threaded
-def publish_article_version(request: Request, article_id: PathId,
+def publish_article_version(request: Request, article_id: FromPath[int],
                             body: RawBody) -> ArticleVersionJSON:
     with transaction(request) as session:
         actor = require_user(api_user(session, request))
@@ -196,7 +195,7 @@ def publish_article_version(request: Request, article_id: PathId,
 
 @get("/articles/{article_id:int}/diff")
 @threaded
-def article_diff(request: Request, article_id: PathId, from_: FromVersion = None,
+def article_diff(request: Request, article_id: FromPath[int], from_: FromVersion = None,
                  to: ToVersion = None) -> Response[ArticleDiffJSON]:
     if (cached := not_modified(request)) is not None:
         return cached
@@ -207,7 +206,7 @@ def article_diff(request: Request, article_id: PathId, from_: FromVersion = None
 
 @get("/articles/{article_id:int}/blame")
 @threaded
-def article_blame(request: Request, article_id: PathId) -> BlameJSON:
+def article_blame(request: Request, article_id: FromPath[int]) -> BlameJSON:
     with transaction(request) as session:
         return history.blame_json(session, bills.get_article(session, article_id))
 

@@ -17,7 +17,6 @@ from drafting.views.account import me_context
 from drafting.web import flash, ratelimit, signin
 from drafting.web.render import local_path, render
 from drafting.web.request import SESSION_COOKIE, blocking, new_token, page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 ONE_YEAR = 365 * 24 * 3600
 DAY = 24 * 3600
@@ -205,7 +204,7 @@ def organization_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
 
 @post("/me/tokens/{token_id:int}/revoke", name="me:token:revoke")
 @threaded
-def token_revoke(request: Request, token_id: PathId) -> Redirect:
+def token_revoke(request: Request, token_id: FromPath[int]) -> Redirect:
     with transaction(request) as session:
         accounts.revoke_token_of(session, policy.require_user(page_user(session, request)), token_id)
     return Redirect(path=f"{request.app.route_reverse('me')}?done=token", status_code=303)

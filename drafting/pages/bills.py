@@ -13,7 +13,6 @@ from drafting.views import reading
 from drafting.web import flash, readercache
 from drafting.web.render import render
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 
 @get("/", name="home")
@@ -40,7 +39,7 @@ def bill_page(request: Request, slug: FromPath[str]) -> Template | Response:
 
 @get("/bills/{slug:str}/articles/{article_id:int}", name="articles:detail")
 @threaded
-def article_page(request: Request, slug: FromPath[str], article_id: PathId) -> Template | Response:
+def article_page(request: Request, slug: FromPath[str], article_id: FromPath[int]) -> Template | Response:
     found = readercache.lookup(request)
     if (answered := readercache.hit(request, found)) is not None:
         return answered

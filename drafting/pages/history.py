@@ -20,7 +20,6 @@ from drafting.views import history as views
 from drafting.web.immutable import NO_CSRF_COOKIE, immutable_page
 from drafting.web.render import is_htmx, render
 from drafting.web.request import page_user, threaded, transaction
-from drafting.web.paths import PathId
 
 FromVersion = Annotated[str | None, QueryParameter(name="from", required=False)]
 ToVersion = Annotated[str | None, QueryParameter(name="to", required=False)]
@@ -59,7 +58,7 @@ def bill_history(request: Request, slug: FromPath[str]) -> Template:
 
 @get("/bills/{slug:str}/versions/{seq:int}", name="bills:version", opt=NO_CSRF_COOKIE)
 @threaded
-def bill_version_page(request: Request, slug: FromPath[str], seq: PathId) -> Response:
+def bill_version_page(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response:
     """A published snapshot of the bill, every article as it was; a permanent, immutable page."""
     with transaction(request) as session:
         bill = bills.get_bill(session, slug)
@@ -115,7 +114,7 @@ def bill_feed(request: Request, slug: FromPath[str]) -> Response:
 
 @get("/articles/{article_id:int}/history", name="articles:history")
 @threaded
-def article_history_page(request: Request, article_id: PathId) -> Template:
+def article_history_page(request: Request, article_id: FromPath[int]) -> Template:
     """Every version of an article, newest first, with what it merged and its change."""
     with transaction(request) as session:
         bill, article = _bill_article(session, article_id)
@@ -125,7 +124,7 @@ def article_history_page(request: Request, article_id: PathId) -> Template:
 
 @get("/articles/{article_id:int}/versions/{n:int}", name="articles:version", opt=NO_CSRF_COOKIE)
 @threaded
-def article_version_page(request: Request, article_id: PathId, n: PathId) -> Response:
+def article_version_page(request: Request, article_id: FromPath[int], n: FromPath[int]) -> Response:
     """One version of an article: its text, who wrote it and why; a permanent, immutable page."""
     with transaction(request) as session:
         bill, article = _bill_article(session, article_id)
@@ -140,7 +139,7 @@ def article_version_page(request: Request, article_id: PathId, n: PathId) -> Res
 
 @get("/articles/{article_id:int}/compare", name="articles:compare", opt=NO_CSRF_COOKIE)
 @threaded
-def article_compare_page(request: Request, article_id: PathId, from_: FromVersion = None,
+def article_compare_page(request: Request, article_id: FromPath[int], from_: FromVersion = None,
                          to: ToVersion = None, view: View = None) -> Response:
     """Any two versions of an article as a redline (or side by side); without both, the latest change."""
     with transaction(request) as session:
@@ -164,7 +163,7 @@ def article_compare_page(request: Request, article_id: PathId, from_: FromVersio
 
 @get("/articles/{article_id:int}/blame", name="articles:blame")
 @threaded
-def article_blame_page(request: Request, article_id: PathId,
+def article_blame_page(request: Request, article_id: FromPath[int],
                        version: Annotated[str | None, QueryParameter(required=False)] = None) -> Template:
     """Each passage of the text marked with the version that wrote it, its amendment and proposer."""
     with transaction(request) as session:

@@ -9,12 +9,11 @@ from drafting.services import bills as services
 from drafting.pages.history import FromVersion, ToVersion
 from drafting.records import akn, docx_diff
 from drafting.web.request import threaded, transaction
-from drafting.web.paths import PathId
 
 
 @get("/api/v1/bills/{slug:str}/versions/{seq:int}/akn", name="records:bill-version-akn")
 @threaded
-def bill_version_akn(request: Request, slug: FromPath[str], seq: PathId) -> Response[bytes]:
+def bill_version_akn(request: Request, slug: FromPath[str], seq: FromPath[int]) -> Response[bytes]:
     with transaction(request) as session:
         document = akn.bill_version_document(session, services.get_bill(session, slug), seq)
     return Response(document, media_type=akn.MEDIA_TYPE)
@@ -22,7 +21,7 @@ def bill_version_akn(request: Request, slug: FromPath[str], seq: PathId) -> Resp
 
 @get("/api/v1/amendments/{amendment_id:int}/akn", name="records:amendment-akn")
 @threaded
-def amendment_akn(request: Request, amendment_id: PathId) -> Response[bytes]:
+def amendment_akn(request: Request, amendment_id: FromPath[int]) -> Response[bytes]:
     with transaction(request) as session:
         document = akn.amendment_document(session, amendment_id)
     return Response(document, media_type=akn.MEDIA_TYPE)

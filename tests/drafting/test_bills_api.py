@@ -195,6 +195,8 @@ UNKNOWN = [
     "/api/v1/bills/Not%20A%20Slug",
     "/api/v1/bills/nul%00byte",
     "/api/v1/articles/999999",
+    "/api/v1/articles/99999999999999999999",
+    "/api/v1/articles/0/versions",
     "/api/v1/articles/999999/versions/1",
     "/api/v1/users/inconnu",
     "/api/v1/users/nul%00byte",
@@ -207,21 +209,14 @@ def test_unknown_ids_are_404_json(client):
         assert_error(client.get(path), 404)
 
 
-def test_ids_beyond_the_database_range_are_400_naming_the_parameter(client):
-    """Not an id at all (0, or past the database's INTEGER): refused before the database (drafting/web/paths.py)."""
-    for path in ("/api/v1/articles/99999999999999999999", "/api/v1/articles/0/versions"):
-        assert_error(client.get(path), 400, "article_id")
-
-
 def test_unknown_versions_of_a_known_bill_are_404_json(api, admin, client):
     bill = api.bill(admin)
     article_id = bill["articles"][0]["id"]
-    for path in (f"/api/v1/articles/{article_id}/versions/2", f"/api/v1/bills/{bill['slug']}/versions/2"):
+    for path in (f"/api/v1/articles/{article_id}/versions/2", f"/api/v1/articles/{article_id}/versions/0",
+                 f"/api/v1/articles/{article_id}/versions/99999999999999999999",
+                 f"/api/v1/bills/{bill['slug']}/versions/2",
+                 f"/api/v1/bills/{bill['slug']}/versions/99999999999999999999"):
         assert_error(client.get(path), 404)
-    for path, field in ((f"/api/v1/articles/{article_id}/versions/0", "n"),
-                        (f"/api/v1/articles/{article_id}/versions/99999999999999999999", "n"),
-                        (f"/api/v1/bills/{bill['slug']}/versions/99999999999999999999", "seq")):
-        assert_error(client.get(path), 400, field)
     for path in ("/api/v1/bills/inconnu/status", "/api/v1/bills/inconnu/versions", "/api/v1/articles/999999/versions"):
         assert_error(client.post(path, json={"status": "closed", "expected_version": 1, "text": "x"},
                                  headers=admin.headers), 404)

@@ -253,11 +253,11 @@ def test_unknown_bill_or_article_is_an_html_404(api, admin, client):
     other = api.bill(admin, title="Autre projet")
     bill = api.bill(admin)
     for path in ("/bills/inconnu", f"/bills/{bill['slug']}/articles/999999",
-                 f"/bills/{bill['slug']}/articles/{other['articles'][0]['id']}"):
+                 f"/bills/{bill['slug']}/articles/{other['articles'][0]['id']}",
+                 f"/bills/{bill['slug']}/articles/99999999999999999999"):
         response = client.get(path)
         assert response.status_code == 404, path
         assert page(response).find("h1").text == "Page introuvable"
-    assert client.get(f"/bills/{bill['slug']}/articles/99999999999999999999").status_code == 400  # not an id
 
 
 # --- article page --------------------------------------------------------------------------------
