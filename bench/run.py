@@ -12,54 +12,27 @@ the databases navette_bench_small and navette_bench_<gd scale> there, and keeps 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import inspect
 import json
 import os
-import secrets
 import sys
 import time
 import traceback
 from pathlib import Path
 from typing import Callable
-from urllib.parse import quote
 
-from bench import datasets, probes, search_words, servers
+from bench import datasets, probes, servers
 from bench.loadgen import Load, LoadResult, run_load, wrk_path
-from bench.report import Figure, Run, latency_verdict, load_run, machine_info, render_markdown, save_run
+from bench.report import Run, latency_verdict, load_run, machine_info, render_markdown, save_run
+from bench.run_plan import CONCURRENCY, CORPUS, LAST_RUN, REPO, SECTIONS, SLOW_PAGE, VOTE_WARMUP, VOTERS
+from bench.run_postgres import PostgresSection
+from bench.run_sqlite import SqliteSection
 from drafting.seeding import bench as benchseed
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-VOTERS = 50
-CONCURRENCY = (10, 50)
-LAST_RUN = {mode: REPO / "bench" / "var" / f"last-{mode}-run.json" for mode in ("full", "quick")}
-SLOW_PAGE = 2.0  # seconds for one request, beyond which a page is not put under load
-PASSWORD_GUESSERS = 8
-VOTES_PER_SECOND = 20  # written on the article while its page is loaded (the render cache's invalidations)
-PASSWORD_PROBE_TARGET_MS = 50.0  # issue 11: /healthz median while the guessers run
-MIXED_WRITERS = 8
-# Seconds of vote load before the measured one: on the Grand Débat database the first load after a
-# pause read the voters' rows of a 10-million-row table from disk (bench/ANALYSIS.md, lead, 2 December).
-VOTE_WARMUP = 5.0
-SECTIONS = ("sqlite", "pages", "votes", "passwords", "cached", "engine", "postgres")
-# Issue 11's targets, as shares of H, for signed-in requests with the page cache bypassed.
-TARGET = {"article page": 0.10, "amendment page": 0.10, "bill page": 0.08, "amendment JSON": 0.30,
-          "article JSON": 0.30, "votes": 0.30, "votes, 2 workers": 0.15, "large against small": 0.80}
-# The search API's rows (CONTRACT §6), 20 results each: info against H on SQLite, large against small
-# on PostgreSQL.
-SEARCHES = {"search API, common word": "Search API, a word of most items, 20 results",
-            "search API, two words": "Search API, two words of most items, 20 results",
-            "search API, rare word": "Search API, a rare word, arguments only, 20 results"}
-# PostgreSQL only, large against small: the rare word's row with the two sides doing like work. The fixed
-# word of "rare word" finds 1 argument on the small database and 10,038 on the Grand Débat one (1 result
-# against 20); here each database asks its own rarest word that still fills the page (20 results on
-# both): bench/search_words.py, the words and their counts in the run's notes.
-PAGE_FILLING = "search API, rarest word filling a page"
 
-
-class Bench:
-    """One run: its settings, and the figures it gathers into ``self.run``."""
+class Bench(SqliteSection, PostgresSection):
+    """One run: its settings, and the figures it gathers into ``self.run``; its sections' methods come from
+    bench/run_sqlite.py and bench/run_postgres.py."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -156,18 +129,6 @@ class Bench:
 
     # --- sections ------------------------------------------------------------------------------
 
-    def pages_of(self, d: datasets.Dataset) -> dict[str, str]:
-        pages = self.fixed_pages(d)
-        if d.url.startswith("postgresql"):
-            if d.label not in self.page_filling:
-                self.page_filling[d.label] = search_words.page_filling_word(d.url)
-                word, count = self.page_filling[d.label]
-                self.run.notes.append(f"{PAGE_FILLING[0].upper()}{PAGE_FILLING[1:]}, {d.label}: `{word}`, in "
-                                      f"{count:,} arguments (`kind=argument&limit=20`: a full page).")
-            word = quote(self.page_filling[d.label][0])
-            pages[PAGE_FILLING] = f"/api/v1/search?q={word}&kind=argument&limit=20"
-        return pages
-
     def fixed_pages(self, d: datasets.Dataset) -> dict[str, str]:
         return {
             "article page": f"/bills/{d.slug}/articles/{d.hot_article}",
@@ -201,163 +162,6 @@ class Bench:
                 self.run.baselines.append(("H again, at the end of the run", "bench/hello.py",
                                            self.load(server, c, path="/")))
 
-    def sqlite_section(self) -> None:
-        if not self.only & {"pages", "votes", "passwords", "cached"}:
-            return
-        scale = "small" if self.quick else "rn"
-        self.say(f"seeding or reusing the {scale} database (SQLite)")
-        d = datasets.sqlite_dataset(scale, reseed=self.args.reseed)
-        self.run.datasets.append(d)
-        where = d.label
-        pages = self.pages_of(d)
-        signed_in = self.reader(d)
-        self.say("pages in-process, signed in: statements and times")
-        self.run.profiles[where] = probes.profile_pages(d.url, pages, headers=signed_in)
-        hot = f"{d.counts['hot article amendments']:,} amendments, {d.counts['hot article arguments']:,} arguments"
-        size = self.run.profiles[where]["bill page"].bytes / 1024
-        labels = {
-            "article page": f"Article page ({hot})",
-            "amendment page": "Amendment page",
-            "bill page": f"Bill page (30 articles, {size:,.0f} KB)",
-            "amendment JSON": "One amendment as JSON",
-            "article JSON": "One article as JSON",
-        }
-
-        ceiling: dict[tuple[str, int], LoadResult] = {}
-        if self.wanted("pages"):
-            self.say("render-only ceiling, signed in")
-            render_pages = {"bill": pages["bill page"], "article": pages["article page"]}
-            try:
-                with servers.render_ceiling(d.url, json.dumps(render_pages), headers=signed_in) as server:
-                    for c in CONCURRENCY:
-                        for name in render_pages:
-                            ceiling[name, c] = self.load(server, c, path=f"/bench/render/{name}")
-                            self.run.baselines.append((f"render-only ceiling, {name} page, signed in",
-                                                       f"{where}, contexts computed once", ceiling[name, c]))
-            except RuntimeError as error:
-                self.run.notes.append(f"render-only ceiling unavailable: {error}")
-
-        if self.only & {"pages", "votes"}:
-            self.say("Navette on SQLite, one worker, signed in")
-            with servers.navette(f"{scale}-sqlite", d.url) as server:
-                if self.wanted("pages"):
-                    self.signed_in_pages(server, d, pages, labels, ceiling)
-                if self.wanted("votes"):
-                    for c in CONCURRENCY:
-                        self.say(f"votes, {c} connections")
-                        result, check = self.votes(server, d, c)
-                        self.run.vote_checks.append((f"{where}, 1 worker, {c} connections, {VOTERS} voters", check))
-                        self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters)", f"{where}, 1 worker", c,
-                                                       result, "H", self.hello.get(c), TARGET["votes"],
-                                                       exact=check["exact"]))
-                    self.burst(server, d, f"{where}, 1 worker")
-                if self.wanted("pages"):
-                    self.cache_checks(server, d)
-            if self.wanted("pages"):
-                self.uncached_documents(d, pages, labels)
-        if self.wanted("passwords"):
-            self.password_probe(d, scale)
-        if self.wanted("cached"):
-            self.cached_pages(d, scale, pages, labels)
-
-    def signed_in_pages(self, server: servers.Server, d: datasets.Dataset, pages: dict[str, str],
-                        labels: dict[str, str], ceiling: dict[tuple[str, int], LoadResult]) -> None:
-        """Issue 11's pages for a signed-in reader (the page cache bypassed), as shares of H."""
-        signed_in = self.reader(d)
-        for c in CONCURRENCY:
-            for name, label in labels.items():
-                result, why = self.page(server, pages[name], c, headers=signed_in)
-                self.run.figures.append(Figure(f"{label}, signed in", d.label, c, result, "H", self.hello.get(c),
-                                               TARGET[name], why, page=name))
-                kind = name.split()[0]
-                if ceiling.get((kind, c)) and name.endswith("page"):
-                    self.run.figures.append(Figure(f"{label}, signed in, against its render-only ceiling", d.label,
-                                                   c, result, "render-only ceiling", ceiling[kind, c], None, why,
-                                                   page=name))
-            for name, label in SEARCHES.items():
-                result, why = self.page(server, pages[name], c, headers=signed_in)
-                self.run.figures.append(Figure(f"{label}, signed in", d.label, c, result, "H", self.hello.get(c),
-                                               None, why, page=name))
-        # What the signed-in render cache costs when writes keep making the page stale (no target).
-        tokens = benchseed.voter_tokens(d.url, VOTERS)
-        for c in CONCURRENCY:
-            with probes.SteadyVotes(server.port, d.hot_article, tokens, VOTES_PER_SECOND) as votes:
-                result, why = self.page(server, pages["article page"], c, headers=signed_in)
-            written = ", ".join(f"{n} answered {status or 'nothing'}" for status, n in sorted(votes.answered.items()))
-            self.run.figures.append(Figure(
-                f"{labels['article page']}, signed in, while {VOTES_PER_SECOND} votes a second are written on it",
-                d.label, c, result, "H", self.hello.get(c), None, "; ".join(filter(None, [why, f"votes: {written}"])),
-                page="article page"))
-            self.run.notes.append(f"Votes written on the article ({VOTES_PER_SECOND} a second asked) while its page "
-                                  f"was loaded signed in at {c} connections: {written}.")
-        benchseed.voter_tokens(d.url, VOTERS)  # the voters' votes cleared again
-
-    def uncached_documents(self, d: datasets.Dataset, pages: dict[str, str], labels: dict[str, str]) -> None:
-        """The two JSON documents with their cache off (drafting/web/documents.py): every answer built, as
-        when every request follows a write. For information: the targets are measured as deployed."""
-        self.say("Navette on SQLite, one worker, signed in, JSON documents' cache off")
-        signed_in = self.reader(d)
-        with servers.navette(f"{d.scale}-sqlite-uncached", d.url, env={"NAVETTE_DOCUMENT_CACHE_ENTRIES": "0"}) as server:
-            for c in CONCURRENCY:
-                for name in ("amendment JSON", "article JSON"):
-                    result, why = self.page(server, pages[name], c, headers=signed_in)
-                    self.run.figures.append(Figure(f"{labels[name]}, signed in, documents' cache off (each answer "
-                                                   "built)", d.label, c, result, "H", self.hello.get(c), None, why,
-                                                   page=name))
-
-    def cached_pages(self, d: datasets.Dataset, scale: str, pages: dict[str, str], labels: dict[str, str]) -> None:
-        self.say("Navette on SQLite, one worker, anonymous page cache on (as deployed)")
-        with servers.navette(f"{scale}-sqlite-cached", d.url, page_cache=True) as server:
-            cached = "anonymous readers, page cache as deployed"
-            for c in CONCURRENCY:
-                for name in ("article page", "bill page", "amendment JSON"):
-                    result, why = self.page(server, pages[name], c)
-                    self.run.figures.append(Figure(f"{labels[name]}, {cached}", d.label, c, result, "H",
-                                                   self.hello.get(c), TARGET[name], why))
-            seen = {}
-            for name in ("article page", "bill page", "amendment JSON"):
-                for _ in range(2):  # the first may find the answer expired (2 s) since the loads
-                    headers = servers.get(server.port, pages[name])[2]
-                seen[name] = {k.lower(): v for k, v in headers.items()}.get("x-navette-cache", "absent")
-            self.run.notes.append("Page cache check after the cached loads (X-Navette-Cache of the second of two "
-                                  "more anonymous GETs): " + ", ".join(f"{n} {v}" for n, v in seen.items()) + ".")
-
-    def password_probe(self, d: datasets.Dataset, scale: str) -> None:
-        """/healthz while 8 clients send wrong passwords: argon2 (production parameters) must never
-        stall other requests. Sign-in throttling is off for it, or the guesses would be refused at once."""
-        self.say("/healthz while 8 clients send wrong passwords")
-        with servers.navette(f"{scale}-sqlite-passwords", d.url, env={
-            "NAVETTE_SIGNIN_FAILURES_PER_USERNAME": "0", "NAVETTE_SIGNIN_FAILURES_PER_ADDRESS": "0",
-        }) as server:
-            check = probes.healthz_during_wrong_passwords(server.port, self.duration, clients=PASSWORD_GUESSERS)
-            server.wait_idle()
-        self.run.latency_checks.append({
-            "name": f"/healthz while {PASSWORD_GUESSERS} clients send wrong passwords (median)",
-            "where": f"{d.label}, 1 worker", "target_ms": PASSWORD_PROBE_TARGET_MS, **check})
-
-    def cache_checks(self, server: servers.Server, d: datasets.Dataset) -> None:
-        """Published versions and diffs never change: do their URLs say so (ETag, immutable)?"""
-        paths = [f"/api/v1/bills/{d.slug}/versions/1", f"/api/v1/articles/{d.old_article}/versions/1",
-                 f"/api/v1/articles/{d.old_article}/diff?from=1&to=2", f"/bills/{d.slug}/diff?from=1&to=2"]
-        port = server.port
-        server.wait_idle()
-        for path in paths:
-            status, _, headers = servers.get(port, path)
-            headers = {k.lower(): v for k, v in headers.items()}
-            check = {"path": path, "status": status, "etag": headers.get("etag"),
-                     "cache_control": headers.get("cache-control")}
-            if status == 200 and check["etag"]:
-                again, _, _ = servers.get(port, path, headers={"If-None-Match": check["etag"]})
-                check["conditional"] = f"{again}"
-            self.run.cache_checks.append(check)
-        path = paths[2]
-        if self.run.cache_checks[2]["status"] == 200:
-            etag = self.run.cache_checks[2]["etag"]
-            for c in CONCURRENCY:
-                result = self.load(server, c, path=path, headers={"If-None-Match": etag} if etag else {})
-                self.run.figures.append(Figure("Published article diff (JSON" + (", If-None-Match)" if etag else ")"),
-                                               d.label, c, result, "H", self.hello.get(c), None))
-
     def engine_benchmarks(self) -> None:
         if not self.wanted("engine"):
             return
@@ -388,103 +192,6 @@ class Bench:
             self.run.positions = f"bench.bench_positions failed: {type(error).__name__}: {error}"
             traceback.print_exc()
 
-    def postgres_section(self) -> None:
-        if not self.wanted("postgres"):
-            return
-        admin = datasets.pg_admin_url()
-        if self.args.skip_gd:
-            self.run.notes.append("PostgreSQL part skipped (--skip-gd): no Grand Débat comparison, "
-                                  "no multi-worker run.")
-            return
-        reason = datasets.pg_reachable(admin)
-        if reason:
-            self.run.notes.append(f"PostgreSQL did not answer at {admin} ({reason}): the Grand Débat comparison and "
-                                  "the multi-worker vote run were skipped.")
-            return
-        self.run.machine["PostgreSQL"] = datasets.pg_server_version(admin)
-        env = {"NAVETTE_SECRET_KEY": secrets.token_urlsafe(32)}
-        self.say("seeding or reusing navette_bench_small (PostgreSQL)")
-        small = datasets.pg_dataset(admin, "small", reseed=self.args.reseed)
-        self.run.datasets.append(small)
-        big = None
-        if self.quick:
-            self.run.notes.append("Quick mode: no Grand Débat database; the PostgreSQL runs use the small one only.")
-        else:
-            self.say(f"seeding or reusing navette_bench_{self.args.gd_scale} (PostgreSQL); "
-                     "the first time takes minutes")
-            big = datasets.pg_dataset(admin, self.args.gd_scale, reseed=self.args.reseed)
-            self.run.datasets.append(big)
-        compared = ["article page", "bill page", "amendment JSON", "article JSON", "amendment page", *SEARCHES,
-                    PAGE_FILLING]
-        small_results: dict[tuple[str, int], LoadResult | None] = {}
-        self.run.profiles[small.label] = probes.profile_pages(small.url, self.pages_of(small),
-                                                              headers=self.reader(small))
-        if big is not None:
-            self.say("pages in-process on the large database")
-            self.run.profiles[big.label] = probes.profile_pages(big.url, self.pages_of(big), budget=5.0,
-                                                                headers=self.reader(big))
-        # Both servers run at once and each figure of the large database is measured right after the
-        # same figure of the small one: measured minutes apart, on a shared machine, the ratio followed
-        # the machine's load more than the databases (bench/ANALYSIS.md, gdpages).
-        self.say("Navette on PostgreSQL, one worker, signed in: the small database"
-                 + (f" and {big.scale}, figure by figure" if big is not None else ""))
-        with contextlib.ExitStack() as stack:
-            small_server = stack.enter_context(servers.navette("pg-small", small.url, env=env,
-                                                               idle_check=datasets.pg_idle(small.url)))
-            big_server = None if big is None else stack.enter_context(servers.navette(
-                f"pg-{big.scale}", big.url, env=env, idle_check=datasets.pg_idle(big.url)))
-            for c in CONCURRENCY:
-                for name in compared:
-                    small_results[name, c], _ = self.page(small_server, self.pages_of(small)[name], c,
-                                                          headers=self.reader(small))
-                    if big_server is None:
-                        continue
-                    result, why = self.page(big_server, self.pages_of(big)[name], c, headers=self.reader(big))
-                    self.run.figures.append(Figure(
-                        f"{name[0].upper()}{name[1:]} at {big.scale} scale, signed in", f"{big.label}, 1 worker",
-                        c, result, f"same page, {small.label}", small_results.get((name, c)),
-                        TARGET["large against small"], why, page=name, compared=(small.label, big.label)))
-            if big_server is not None:
-                for c in CONCURRENCY:
-                    self.say(f"votes on PostgreSQL (small, then {big.scale}), 1 worker, {c} connections")
-                    small_results["votes", c], check = self.votes(small_server, small, c)
-                    self.run.vote_checks.append((f"{small.label}, 1 worker, {c} connections", check))
-                    result, check = self.votes(big_server, big, c)
-                    self.run.vote_checks.append((f"{big.label}, 1 worker, {c} connections", check))
-                    self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters) at {big.scale} scale",
-                                                   f"{big.label}, 1 worker", c, result, f"same votes, {small.label}",
-                                                   small_results.get(("votes", c)), TARGET["large against small"],
-                                                   exact=check["exact"]))
-                    self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters)", f"{big.label}, 1 worker", c,
-                                                   result, "H", self.hello.get(c), None, exact=check["exact"]))
-        target = big or small
-        self.say(f"navette serve --workers 2 on PostgreSQL ({target.scale})")
-        with servers.navette(f"pg-{target.scale}-2workers", target.url, workers=2, env=env,
-                             idle_check=datasets.pg_idle(target.url)) as server:
-            for c in CONCURRENCY:
-                result, check = self.votes(server, target, c)
-                self.run.vote_checks.append((f"{target.label}, 2 workers, {c} connections", check))
-                self.run.figures.append(Figure(f"Votes (PUT, {VOTERS} voters), `navette serve --workers 2`",
-                                               f"{target.label}, 2 workers", c, result, "H (1 worker)",
-                                               self.hello.get(c), TARGET["votes, 2 workers"], exact=check["exact"]))
-            self.burst(server, target, f"{target.label}, 2 workers")
-        self.mixed_writes(small, env)
-
-    def mixed_writes(self, d: datasets.Dataset, env: dict[str, str]) -> None:
-        """Issue 11: 8 writers at once (votes, arguments, amendments on the same articles) on
-        PostgreSQL with 2 workers: no answer >= 500, nothing lost, counts exact. On the small
-        database, whose counts can be checked against every row in seconds."""
-        self.say(f"{MIXED_WRITERS} mixed writers, navette serve --workers 2 on PostgreSQL ({d.scale})")
-        articles = probes.hot_articles(d.url, d.slug, 3)
-        with servers.navette(f"pg-{d.scale}-mixed", d.url, workers=2, env=env,
-                             idle_check=datasets.pg_idle(d.url)) as server:
-            tokens = benchseed.voter_tokens(d.url, MIXED_WRITERS)
-            check = probes.mixed_writes(server.port, d.url, tokens, articles, self.duration)
-            server.wait_idle()
-            benchseed.voter_tokens(d.url, VOTERS)  # their votes go: the seeded state again
-        self.run.write_checks.append({"name": f"{MIXED_WRITERS} writers at once: votes, arguments, amendments "
-                                              f"on {len(articles)} articles", "where": f"{d.label}, 2 workers",
-                                      **check})
 
     # --- the whole run -------------------------------------------------------------------------
 

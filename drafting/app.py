@@ -48,6 +48,7 @@ from drafting.web.fastroutes import FastRoutes
 from drafting.web.pagecache import PageCache, PageCacheMiddleware
 from drafting.web.readercache import ReaderCache
 from drafting.web.paging import PAGE_DEPENDENCY
+from drafting.web.paths import unknown_ids
 from drafting.web.request import threaded
 from drafting.web.security import security_headers
 from drafting.web.templates import request_language, template_engine, template_environment, vary_on_language
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[on_shutdown],
+        before_request=unknown_ids,
         after_request=vary_on_language,
         before_send=[security_headers],
         debug=settings.debug,

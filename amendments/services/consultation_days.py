@@ -221,9 +221,9 @@ def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...
         index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
 
 
-def argument(session: Session, target: Any, row: Argument, user: User) -> None:
+def argument(session: Session, target: Any, row: Argument, user: User, *, days: dict | None = None) -> None:
     if _counted_target(target):
-        count(session, target.bill.id, user, row.created_at, **{f"arguments_{row.stance}": 1})
+        count(session, target.bill.id, user, row.created_at, days=days, **{f"arguments_{row.stance}": 1})
 
 
 def support(session: Session, target: Any, user: User, moment: datetime) -> None:
@@ -231,8 +231,8 @@ def support(session: Session, target: Any, user: User, moment: datetime) -> None
         count(session, target.bill.id, user, moment, supports=1)
 
 
-def amendment(session: Session, row: Amendment, user: User) -> None:
-    count(session, row.bill_id, user, row.created_at, amendments=1)
+def amendment(session: Session, row: Amendment, user: User, *, days: dict | None = None) -> None:
+    count(session, row.bill_id, user, row.created_at, days=days, amendments=1)
 
 
 def _forget(session: Session, bill_id: int, rows: list[tuple[int, datetime, str]]) -> None:

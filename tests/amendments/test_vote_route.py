@@ -25,7 +25,7 @@ def test_a_vote_answers_what_its_litestar_route_answers(api, client, db, admin):
         ("PUT", f"/api/v1/articles/{article_id}/vote", {"vote": "agree"}, alice.headers, 400),
         ("PUT", f"/api/v1/articles/{article_id}/vote", {"value": "agree", "on_behalf_of": "bob"}, alice.headers, 400),
         ("PUT", "/api/v1/articles/999999/vote", {"value": "agree"}, alice.headers, 404),
-        ("PUT", f"/api/v1/amendments/{10 ** 30}/vote", {"value": "agree"}, alice.headers, 400),
+        ("PUT", f"/api/v1/amendments/{10 ** 30}/vote", {"value": "agree"}, alice.headers, 404),  # no row has it (paths.py)
     ]
     for method, path, body, headers, status in cases:
         fast = client.request(method, path, json=body, headers=headers)
