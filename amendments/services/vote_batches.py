@@ -119,7 +119,8 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
         lookup, digests = accounts.people_lookup([b.token for b in ballots], "api")
         keys = sorted({(b.kind, b.target_id) for b in ballots if b.kind in participation.TARGET_KINDS})
         # Without rate-limit rows to lock first, the previous votes (locked) come with the people.
-        early = _previous_of_tokens(connection.dialect.name, keys, digests) if lookup and together and limits is None else {}
+        early = (_previous_of_tokens(connection.dialect.name, keys, digests, lookup[1])
+                 if lookup and together and limits is None else {})
         found = run_together(connection, [*([lookup] if lookup else []),
                                           *(participation.vote_target_lookup(*key) for key in keys), *early.values()])
         people_of = accounts.people_found(connection, found[0] if lookup else [], digests, touch=True)
@@ -224,16 +225,19 @@ def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
         raise _Raced()
 
 
-def _previous_of_tokens(dialect: str, keys: list[tuple[str, int]], digests: dict[str, str]) -> dict[str, tuple]:
+def _previous_of_tokens(dialect: str, keys: list[tuple[str, int]], digests: dict[str, str],
+                        lookup: dict[str, Any]) -> dict[str, tuple]:
     """Per kind of target, the statement reading (and locking) the previous votes of the tokens'
     people on the batch's targets, joined through the tokens' digests: to run with the people's own
-    lookup, in its round trip."""
+    lookup (``lookup``: its parameters, whose kind of token and time say which tokens are live), in its
+    round trip."""
     hashes = padded(sorted(set(digests.values())))
     ids_of: dict[str, list[int]] = defaultdict(list)
     for kind, target_id in keys:
         ids_of[kind].append(target_id)
     return {kind: (_vote_statements(dialect, kind).previous_of_tokens(len(hashes), len(padded(ids))),
-                   {**_numbered("token_hash", hashes), **_numbered("target", padded(ids))})
+                   {"kind": lookup["kind"], "now": lookup["now"], **_numbered("token_hash", hashes),
+                    **_numbered("target", padded(ids))})
             for kind, ids in ids_of.items()}
 
 
@@ -264,13 +268,16 @@ class _VoteStatements:
 
     @functools.lru_cache(maxsize=128)
     def previous_of_tokens(self, hashes: int, targets: int) -> Prepared:
-        """``previous`` for the people of ``hashes`` token digests (every kind of token: the people's
-        lookup tells whose are live), only the votes' rows locked."""
+        """``previous`` for the people of ``hashes`` token digests, through their live tokens of kind
+        ``:kind`` as the people's lookup finds them (a revoked or expired token locks no vote), only the
+        votes' rows locked."""
         table, column = self._table()
         tokens = AuthToken.__table__
         return Prepared(select(table.c.user_id, column.label("target_id"), table.c.value, table.c.created_at).join(
             tokens, tokens.c.user_id == table.c.user_id).where(
             tokens.c.token_hash.in_(self._ins("token_hash", hashes, tokens.c.token_hash)),
+            tokens.c.kind == bindparam("kind", type_=tokens.c.kind.type),
+            tokens.c.expires_at > bindparam("now", type_=tokens.c.expires_at.type),
             column.in_(self._ins("target", targets, column))).order_by(table.c.user_id, column).with_for_update(
             of=table))
 
