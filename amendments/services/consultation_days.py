@@ -138,13 +138,14 @@ def _day_upsert(dialect: str, names: tuple[str, ...], movers: bool = False) -> P
 
 def _joined_in_sql(dialect: str):
     """``_joined`` summed over the given movers of the day ``:bill_id``, ``:day``, from their weights as
-    this transaction left them (read after the weights' upsert, before the rows left at zero go)."""
+    this transaction left them (read after the weights' upsert, before the rows left at zero go); each
+    weight looked up by its key (a join let SQLite walk the whole day's people)."""
     given = given_rows(dialect, dict.fromkeys(_MOVERS, Integer)).subquery()
-    weight, moved = _DAY_PEOPLE.c.weight, given.c.moved
+    moved, weight = given.c.moved, select(_DAY_PEOPLE.c.weight).where(
+        _DAY_PEOPLE.c.bill_id == bindparam("bill_id", type_=Integer), _DAY_PEOPLE.c.user_id == given.c.mover,
+        _DAY_PEOPLE.c.day == bindparam("day", type_=_DAYS.c.day.type)).scalar_subquery()
     one = case((and_(moved > 0, weight == moved), 1), (and_(moved < 0, weight <= 0), -1), else_=0)
-    day = and_(_DAY_PEOPLE.c.bill_id == bindparam("bill_id", type_=Integer),
-               _DAY_PEOPLE.c.day == bindparam("day", type_=_DAYS.c.day.type), _DAY_PEOPLE.c.user_id == given.c.mover)
-    return select(func.coalesce(func.sum(one), 0)).select_from(given.join(_DAY_PEOPLE, day)).scalar_subquery()
+    return select(func.coalesce(func.sum(one), 0)).select_from(given).scalar_subquery()
 
 
 # --- the hooks of each write -----------------------------------------------------------------------
@@ -221,9 +222,7 @@ def count_many(dialect: str, contributions: list[tuple[int, Any, datetime, dict[
 def _weigh_calls(dialect: str, table, columns: tuple[str, ...], moves: Counter) -> list[tuple[Prepared, dict]]:
     """The upsert adding each move to its row's weight (creating it), the rows in the order of the keys."""
     rows = sorted((*key, moved) for key, moved in moves.items() if moved)
-    if not rows:
-        return []
-    return [(_weigh_many_statement(dialect, table.name, columns), given_parameters(dialect, (*columns, "weight"), rows))]
+    return [] if not rows else [(_weigh_many_statement(dialect, table.name, columns), given_parameters(dialect, (*columns, "weight"), rows))]
 
 
 def _forget_calls(dialect: str, table, moves: dict[tuple, int]) -> list[tuple[Prepared, dict]]:
