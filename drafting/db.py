@@ -73,6 +73,9 @@ def by_id(session: Session, model: type, id_: int):
     return session.scalar(_by_id_statement(model), {"id": id_})
 
 
+_TUPLES_OK = 2  # libpq's PGRES_TUPLES_OK: a result with rows (psycopg.pq.ExecStatus.TUPLES_OK)
+
+
 class Prepared:
     """A Core statement compiled once per database and run straight on the connection's DBAPI cursor:
     for the few statements of the hottest write (a vote), where SQLAlchemy's work around each execute
@@ -121,7 +124,9 @@ class Prepared:
         return sql, tuple(values[name] for name in order) if order is not None else values
 
     def _answer(self, dialect, cursor) -> list[tuple] | None:
-        if cursor.description is None:
+        # psycopg builds the description's column objects at each ask: its result's status says as much.
+        result = getattr(cursor, "pgresult", None)
+        if (cursor.description is None) if result is None else result.status != _TUPLES_OK:
             return None
         rows = cursor.fetchall()
         _, _, _, results, shape = self._compiled(dialect)

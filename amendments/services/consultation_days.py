@@ -9,16 +9,17 @@ a changed vote keeps the day of the first one (the row's ``created_at``).
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, delete, func, literal, or_, select, union_all
+from sqlalchemy import Integer, and_, bindparam, case, delete, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, BillDayCounts, BillDayPerson, BillPerson, Vote
-from drafting.db import Prepared, run_together
+from drafting.db import Prepared
 from drafting.given import given_parameters, given_rows
 from drafting.models import Article, User
 
@@ -26,6 +27,7 @@ COUNTS = ("votes_agree", "votes_mixed", "votes_disagree", "amendments", "argumen
           "supports")
 KINDS = ("citizen", "organization")
 _DAYS, _DAY_PEOPLE, _PEOPLE = BillDayCounts.__table__, BillDayPerson.__table__, BillPerson.__table__
+_MOVERS = ("mover", "moved")  # a day's people whose weight a batch moved, and by how much
 
 
 def day_of(moment: datetime) -> date:
@@ -78,7 +80,9 @@ def count(session: Session, bill_id: int, user: User, moment: datetime, *, days:
     if days is not None:
         days.setdefault((bill_id, day, user.kind), Counter()).update(changes)
     elif changes:
-        _add_day(session.connection() if isinstance(session, Session) else session, (bill_id, day, user.kind), changes)
+        where = session.connection() if isinstance(session, Session) else session
+        statement, parameters = _day_call(where.dialect.name, (bill_id, day, user.kind), changes)
+        statement.run(where, **parameters)
 
 
 def _joined(moved: int, weight: int) -> int:
@@ -91,39 +95,57 @@ def _joined(moved: int, weight: int) -> int:
     return 0
 
 
-def _add_day(where: Any, key: tuple, changes: dict[str, int]) -> None:
-    statement, parameters = _day_call(where.dialect.name, key, changes)
-    statement.run(where, **parameters)
-
-
-def _day_call(dialect: str, key: tuple, changes: dict[str, int]) -> tuple[Prepared, dict]:
+def _day_call(dialect: str, key: tuple, changes: dict[str, int],
+              movers: list[tuple[int, int]] = ()) -> tuple[Prepared, dict]:
     bill_id, day, kind = key
-    return _day_upsert(dialect, tuple(sorted(changes))), {
-        "bill_id": bill_id, "day": day, "kind": kind,
-        **{f"new_{k}": max(v, 0) for k, v in changes.items()}, **{f"add_{k}": v for k, v in changes.items()}}
+    parameters = {"bill_id": bill_id, "day": day, "kind": kind, **{f"new_{k}": max(v, 0) for k, v in changes.items()},
+                  **{f"add_{k}": v for k, v in changes.items()}}
+    if movers:
+        parameters.update(given_parameters(dialect, _MOVERS, movers), add_participants=changes.get("participants", 0))
+    return _day_upsert(dialect, tuple(sorted(set(changes) - {"participants"} if movers else changes)),
+                       bool(movers)), parameters
 
 
-def day_calls(dialect: str, days: dict[tuple, Counter]) -> list[tuple[Prepared, dict]]:
-    """The statements writing the day rows that ``count(…, days=days)`` gathered, one each, in the
-    order of their keys (so two batches lock them in one order), to run with others
-    (``drafting.db.run_together``)."""
-    moved = [(key, {name: n for name, n in changes.items() if n}) for key, changes in sorted(days.items())]
-    return [_day_call(dialect, key, changes) for key, changes in moved if changes]
+def day_calls(dialect: str, days: dict[tuple, Counter], weighing: "Weighing | None" = None) -> list[tuple]:
+    """The statements writing the day rows that ``count(…, days=days)`` and ``count_many`` gathered, one
+    each, in the order of their keys (so two batches lock them in one order), to run with others
+    (``drafting.db.run_together``) after ``weighing``'s: each day's participants move by the weights
+    those left (``_joined`` in SQL), then the people's rows left at zero go."""
+    movers = weighing.movers if weighing else {}
+    moved = [(key, {name: n for name, n in days.get(key, {}).items() if n}) for key in sorted(days.keys() | movers)]
+    calls = [_day_call(dialect, key, changes, movers.get(key, [])) for key, changes in moved
+             if changes or movers.get(key)]
+    return calls + (weighing.forget if weighing else [])
 
 
 @functools.lru_cache(maxsize=128)
-def _day_upsert(dialect: str, names: tuple[str, ...]) -> Prepared:
+def _day_upsert(dialect: str, names: tuple[str, ...], movers: bool = False) -> Prepared:
     """Built once per database and set of counts moved (a vote moves one or two): the day's row of the
-    bill and kind, created with the new counts or added to."""
+    bill and kind, created with the new counts or added to; with ``movers`` its participants move by
+    ``add_participants`` and by what the given people's day weights now say (``_joined``)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_DAYS).values(
-        bill_id=bindparam("bill_id", type_=Integer), day=bindparam("day", type_=_DAYS.c.day.type),
-        kind=bindparam("kind", type_=_DAYS.c.kind.type),
-        **{name: bindparam(f"new_{name}", type_=Integer) if name in names else literal(0, Integer)
-           for name in (*COUNTS, "participants")})  # every column given: no default computed in Python
-    return Prepared(statement.on_conflict_do_update(
-        index_elements=["bill_id", "day", "kind"],
-        set_={name: _DAYS.c[name] + bindparam(f"add_{name}", type_=Integer) for name in names}))
+    values = {name: bindparam(f"new_{name}", type_=Integer) if name in names else literal(0, Integer)
+              for name in (*COUNTS, "participants")}  # every column given: no default computed in Python
+    changes = {name: _DAYS.c[name] + bindparam(f"add_{name}", type_=Integer) for name in names}
+    if movers:
+        joined = bindparam("add_participants", type_=Integer) + _joined_in_sql(dialect)
+        values["participants"] = case((joined > 0, joined), else_=0)
+        changes["participants"] = _DAYS.c.participants + joined
+    statement = insert(_DAYS).values(**{name: bindparam(name, type_=_DAYS.c[name].type)
+                                        for name in ("bill_id", "day", "kind")}, **values)
+    return Prepared(statement.on_conflict_do_update(index_elements=["bill_id", "day", "kind"], set_=changes))
+
+
+def _joined_in_sql(dialect: str):
+    """``_joined`` summed over the given movers of the day ``:bill_id``, ``:day``, from their weights as
+    this transaction left them (read after the weights' upsert, before the rows left at zero go); each
+    weight looked up by its key (a join let SQLite walk the whole day's people)."""
+    given = given_rows(dialect, dict.fromkeys(_MOVERS, Integer)).subquery()
+    moved, weight = given.c.moved, select(_DAY_PEOPLE.c.weight).where(
+        _DAY_PEOPLE.c.bill_id == bindparam("bill_id", type_=Integer), _DAY_PEOPLE.c.user_id == given.c.mover,
+        _DAY_PEOPLE.c.day == bindparam("day", type_=_DAYS.c.day.type)).scalar_subquery()
+    one = case((and_(moved > 0, weight == moved), 1), (and_(moved < 0, weight <= 0), -1), else_=0)
+    return select(func.coalesce(func.sum(one), 0)).select_from(given).scalar_subquery()
 
 
 # --- the hooks of each write -----------------------------------------------------------------------
@@ -161,12 +183,23 @@ def vote(session: Any, target: Any, user: Any, previous: str | None, value: str 
         count(session, bill_id, user, moment, days=days, **deltas)
 
 
-def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, dict[str, int]]],
-               days: dict[tuple, Counter], *, along: list[tuple[Prepared, dict]] = ()) -> list:
+@dataclass
+class Weighing:
+    """What ``count_many`` moves of the people's weights: ``calls``, the upserts (one per table);
+    ``movers``, per day row, the people whose day weight moved and by how much; ``forget``, the
+    statements removing the rows left at zero, to run after the day rows read them (``day_calls``)."""
+
+    calls: list
+    movers: dict
+    forget: list
+
+
+def count_many(dialect: str, contributions: list[tuple[int, Any, datetime, dict[str, int]]],
+               days: dict[tuple, Counter]) -> Weighing:
     """``count(…, days=days)`` for many contributions at once (a batch of votes: bill, person, moment,
-    counts moved): the people's weights moved by one statement per table for the whole batch (the
-    summed moves of each row, in the order of their keys), the day rows gathered in ``days``. ``along``:
-    statements sent first in the same round trip on PostgreSQL (the votes themselves); answers theirs."""
+    counts moved), as statements none of which reads another's answer: the people's weights moved by one
+    statement per table (each row's summed moves, in the order of the keys), the day rows' counts
+    gathered in ``days`` for ``day_calls``, which counts the day's participants from those weights."""
     day_moves: Counter = Counter()
     bill_moves: Counter = Counter()
     kinds: dict[int, str] = {}
@@ -176,49 +209,47 @@ def count_many(connection: Any, contributions: list[tuple[int, Any, datetime, di
         kinds[user.id] = user.kind
         day_moves[bill_id, day, user.id] += moved
         bill_moves[bill_id, user.id, user.kind == "organization"] += moved
-    dialect = connection.dialect.name
-    day_calls = _weigh_calls(dialect, _DAY_PEOPLE, ("bill_id", "day", "user_id"), day_moves)
-    bill_calls = _weigh_calls(dialect, _PEOPLE, ("bill_id", "user_id", "organization"), bill_moves)
-    answers = run_together(connection, [*along, *day_calls, *bill_calls]) if along or day_calls else []
-    weights = _weights(connection, _DAY_PEOPLE, answers[len(along):len(along) + len(day_calls)])
-    _weights(connection, _PEOPLE, answers[len(along) + len(day_calls):])
-    for (bill_id, day, user_id), moved in day_moves.items():
-        if moved:  # a row without a move was not written: no weight to read
-            days[bill_id, day, kinds[user_id]]["participants"] += _joined(moved, weights[bill_id, day, user_id])
-    return answers[:len(along)]
+    movers: dict[tuple, list] = defaultdict(list)
+    for (bill_id, day, user_id), moved in sorted((key, moved) for key, moved in day_moves.items() if moved):
+        movers[bill_id, day, kinds[user_id]].append((user_id, moved))
+    calls = [*_weigh_calls(dialect, _DAY_PEOPLE, ("bill_id", "day", "user_id"), day_moves),
+             *_weigh_calls(dialect, _PEOPLE, ("bill_id", "user_id", "organization"), bill_moves)]
+    forget = [*_forget_calls(dialect, _DAY_PEOPLE, day_moves),
+              *_forget_calls(dialect, _PEOPLE, {key[:2]: moved for key, moved in bill_moves.items()})]
+    return Weighing(calls, dict(movers), forget)
 
 
 def _weigh_calls(dialect: str, table, columns: tuple[str, ...], moves: Counter) -> list[tuple[Prepared, dict]]:
-    """The upsert adding each move to its row's weight (creating it), the rows in the order of the keys:
-    one statement for any number of rows, none without a move."""
+    """The upsert adding each move to its row's weight (creating it), the rows in the order of the keys."""
     rows = sorted((*key, moved) for key, moved in moves.items() if moved)
-    if not rows:
-        return []
-    return [(_weigh_many_statement(dialect, table.name, columns), given_parameters(dialect, (*columns, "weight"), rows))]
+    return [] if not rows else [(_weigh_many_statement(dialect, table.name, columns), given_parameters(dialect, (*columns, "weight"), rows))]
 
 
-def _weights(connection: Any, table, answers: list) -> dict[tuple, int]:
-    """The weights the upserts answered, by key; the rows left at zero removed."""
-    keys = tuple(column.name for column in table.primary_key.columns)
-    weights = {tuple(row[:-1]): row[-1] for answer in answers for row in answer}
-    remove = _weigh_statements(connection.dialect.name, table.name, keys, ())[1]
-    for key, weight in weights.items():
-        if weight <= 0:
-            remove.run(connection, **dict(zip(keys, key)))
-    return weights
+def _forget_calls(dialect: str, table, moves: dict[tuple, int]) -> list[tuple[Prepared, dict]]:
+    """The people's rows of ``table`` that ``moves`` (by key, in the order of the table's key) took
+    from, removed if left at zero: one statement, none when nothing was taken (no vote taken back)."""
+    rows = sorted(key for key, moved in moves.items() if moved < 0)
+    keys = {column.name: column.type for column in table.primary_key.columns}
+    return [(_forget_statement(dialect, table.name), given_parameters(dialect, tuple(keys), rows))] if rows else []
+
+
+@functools.lru_cache(maxsize=8)
+def _forget_statement(dialect: str, table_name: str) -> Prepared:
+    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
+    keys = {column.name: column.type for column in table.primary_key.columns}
+    return Prepared(delete(table).where(table.c.weight <= 0,
+                                        tuple_(*table.primary_key.columns).in_(given_rows(dialect, keys))))
 
 
 @functools.lru_cache(maxsize=8)
 def _weigh_many_statement(dialect: str, table_name: str, columns: tuple[str, ...]) -> Prepared:
-    """One upsert of any number of rows adding their weights (``drafting.given.given_rows``), answering
-    each row's key and weight."""
-    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]
+    table = {t.name: t for t in (_DAY_PEOPLE, _PEOPLE)}[table_name]  # any number of rows (drafting/given.py)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     keys = [table.c[name] for name in columns if name in table.primary_key.columns]
     rows = given_rows(dialect, {**{name: table.c[name].type for name in columns}, "weight": Integer})
     statement = insert(table).from_select([*columns, "weight"], rows)
     return Prepared(statement.on_conflict_do_update(
-        index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}).returning(*keys, table.c.weight))
+        index_elements=keys, set_={"weight": table.c.weight + statement.excluded.weight}))
 
 
 def argument(session: Session, target: Any, row: Argument, user: User, *, days: dict | None = None) -> None:

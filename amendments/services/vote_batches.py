@@ -17,7 +17,9 @@ addresses), then per vote in the order of (person, target) the vote's row (the t
 foreign key) and the person's rows of the bill, then the targets' counts rows in the order of their
 keys, then the bills' day rows in the order of theirs. Two batches of two workers therefore lock in one
 order, and the counts rows, the hottest, are held only from their statement to the commit, which goes
-in the same round trip as the last statement (``Prepared.run(commit=True)``).
+in the same round trip as the last statement (``run_together(commit=True)``). On PostgreSQL without
+rate limits a batch is two round trips: the reads (the previous votes locked), then every write and the
+commit, none of whose statements needs another's answer (the day's participants are counted in SQL).
 """
 from __future__ import annotations
 
@@ -28,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -102,9 +103,9 @@ class _AllRefused(Exception):
 
 
 def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *, together: bool) -> list[Any]:
-    """The batch in one transaction, in three round trips on PostgreSQL without rate limits: the people,
-    the targets and the previous votes; the votes and the people's rows; the counts, the day rows and
-    the commit (with rate limits, the previous votes are read after the limits' rows, in a round trip of
+    """The batch in one transaction, in two round trips on PostgreSQL without rate limits: the people,
+    the targets and the previous votes; the votes, the people's rows, the counts, the day rows and the
+    commit (with rate limits, the previous votes are read after the limits' rows, in a round trip of
     their own). ``together`` False writes each vote with its own statements."""
     answers: list[Any] = [None] * len(ballots)
     try:
@@ -119,7 +120,8 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
         lookup, digests = accounts.people_lookup([b.token for b in ballots], "api")
         keys = sorted({(b.kind, b.target_id) for b in ballots if b.kind in participation.TARGET_KINDS})
         # Without rate-limit rows to lock first, the previous votes (locked) come with the people.
-        early = _previous_of_tokens(connection.dialect.name, keys, digests) if lookup and together and limits is None else {}
+        early = (_previous_of_tokens(connection.dialect.name, keys, digests, lookup[1])
+                 if lookup and together and limits is None else {})
         found = run_together(connection, [*([lookup] if lookup else []),
                                           *(participation.vote_target_lookup(*key) for key in keys), *early.values()])
         people_of = accounts.people_found(connection, found[0] if lookup else [], digests, touch=True)
@@ -144,8 +146,8 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
             accepted = _within_limits(connection, ballots, people, accepted, limits, answers)
         if not accepted:
             raise _AllRefused()
-        moved = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together, previous)
-        counts = _counts(connection, db, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *moved)
+        written = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together, previous)
+        counts = _counts(connection, db, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *written)
     for i in accepted:
         answers[i] = tallies.votes_of(counts[ballots[i].kind, ballots[i].target_id])
     return answers
@@ -153,36 +155,36 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
 
 def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
            targets: dict[tuple[str, int], participation.Target], together: bool,
-           previous: dict[str, list]) -> tuple[dict, dict]:
-    """Write the accepted votes and the people's rows of each bill: the counts moved per target, the
-    day rows' changes. Each person's single vote on a target goes with the others, a few statements for
-    the batch; a person's several votes on one target go one after the other, in the order they came,
-    as they would alone. ``previous``: the previous votes of a kind of target already read (and
-    locked), by kind."""
+           previous: dict[str, list]) -> tuple[dict, dict, list, consultation_days.Weighing | None]:
+    """Write the accepted votes and the people's rows of each bill, or make their statements: the
+    counts moved per target, the day rows' changes, the statements to send with the counts, and what
+    they move of the people's weights. When each person votes once on a target, the votes go together,
+    a few statements for the batch sent with the counts; when a person votes several times on one
+    target, every vote of the batch goes one after the other, in the order of (person, target) and then
+    in the order they came, as they would alone. ``previous``: the previous votes of a kind of target
+    already read (and locked), by kind."""
     moved: dict[tuple[str, int], Counter] = defaultdict(Counter)
     days: dict[tuple, Counter] = {}
     by_pair = Counter((person.id, ballot.kind, ballot.target_id) for ballot, person in accepted)
-    single = [(b, p) for b, p in accepted if together and by_pair[p.id, b.kind, b.target_id] == 1]
-    if single:
-        _write_together(connection, single, targets, moved, days, previous)
-    one_by_one = [(b, p) for b, p in accepted if not (together and by_pair[p.id, b.kind, b.target_id] == 1)]
-    for ballot, person in sorted(one_by_one, key=lambda item: (item[1].id, item[0].kind, item[0].target_id)):
+    if together and max(by_pair.values()) == 1:
+        return (moved, days, *_write_together(connection, accepted, targets, moved, days, previous))
+    for ballot, person in sorted(accepted, key=lambda item: (item[1].id, item[0].kind, item[0].target_id)):
         target = targets[ballot.kind, ballot.target_id]
         previous, since = participation.write_vote(connection, person.id, target, ballot.value)
         if previous != ballot.value:
             consultation_days.vote(connection, target, person, previous, ballot.value, since=since, days=days)
             moved[ballot.kind, ballot.target_id].update(participation.vote_deltas(previous, ballot.value))
-    return moved, days
+    return moved, days, [], None
 
 
 def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
                     targets: dict[tuple[str, int], participation.Target], moved: dict, days: dict,
-                    previous_of: dict[str, list]) -> None:
-    """Each person's one vote on a target made its value (None: taken back), for all of them in two
-    round trips, or one when ``previous_of`` holds every kind: the previous votes (their rows locked on
-    PostgreSQL, in the order of person and target), then the new votes, the changed ones, the
-    taken-back ones and the people's rows of each bill. A first vote another transaction inserted
-    meanwhile raises ``_Raced``."""
+                    previous_of: dict[str, list]) -> tuple[list, consultation_days.Weighing]:
+    """Each person's one vote on a target made its value (None: taken back): the previous votes read
+    here unless ``previous_of`` holds their kind (their rows locked on PostgreSQL, in the order of
+    person and target), then the statements of the new votes, the changed ones, the taken-back ones and
+    the people's rows of each bill, answered to send with the counts, and what they move. A first vote
+    another transaction inserted meanwhile fails that round trip (``_counts`` raises ``_Raced``)."""
     dialect = connection.dialect.name
     by_kind: dict[str, dict[tuple[int, int], tuple[Ballot, Any]]] = defaultdict(dict)
     for ballot, person in single:
@@ -194,7 +196,7 @@ def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
             reads[kind] = (_vote_statements(dialect, kind).previous(len(users), len(ids)),
                            {**_numbered("user", users), **_numbered("target", ids)})
     previous_of = {**previous_of, **dict(zip(reads, run_together(connection, list(reads.values())) if reads else []))}
-    now, writes, inserts, contributions = utcnow(), [], [], []
+    now, writes, contributions = utcnow(), [], []
     for kind, wanted in by_kind.items():
         rows = previous_of[kind]
         statements = _vote_statements(dialect, kind)
@@ -213,27 +215,28 @@ def _write_together(connection: Connection, single: list[tuple[Ballot, Any]],
             if change is not None:
                 contributions.append((change[0], person, change[1], change[2]))
         if new:
-            inserts.append((len(writes), len(new)))
             writes.append(statements.insert_call(now, [(u, t, wanted[u, t][0].value) for u, t in new]))
         for (target_id, value), people in sorted(changed.items()):
             people = padded(people)
             writes.append(((statements.change if value else statements.take_back)(len(people)), {
                 "target": target_id, "new_value": value, "now": now, **_numbered("user", people)}))
-    answers = consultation_days.count_many(connection, contributions, days, along=writes)
-    if any(len(answers[position]) != size for position, size in inserts):
-        raise _Raced()
+    weighing = consultation_days.count_many(dialect, contributions, days)
+    return writes + weighing.calls, weighing
 
 
-def _previous_of_tokens(dialect: str, keys: list[tuple[str, int]], digests: dict[str, str]) -> dict[str, tuple]:
+def _previous_of_tokens(dialect: str, keys: list[tuple[str, int]], digests: dict[str, str],
+                        lookup: dict[str, Any]) -> dict[str, tuple]:
     """Per kind of target, the statement reading (and locking) the previous votes of the tokens'
     people on the batch's targets, joined through the tokens' digests: to run with the people's own
-    lookup, in its round trip."""
+    lookup (``lookup``: its parameters, whose kind of token and time say which tokens are live), in its
+    round trip."""
     hashes = padded(sorted(set(digests.values())))
     ids_of: dict[str, list[int]] = defaultdict(list)
     for kind, target_id in keys:
         ids_of[kind].append(target_id)
     return {kind: (_vote_statements(dialect, kind).previous_of_tokens(len(hashes), len(padded(ids))),
-                   {**_numbered("token_hash", hashes), **_numbered("target", padded(ids))})
+                   {"kind": lookup["kind"], "now": lookup["now"], **_numbered("token_hash", hashes),
+                    **_numbered("target", padded(ids))})
             for kind, ids in ids_of.items()}
 
 
@@ -264,29 +267,31 @@ class _VoteStatements:
 
     @functools.lru_cache(maxsize=128)
     def previous_of_tokens(self, hashes: int, targets: int) -> Prepared:
-        """``previous`` for the people of ``hashes`` token digests (every kind of token: the people's
-        lookup tells whose are live), only the votes' rows locked."""
+        """``previous`` for the people of ``hashes`` token digests, through their live tokens of kind
+        ``:kind`` as the people's lookup finds them (a revoked or expired token locks no vote), only the
+        votes' rows locked."""
         table, column = self._table()
         tokens = AuthToken.__table__
         return Prepared(select(table.c.user_id, column.label("target_id"), table.c.value, table.c.created_at).join(
             tokens, tokens.c.user_id == table.c.user_id).where(
             tokens.c.token_hash.in_(self._ins("token_hash", hashes, tokens.c.token_hash)),
+            tokens.c.kind == bindparam("kind", type_=tokens.c.kind.type),
+            tokens.c.expires_at > bindparam("now", type_=tokens.c.expires_at.type),
             column.in_(self._ins("target", targets, column))).order_by(table.c.user_id, column).with_for_update(
             of=table))
 
     def insert_call(self, now, rows: list[tuple[int, int, str]]) -> tuple[Prepared, dict]:
         """The statement inserting the new votes ``rows`` (person, target, value), one for any number
-        of rows (``drafting.given.given_rows``), and its parameters."""
+        of rows (``drafting.given.given_rows``), and its parameters. No ``ON CONFLICT``: a first vote
+        raced by the same person's other request fails the statement, and the batch goes again."""
         return self._insert(), {"now": now, **given_parameters(self.dialect, _NEW_VOTES, rows)}
 
     @functools.lru_cache(maxsize=1)
     def _insert(self) -> Prepared:
         table, column = self._table()
         now = bindparam("now", type_=table.c.created_at.type)
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         rows = given_rows(self.dialect, dict(zip(_NEW_VOTES, (Integer, Integer, String))), now, now)
-        return Prepared(insert(table).from_select(["user_id", column.key, "value", "created_at", "updated_at"], rows)
-                        .on_conflict_do_nothing().returning(table.c.user_id, column.label("target_id")))
+        return Prepared(table.insert().from_select(["user_id", column.key, "value", "created_at", "updated_at"], rows))
 
     @functools.lru_cache(maxsize=32)
     def change(self, size: int) -> Prepared:
@@ -311,10 +316,11 @@ def _vote_statements(dialect: str, kind: str) -> _VoteStatements:
 
 
 def _counts(connection: Connection, db: Database, wanted: set[tuple[str, int]],
-            moved: dict[tuple[str, int], Counter], days: dict[tuple, Counter]) -> dict[tuple[str, int], dict[str, int]]:
-    """Move the counts rows (in the order of their keys), then the day rows, and commit, in one round
-    trip on PostgreSQL (with the write mark moved right after the commit); answer the counts of
-    every target ``wanted``."""
+            moved: dict[tuple[str, int], Counter], days: dict[tuple, Counter], writes: list,
+            weighing: consultation_days.Weighing | None) -> dict[tuple[str, int], dict[str, int]]:
+    """Send ``writes`` (the votes and the people's rows), move the counts rows (in the order of their
+    keys), then the day rows, and commit, in one round trip on PostgreSQL (with the write mark moved
+    right after the commit); answer the counts of every target ``wanted``."""
     changed = {key: {name: n for name, n in deltas.items() if n} for key, deltas in moved.items()}
     changed = {key: deltas for key, deltas in changed.items() if deltas}
     counts: dict[tuple[str, int], dict[str, int]] = {}
@@ -325,12 +331,23 @@ def _counts(connection: Connection, db: Database, wanted: set[tuple[str, int]],
         counts.update({(kind, i): row for i, row in tallies.read(connection, kind, ids).items()})
     keys = sorted(changed)
     dialect = connection.dialect.name
-    calls = [tallies.add_call(dialect, *key, **changed[key]) for key in keys]
-    calls += consultation_days.day_calls(dialect, days)
+    calls = [*writes, *(tallies.add_call(dialect, *key, **changed[key]) for key in keys),
+             *consultation_days.day_calls(dialect, days, weighing)]
     if calls:
-        answers = run_together(connection, calls, commit=True, then=db.mark_after_commit(connection))
-        counts.update({key: tallies.counts_of(answer[0]) for key, answer in zip(keys, answers)})
+        try:
+            answers = run_together(connection, calls, commit=True, then=db.mark_after_commit(connection))
+        except DBAPIError as error:
+            if _raced_first_vote(error):
+                raise _Raced() from error
+            raise
+        counts.update({key: tallies.counts_of(answer[0]) for key, answer in zip(keys, answers[len(writes):])})
     return counts
+
+
+def _raced_first_vote(error: DBAPIError) -> bool:
+    """A new vote that met the same person's vote another transaction inserted meanwhile (PostgreSQL:
+    a unique violation on the votes, the batch's only insert there)."""
+    return getattr(error.orig, "sqlstate", None) == "23505" and error.orig.diag.table_name == Vote.__tablename__
 
 
 # --- rate limits -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from amendments.models import Vote
-from amendments.services import tallies
+from amendments.services import consultation_days, tallies, vote_batches
 from drafting.app import create_app
 from tests.amendments.test_votes import account, admin, make_amendment, set_status  # noqa: F401
 from tests.serving import first_answer, serve, stop
@@ -54,8 +54,11 @@ def _rows(db) -> dict[tuple[int, int | None, int | None], str]:
 
 
 def _drift(db) -> list:
+    """What differs from the rows: the targets' counts, and the bills' day rows and people's weights (a
+    day row left at zero, which ``consultation_days.drift`` tells apart from no row, is no difference)."""
     with db.session(write=False) as session:
-        return tallies.drift(session)
+        return tallies.drift(session) + [found for found in consultation_days.drift(session)
+                                         if any(found[2].values()) or any(found[3].values())]
 
 
 def test_votes_sent_together_share_one_transaction_and_end_with_exact_counts(api, db, settings, admin):
@@ -272,3 +275,61 @@ def test_a_vote_answer_is_json_with_its_length_and_the_security_headers(api, cli
         assert "set-cookie" not in answer.headers
         tallies = {"agree": agree, "mixed": 0, "disagree": 0}
         assert answer.json() == {**tallies, "votes": tallies, "vote": vote}
+
+
+def test_a_batch_of_new_changed_and_taken_back_votes_keeps_the_days_participants_exact(api, db, settings, admin):
+    """The day's participants move in SQL from the weights the batch left: one who takes back one of two
+    votes stays, one who takes back their only vote leaves, one new joins, an organization counts apart."""
+    articles = [a["id"] for a in api.bill(admin, articles=[{"number": str(n), "text": f"Article {n}."}
+                                                            for n in (1, 2)])["articles"]]
+    stays, leaves, changes = account(db, "stays"), account(db, "leaves"), account(db, "changes")
+    group = account(db, "group", organization={"name": "Une association", "declared_interests": "Aucun."})
+    first = [("PUT", f"/api/v1/articles/{a}/vote", {"value": "agree"}, stays.headers) for a in articles]
+    first += [("PUT", f"/api/v1/articles/{articles[0]}/vote", {"value": "mixed"}, p.headers)
+              for p in (leaves, changes, group)]
+    answers, _ = _together(settings, first)
+    assert [a.status_code for a in answers] == [200] * 5
+    joins = account(db, "joins")
+    second = [("DELETE", f"/api/v1/articles/{articles[0]}/vote", None, p.headers) for p in (stays, leaves, group)]
+    second += [("PUT", f"/api/v1/articles/{articles[0]}/vote", {"value": "disagree"}, changes.headers),
+               ("PUT", f"/api/v1/articles/{articles[1]}/vote", {"value": "agree"}, joins.headers)]
+    answers, _ = _together(settings, second)
+    assert [a.status_code for a in answers] == [200] * 5
+    assert answers[-1].json()["votes"] == {"agree": 2, "mixed": 0, "disagree": 0}
+    assert _drift(db) == []
+    with db.session(write=False) as session:
+        days, _, people = consultation_days.stored(session)
+    assert sorted((key[2], counts["participants"]) for key, counts in days.items()) == [
+        ("citizen", 3), ("organization", 0)]  # stays, changes, joins; the group left
+    assert len(people) == 3
+
+
+def test_a_first_vote_raced_by_the_same_persons_other_transaction_is_counted_once(api, db, admin, caplog):
+    """PostgreSQL: the batch reads no previous vote (the other one is not committed yet), its insert then
+    waits for that transaction and fails on the unique constraint; the batch goes again vote by vote,
+    and the vote replaces the raced one."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite one writer at a time: nothing races")
+    article_id = api.bill(admin)["articles"][0]["id"]
+    alice = account(db, "alice")
+    with db.session(write=False) as session:
+        from drafting.models import User
+        alice_id = session.scalar(select(User.id).where(User.username == "alice"))
+    token = alice.headers["Authorization"].removeprefix("Bearer ")
+    other = db.engine.connect()
+    other_transaction = other.begin()
+    other.execute(Vote.__table__.insert().values(user_id=alice_id, article_id=article_id, value="mixed"))
+    other.execute(text("SELECT 1"))
+    answers: list = []
+    caplog.set_level("INFO", logger="navette.votes")
+    batch = threading.Thread(target=lambda: answers.extend(vote_batches.cast(
+        db, [vote_batches.Ballot("article", article_id, token, "agree")])))
+    batch.start()
+    time.sleep(0.5)  # the batch's insert now waits for the other transaction
+    tallies.add(other, "article", article_id, mixed=1)
+    other_transaction.commit()
+    other.close()
+    batch.join(30)
+    assert answers == [{"agree": 1, "mixed": 0, "disagree": 0}], answers
+    assert "a batch of 1 votes failed (_Raced())" in caplog.text
+    assert _rows(db) == {(alice_id, article_id, None): "agree"}
