@@ -1,5 +1,5 @@
 """Integer path parameters (row ids, version numbers) beyond what the database's INTEGER holds name
-nothing: such a request is answered 404, as any unknown id is (CONTRACT §1), before any statement.
+nothing: such a request is answered 404, as any unknown id is (CONTRACT §2), before any statement.
 
 One place for every route: the app's ``before_request`` (drafting/app.py) and the votes' fast routes,
 which skip Litestar's hooks (amendments/api/participation.py). Without it a huge id reached PostgreSQL,
