@@ -386,14 +386,14 @@ def rebuild(session: Any) -> int:
 
 
 def drift(session: Any) -> list[tuple[str, str, dict[str, int], dict[str, int]]]:
-    """What differs from the rows, as tallies.drift answers it: (kind, key, stored, counted)."""
+    """What differs from the rows, as tallies.drift answers it: (kind, key, stored, counted); a row
+    missing on one side counts as zeros (a day's row stays, at zero, when its only vote is taken back)."""
     found = []
+    wrap = (lambda v: v if isinstance(v, dict) else {"value": v})
     for name, have, want in zip(("bill day", "bill day person", "bill person"), stored(session), counted(session)):
         for key in have.keys() | want.keys():
-            a, b = have.get(key), want.get(key)
-            if a != b:
-                wrap = (lambda v: v if isinstance(v, dict) else {"value": v})
-                zero = {n: 0 for n in (wrap(a or b))}
-                found.append((name, "/".join(map(str, key)), wrap(a) if a is not None else zero,
-                              wrap(b) if b is not None else zero))
+            a, b = (wrap(v) if v is not None else None for v in (have.get(key), want.get(key)))
+            zero = dict.fromkeys(a or b, 0)
+            if (a or zero) != (b or zero):
+                found.append((name, "/".join(map(str, key)), a or zero, b or zero))
     return found

@@ -225,3 +225,16 @@ def test_navette_db_recount_reports_drift_and_fix_rebuilds(db, database_url, art
     assert again.returncode == 0 and "match" in again.stdout
     with db.session(write=False) as session:
         assert participation.vote_tallies(session, "article", [article_id])[article_id]["agree"] == 1
+
+
+def test_a_vote_taken_back_the_same_day_leaves_no_drift_for_navette_db_recount(db, database_url, article_id, tmp_path):
+    """The bill's day row keeps its zeros when the day's only vote is taken back: that is no drift."""
+    from tests.drafting.test_cli import navette
+
+    name = account(db, "alice").username
+    with db.session() as session:
+        user, target = user_named(session, name), participation.get_target(session, "article", article_id)
+        participation.cast_vote(session, user, target, "agree")
+        participation.take_back_vote(session, user, target)
+    checked = navette("db", "recount", "--database-url", database_url, cwd=tmp_path)
+    assert checked.returncode == 0 and "match" in checked.stdout, checked.stderr
