@@ -61,3 +61,19 @@ def test_pages_answer_a_huge_id_with_the_not_found_page(client, debate):
         assert answer.status_code == 404, (path, answer.status_code)
         assert answer.headers["content-type"].startswith("text/html")
         assert "Page introuvable" in answer.text
+
+
+def test_every_route_with_an_integer_path_parameter_keeps_the_apps_check(app):
+    """Litestar runs only the nearest layer's ``before_request``: a router or handler declaring its own
+    would silently drop ``unknown_ids`` for its routes (and a huge id would reach the database again)."""
+    from litestar.handlers import HTTPRouteHandler
+
+    from drafting.web.paths import unknown_ids
+
+    checked = 0
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if isinstance(handler, HTTPRouteHandler) and any(p.type is int for p in route.path_parameters.values()):
+                assert handler.resolve_before_request() is unknown_ids, route.path
+                checked += 1
+    assert checked > 100  # 151 on 2026-12-02
