@@ -22,12 +22,20 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Sequence
 
 from litestar import Litestar, Request
-from litestar._asgi.utils import is_valid_host
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from drafting.web.answers import send_json
 from drafting.web.pagecache import PageCache, watch_writes
 from drafting.web.request import SAFE_METHODS
+
+try:
+    # Litestar's own Host check (private): a fast route accepts exactly the Hosts Litestar accepts.
+    from litestar._asgi.utils import is_valid_host
+except ImportError:
+    # Moved by a Litestar release: every vote goes its route's usual way, as correct and slower;
+    # tests/amendments/test_vote_route.py fails so that the import is brought up to date.
+    def is_valid_host(host: bytes) -> bool:
+        return False
 
 # scope key: the error a fast route's answer raised, for the route's handler to raise (raise_known_error)
 KNOWN_ERROR = "navette.fast_route_error"
