@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from amendments.models import STANCES, Argument, ArgumentSupporter, UsefulMark
 from amendments.services import consultation_days, position_staff, positions, tallies
-from amendments.services.participation import Target, dialect_insert, get_target, require_open, write_days
+from amendments.services.participation import Target, dialect_insert, get_target, require_open
 from drafting.db import utcnow
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
@@ -131,7 +131,7 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     consultation_days.argument(session, target, argument, user, days=days)
     tallies.add(session, target.kind, target.id, **{f"arguments_{stance}": 1,
                                                     f"groups_{stance}": int(argument.similar_to_id is None)})
-    write_days(session.connection(), days)
+    consultation_days.write_days(session.connection(), days)
     return ArgumentResult(argument, created=True)
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, Vote
@@ -86,6 +87,13 @@ def day_calls(dialect: str, days: dict[tuple, Counter], weighing: "Weighing | No
     calls = [day_call(dialect, key, changes, movers.get(key, [])) for key, changes in moved
              if changes or movers.get(key)]
     return calls + (weighing.forget if weighing else [])
+
+
+def write_days(connection: Connection, days: dict) -> None:
+    """The bill's day rows that ``count(…, days=days)`` gathered, written now: after the target's
+    counts, as the lock order of every writer of the counts says (``participation._vote``)."""
+    for statement, parameters in day_calls(connection.dialect.name, days):
+        statement.run(connection, **parameters)
 
 
 # --- the hooks of each write -----------------------------------------------------------------------

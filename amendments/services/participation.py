@@ -234,13 +234,6 @@ def vote_deltas(previous: str | None, value: str | None) -> dict[str, int]:
     return {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
 
 
-def write_days(connection: Connection, days: dict) -> None:
-    """The bill's day rows that ``consultation_days.count(…, days=days)`` gathered, written now: after
-    the target's counts, as the lock order of every writer of the counts says (``_vote``)."""
-    for statement, parameters in consultation_days.day_calls(connection.dialect.name, days):
-        statement.run(connection, **parameters)
-
-
 def _vote(session: Session, actor: Any, target: Target, value: str | None) -> dict[str, int]:
     """The person's vote on the target becomes ``value`` (None: taken back); answers the target's tallies.
 
@@ -257,7 +250,7 @@ def _vote(session: Session, actor: Any, target: Target, value: str | None) -> di
     days: dict = {}
     consultation_days.vote(connection, target, user, previous, value, since=since, days=days)
     counts = tallies.add(session, target.kind, target.id, **vote_deltas(previous, value))
-    write_days(connection, days)
+    consultation_days.write_days(connection, days)
     return tallies.votes_of(counts)
 
 

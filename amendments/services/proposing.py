@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import consultation_days, falling, participation, tallies
+from amendments.services import consultation_days, falling, tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
 from drafting.db import by_id
@@ -269,7 +269,7 @@ def _create(session: Session, user: User, entered_by: User | None = None, **fiel
     consultation_days.amendment(session, amendment, user, days=days)
     if amendment.article_id is not None:
         tallies.add(session, "article", amendment.article_id, amendments=1)
-    participation.write_days(session.connection(), days)
+    consultation_days.write_days(session.connection(), days)
     search.index_amendments(session, [amendment])
     return Proposed(amendment, created=True)
 
