@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from amendments.models import Amendment, Argument, ArgumentSupporter, Vote
+from amendments.services import tallies
 from amendments.services.consultation_days_sql import (COUNTS, DAY_PEOPLE, PEOPLE, day_call, forget_calls,
                                                        weigh_calls, weigh_statements)
 from drafting.models import User
@@ -91,9 +92,26 @@ def day_calls(dialect: str, days: dict[tuple, Counter], weighing: "Weighing | No
 
 def write_days(connection: Connection, days: dict) -> None:
     """The bill's day rows that ``count(…, days=days)`` gathered, written now: after the target's
-    counts, as the lock order of every writer of the counts says (``participation._vote``)."""
+    counts, as the lock order of every writer of the counts says (``count_in_lock_order``)."""
     for statement, parameters in day_calls(connection.dialect.name, days):
         statement.run(connection, **parameters)
+
+
+def count_in_lock_order(session: Session, counting: Callable[..., None], kind: str, target_id: int | None,
+                        **deltas: int) -> dict[str, int] | None:
+    """Count a contribution, in the lock order (PostgreSQL) of the API's batches of votes
+    (amendments/services/vote_batches.py), which every writer of the counts keeps (a page's vote, an
+    argument, a proposal): 1. the contribution's row, written by the caller before (the target's key
+    through its foreign key, or the target's row locked); 2. the person's rows of the bill, moved by
+    ``counting`` (a hook of this module, given everything but ``days``); 3. the target's counts row,
+    ``deltas`` added (one atomic statement; none without a ``target_id``); 4. the bill's day row.
+    Answers the target's counts. A writer taking the counts before the person's rows waited, counts
+    held, for a batch holding that person's rows and waiting for those counts: a deadlock."""
+    days: dict = {}
+    counting(days=days)
+    counts = None if target_id is None else tallies.add(session, kind, target_id, **deltas)
+    write_days(session.connection(), days)
+    return counts
 
 
 # --- the hooks of each write -----------------------------------------------------------------------
