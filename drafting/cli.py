@@ -48,12 +48,12 @@ def cmd_db_upgrade(args) -> int:
 def cmd_db_recount(args) -> int:
     """Check the stored counts (votes, amendments, arguments, useful marks, the synthesis' counts per
     bill and day) against their rows; with --fix, rebuild them all (run it while nothing else writes)."""
-    from amendments.services import consultation_days, tallies
+    from amendments.services import consultation_recount, tallies
 
     db = _session(args)
     try:
         with db.session() as session:
-            drift = tallies.drift(session) + consultation_days.drift(session)  # and the synthesis' days
+            drift = tallies.drift(session) + consultation_recount.drift(session)  # and the synthesis' days
             for kind, target_id, stored, counted in drift[:20]:
                 changed = {k: f"{stored[k]} -> {counted[k]}" for k in counted if stored[k] != counted[k]}
                 print(f"{kind} {target_id}: {changed}", file=sys.stderr)

@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from amendments.models import STANCES, Argument, ArgumentSupporter, UsefulMark
-from amendments.services import consultation_days, position_staff, positions, tallies
-from amendments.services.participation import Target, dialect_insert, get_target, require_open, write_days
+from amendments.services import consultation_days, position_staff, positions
+from amendments.services.participation import Target, dialect_insert, get_target, require_open
 from drafting.db import utcnow
 from drafting.errors import Conflict, Invalid, NotFound
 from drafting.models import User
@@ -127,11 +127,9 @@ def add_argument(session: Session, actor: User | None, target: Target, stance: A
     search.index_argument(session, target.bill, argument)
     positions.place_argument(session, target, argument, positions.vector_of(body) if vector is None else vector)
     position_staff.settle(session, target)
-    days: dict = {}  # the lock order of the counts' writers (participation._vote): the person's rows first
-    consultation_days.argument(session, target, argument, user, days=days)
-    tallies.add(session, target.kind, target.id, **{f"arguments_{stance}": 1,
-                                                    f"groups_{stance}": int(argument.similar_to_id is None)})
-    write_days(session.connection(), days)
+    counting = functools.partial(consultation_days.argument, session, target, argument, user)
+    consultation_days.count_in_lock_order(session, counting, target.kind, target.id, **{
+        f"arguments_{stance}": 1, f"groups_{stance}": int(argument.similar_to_id is None)})
     return ArgumentResult(argument, created=True)
 
 

@@ -234,30 +234,18 @@ def vote_deltas(previous: str | None, value: str | None) -> dict[str, int]:
     return {**({value: 1} if value else {}), **({previous: -1} if previous else {})}
 
 
-def write_days(connection: Connection, days: dict) -> None:
-    """The bill's day rows that ``consultation_days.count(…, days=days)`` gathered, written now: after
-    the target's counts, as the lock order of every writer of the counts says (``_vote``)."""
-    for statement, parameters in consultation_days.day_calls(connection.dialect.name, days):
-        statement.run(connection, **parameters)
-
-
 def _vote(session: Session, actor: Any, target: Target, value: str | None) -> dict[str, int]:
-    """The person's vote on the target becomes ``value`` (None: taken back); answers the target's tallies.
-
-    The lock order (PostgreSQL) of the API's batches of votes (amendments/services/vote_batches.py),
-    which every writer of the counts keeps (arguments, proposals): the vote's row (the target's key
-    through its foreign key), the person's rows of the bill, the target's counts row (one atomic
-    statement), the bill's day row. A writer taking the counts before the person's rows waited, counts
-    held, for a batch holding that person's rows and waiting for those counts: a deadlock."""
+    """The person's vote on the target becomes ``value`` (None: taken back); answers the target's tallies,
+    counted after the vote's row in the lock order of every writer of the counts
+    (``consultation_days.count_in_lock_order``)."""
     user = check_vote(actor, target, value)
     connection = session.connection()
     previous, since = write_vote(connection, user.id, target, value)
     if previous == value:
         return tallies.votes_of(tallies.read(connection, target.kind, [target.id])[target.id])
-    days: dict = {}
-    consultation_days.vote(connection, target, user, previous, value, since=since, days=days)
-    counts = tallies.add(session, target.kind, target.id, **vote_deltas(previous, value))
-    write_days(connection, days)
+    counting = functools.partial(consultation_days.vote, connection, target, user, previous, value, since=since)
+    counts = consultation_days.count_in_lock_order(session, counting, target.kind, target.id,
+                                                   **vote_deltas(previous, value))
     return tallies.votes_of(counts)
 
 

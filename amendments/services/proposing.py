@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from amendments import engine
-from amendments.services import consultation_days, falling, participation, tallies
+from amendments.services import consultation_days, falling, tallies
 from amendments.models import AMENDMENT_STATUSES, Amendment, AmendmentCosigner, AmendmentEvent, TargetCounts
 from drafting import policy
 from drafting.db import by_id
@@ -265,11 +265,8 @@ def _create(session: Session, user: User, entered_by: User | None = None, **fiel
     session.add(AmendmentEvent(amendment_id=amendment.id, kind="proposed", actor_id=(entered_by or user).id,
                                to_version=amendment.base_version))
     session.flush()
-    days: dict = {}  # the lock order of the counts' writers (participation._vote): the person's rows first
-    consultation_days.amendment(session, amendment, user, days=days)
-    if amendment.article_id is not None:
-        tallies.add(session, "article", amendment.article_id, amendments=1)
-    participation.write_days(session.connection(), days)
+    counting = functools.partial(consultation_days.amendment, session, amendment, user)
+    consultation_days.count_in_lock_order(session, counting, "article", amendment.article_id, amendments=1)
     search.index_amendments(session, [amendment])
     return Proposed(amendment, created=True)
 

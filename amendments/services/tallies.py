@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from amendments.services import consultation_days
+from amendments.services import consultation_recount
 from amendments.models import VOTE_VALUES, Amendment, Argument, TargetCounts, UsefulMark, Vote
 from drafting.db import Prepared
 from drafting.models import Article
@@ -182,7 +182,7 @@ def rebuild(session: Session | Connection, *, useful: bool = True) -> int:
     session.execute(delete(TargetCounts))
     for kind in TARGET_KINDS:
         session.execute(TargetCounts.__table__.insert().from_select([_column(kind).key, *COUNTS], counted(kind)))
-    consultation_days.rebuild(session)  # the synthesis' counts per bill and day
+    consultation_recount.rebuild(session)  # the synthesis' counts per bill and day
     return session.execute(select(func.count()).select_from(TargetCounts)).scalar_one()
 
 

@@ -112,9 +112,9 @@ def upgrade() -> None:
     op.create_index('ix_bill_people_rank', 'bill_people', ['bill_id', 'organization', 'weight'])
     bind = op.get_bind()
     _fill_maps(bind)
-    from amendments.services import consultation_days  # the counts' one definition, from the rows
+    from amendments.services import consultation_recount  # the counts' one definition, from the rows
 
-    consultation_days.rebuild(bind)
+    consultation_recount.rebuild(bind)
 
 
 def downgrade() -> None:

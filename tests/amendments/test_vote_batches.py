@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from amendments.models import Vote
-from amendments.services import consultation_days, tallies, vote_batches
+from amendments.services import consultation_recount, tallies, vote_batches
 from drafting.app import create_app
 from tests.amendments.test_votes import account, admin, make_amendment, set_status  # noqa: F401
 from tests.serving import first_answer, serve, stop
@@ -56,7 +56,7 @@ def _rows(db) -> dict[tuple[int, int | None, int | None], str]:
 def _drift(db) -> list:
     """What differs from the rows: the targets' counts, and the bills' day rows and people's weights."""
     with db.session(write=False) as session:
-        return tallies.drift(session) + consultation_days.drift(session)
+        return tallies.drift(session) + consultation_recount.drift(session)
 
 
 def test_votes_sent_together_share_one_transaction_and_end_with_exact_counts(api, db, settings, admin):
@@ -296,7 +296,7 @@ def test_a_batch_of_new_changed_and_taken_back_votes_keeps_the_days_participants
     assert answers[-1].json()["votes"] == {"agree": 2, "mixed": 0, "disagree": 0}
     assert _drift(db) == []
     with db.session(write=False) as session:
-        days, _, people = consultation_days.stored(session)
+        days, _, people = consultation_recount.stored(session)
     assert sorted((key[2], counts["participants"]) for key, counts in days.items()) == [
         ("citizen", 3), ("organization", 0)]  # stays, changes, joins; the group left
     assert len(people) == 3

@@ -75,7 +75,7 @@ def test_the_migration_documents_existing_maps_and_counts_existing_days(client, 
     same map JSON (documents filled from the rows) and the same synthesis (days counted from the rows)."""
     from alembic import command
 
-    from amendments.services import consultation_days
+    from amendments.services import consultation_recount
     from drafting.db import Database
     from drafting.migrate import alembic_config
 
@@ -93,7 +93,7 @@ def test_the_migration_documents_existing_maps_and_counts_existing_days(client, 
     again = Database(database_url)
     try:
         with again.session(write=False) as session:
-            assert consultation_days.drift(session) == []
+            assert consultation_recount.drift(session) == []
     finally:
         again.dispose()
     assert client.get(path).json() == before

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from amendments.models import BillDayCounts, BillPerson
-from amendments.services import consultation_days
+from amendments.services import consultation_recount
+from amendments.services.consultation_days_sql import COUNTS
 from drafting.models import User
 from tests.synthesis.consultation import build
 
@@ -22,7 +23,7 @@ def consultation(api, admin):
 
 def day_rows(db) -> dict[str, dict[str, int]]:
     with db.session(write=False) as session:
-        return {row.kind: {name: getattr(row, name) for name in (*consultation_days.COUNTS, "participants")}
+        return {row.kind: {name: getattr(row, name) for name in (*COUNTS, "participants")}
                 for row in session.scalars(select(BillDayCounts))}
 
 
@@ -63,14 +64,14 @@ def test_changed_votes_taken_back_votes_and_moderation_move_the_counts(client, d
     assert found["by_day"] == [{"date": today, "votes": 6, "amendments": 2, "arguments": 3, "participants": 4}]
     assert (found["participants"], found["citizens"], found["organizations"]) == (4, 3, 1)
     with db.session(write=False) as session:
-        assert consultation_days.drift(session) == []
+        assert consultation_recount.drift(session) == []
 
 
 def test_recount_finds_and_mends_the_counts_per_day(db, database_url, consultation, tmp_path):
     from tests.drafting.test_cli import navette
 
     with db.session(write=False) as session:
-        assert consultation_days.drift(session) == []
+        assert consultation_recount.drift(session) == []
     before = day_rows(db)
     with db.session() as session:  # counts spoiled behind the services' back
         session.execute(update(BillDayCounts).where(BillDayCounts.kind == "citizen").values(votes_agree=99))
