@@ -13,9 +13,15 @@ database error) rolls the batch back, and each of its votes is then run again al
 transaction, so one vote's failure never fails another's.
 
 Lock order (PostgreSQL), the one every writer of the counts keeps: the rate-limit rows (accounts, then
-addresses), then per vote in the order of (person, target) the vote's row (the target's key through its
-foreign key) and the person's rows of the bill, then the targets' counts rows in the order of their
-keys, then the bills' day rows in the order of theirs. Two batches of two workers therefore lock in one
+addresses), the previous votes' rows in the order of (person, target), then the bills' keys (FOR KEY
+SHARE, in the order of their ids: the first of the writes' statements), then per vote the
+vote's row (the target's key through its foreign key) and the person's rows of the bill, then the
+targets' counts rows in the order of their keys, then the bills' day rows in the order of theirs. The
+bills' keys come before any row referring to a bill or its targets, as proposals and arguments take
+them: taken only through the foreign key of a person's new row of the day, that row written, a batch
+waited for an insertion holding the whole bill (FOR UPDATE, proposing.propose_insertion), which waited
+for the same person's row: a deadlock. (No writer holding a bill's lock waits for a vote's row, so the
+previous votes, read with the people, may be locked before.) Two batches of two workers lock in one
 order, and the counts rows, the hottest, are held only from their statement to the commit, which goes
 in the same round trip as the last statement (``run_together(commit=True)``). On PostgreSQL without
 rate limits a batch is two round trips: the reads (the previous votes locked), then every write and the
@@ -39,7 +45,7 @@ from drafting import retry
 from drafting.db import Database, Prepared, padded, run_together, utcnow
 from drafting.given import given_parameters, given_rows
 from drafting.errors import DomainError, RateLimited
-from drafting.models import AuthToken
+from drafting.models import AuthToken, Bill
 from drafting.services import accounts
 
 log = logging.getLogger("navette.votes")
@@ -104,8 +110,8 @@ class _AllRefused(Exception):
 
 def _cast_together(db: Database, ballots: list[Ballot], limits: Limits | None, *, together: bool) -> list[Any]:
     """The batch in one transaction, in two round trips on PostgreSQL without rate limits: the people,
-    the targets and the previous votes; the votes, the people's rows, the counts, the day rows and the
-    commit (with rate limits, the previous votes are read after the limits' rows, in a round trip of
+    the targets and the previous votes; the bills' keys, the votes, the people's rows, the counts, the
+    day rows and the commit (with rate limits, the previous votes are read after the limits' rows, in a round trip of
     their own). ``together`` False writes each vote with its own statements."""
     answers: list[Any] = [None] * len(ballots)
     try:
@@ -146,7 +152,9 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
             accepted = _within_limits(connection, ballots, people, accepted, limits, answers)
         if not accepted:
             raise _AllRefused()
-        written = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together, previous)
+        bill_ids = sorted({targets[ballots[i].kind, ballots[i].target_id].row.bill_id for i in accepted})
+        written = _write(connection, [(ballots[i], people[i]) for i in accepted], targets, together, previous,
+                         bill_ids)
         counts = _counts(connection, db, {(ballots[i].kind, ballots[i].target_id) for i in accepted}, *written)
     for i in accepted:
         answers[i] = tallies.votes_of(counts[ballots[i].kind, ballots[i].target_id])
@@ -154,20 +162,25 @@ def _in_transaction(db: Database, ballots: list[Ballot], limits: Limits | None, 
 
 
 def _write(connection: Connection, accepted: list[tuple[Ballot, Any]],
-           targets: dict[tuple[str, int], participation.Target], together: bool,
-           previous: dict[str, list]) -> tuple[dict, dict, list, consultation_days.Weighing | None]:
+           targets: dict[tuple[str, int], participation.Target], together: bool, previous: dict[str, list],
+           bill_ids: list[int]) -> tuple[dict, dict, list, consultation_days.Weighing | None]:
     """Write the accepted votes and the people's rows of each bill, or make their statements: the
     counts moved per target, the day rows' changes, the statements to send with the counts, and what
-    they move of the people's weights. When each person votes once on a target, the votes go together,
-    a few statements for the batch sent with the counts; when a person votes several times on one
-    target, every vote of the batch goes one after the other, in the order of (person, target) and then
-    in the order they came, as they would alone. ``previous``: the previous votes of a kind of target
-    already read (and locked), by kind."""
+    they move of the people's weights; the keys of the bills ``bill_ids`` are locked first. When each
+    person votes once on a target, the votes go together, a few statements for the batch sent with the
+    counts (the bills' lock at their head); when a person votes several times on one target, every
+    vote of the batch goes one after the other (the bills' lock in a round trip of its own before), in
+    the order of (person, target) and then in the order they came, as they would alone.
+    ``previous``: the previous votes of a kind of target already read (and locked), by kind."""
     moved: dict[tuple[str, int], Counter] = defaultdict(Counter)
     days: dict[tuple, Counter] = {}
     by_pair = Counter((person.id, ballot.kind, ballot.target_id) for ballot, person in accepted)
+    lock = _bills_key_calls(connection.dialect.name, bill_ids)
     if together and max(by_pair.values()) == 1:
-        return (moved, days, *_write_together(connection, accepted, targets, moved, days, previous))
+        writes, weighing = _write_together(connection, accepted, targets, moved, days, previous)
+        return moved, days, [*lock, *writes], weighing
+    for statement, parameters in lock:
+        statement.run(connection, **parameters)
     for ballot, person in sorted(accepted, key=lambda item: (item[1].id, item[0].kind, item[0].target_id)):
         target = targets[ballot.kind, ballot.target_id]
         previous, since = participation.write_vote(connection, person.id, target, ballot.value)
@@ -238,6 +251,24 @@ def _previous_of_tokens(dialect: str, keys: list[tuple[str, int]], digests: dict
                    {"kind": lookup["kind"], "now": lookup["now"], **_numbered("token_hash", hashes),
                     **_numbered("target", padded(ids))})
             for kind, ids in ids_of.items()}
+
+
+def _bills_key_calls(dialect: str, bill_ids: list[int]) -> list[tuple[Prepared, dict]]:
+    """The statement locking the bills' keys (FOR KEY SHARE, in the order of their ids), before any row
+    referring to them or to their targets is written, as proposals and arguments lock their bill's key
+    first: none on SQLite (one writer at a time)."""
+    if dialect != "postgresql" or not bill_ids:
+        return []
+    ids = padded(bill_ids)
+    return [(_bills_key_statement(len(ids)), _numbered("bill", ids))]
+
+
+@functools.lru_cache(maxsize=16)
+def _bills_key_statement(size: int) -> Prepared:
+    bills = Bill.__table__
+    ids = [bindparam(f"bill_{i}", type_=Integer) for i in range(size)]
+    return Prepared(select(bills.c.id).where(bills.c.id.in_(ids)).order_by(bills.c.id).with_for_update(
+        read=True, key_share=True))
 
 
 def _numbered(name: str, values: list) -> dict[str, Any]:
@@ -318,9 +349,9 @@ def _vote_statements(dialect: str, kind: str) -> _VoteStatements:
 def _counts(connection: Connection, db: Database, wanted: set[tuple[str, int]],
             moved: dict[tuple[str, int], Counter], days: dict[tuple, Counter], writes: list,
             weighing: consultation_days.Weighing | None) -> dict[tuple[str, int], dict[str, int]]:
-    """Send ``writes`` (the votes and the people's rows), move the counts rows (in the order of their
-    keys), then the day rows, and commit, in one round trip on PostgreSQL (with the write mark moved
-    right after the commit); answer the counts of every target ``wanted``."""
+    """Send ``writes`` (the bills' keys locked, the votes and the people's rows), move the counts rows
+    (in the order of their keys), then the day rows, and commit, in one round trip on PostgreSQL (with
+    the write mark moved right after the commit); answer the counts of every target ``wanted``."""
     changed = {key: {name: n for name, n in deltas.items() if n} for key, deltas in moved.items()}
     changed = {key: deltas for key, deltas in changed.items() if deltas}
     counts: dict[tuple[str, int], dict[str, int]] = {}

@@ -11,6 +11,7 @@ target's counts, so the batch's next step, the counts row, is granted at once (w
 shorter than PostgreSQL's deadlock timeout, so a cycle fails the test instead of being broken)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -24,12 +25,29 @@ from tests.conftest import PG_URL, sign_in
 pytestmark = pytest.mark.skipif(not PG_URL, reason="row locks and their order are PostgreSQL's")
 
 
+@contextlib.contextmanager
+def part_way(database_url: str):
+    """A transaction standing for one writer part way, its lock timeout shorter than PostgreSQL's
+    deadlock timeout (1 s), and a connection to see the other writer wait."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as held, engine.connect() as watcher:
+            held.begin()
+            held.execute(text("set local lock_timeout = '500ms'"))
+            yield held, watcher
+    finally:
+        engine.dispose()
+
+
 def _waiting_for_a_lock(connection, timeout: float = 20) -> bool:
-    """Whether another backend of this database waits for a lock (the writer, blocked by ours)."""
+    """Whether another backend of this database waits for a lock (the writer, blocked by ours). Each
+    look in a transaction of its own: within one, pg_stat_activity answers the snapshot of its first read."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if connection.scalar(text("select count(*) from pg_stat_activity where datname = current_database() "
-                                  "and wait_event_type = 'Lock' and pid <> pg_backend_pid()")):
+        waiting = connection.scalar(text("select count(*) from pg_stat_activity where datname = current_database() "
+                                         "and wait_event_type = 'Lock' and pid <> pg_backend_pid()"))
+        connection.rollback()
+        if waiting:
             return True
         time.sleep(0.05)
     return False
@@ -62,27 +80,21 @@ def test_a_counts_writer_waits_for_the_persons_rows_before_taking_the_counts(wri
         answer = client.put(f"/api/v1/articles/{article_id}/vote", json={"value": "mixed"}, headers=person.headers)
         assert answer.status_code == 200, answer.text
     headers = sign_in(client, db, "alice") if write is _page_vote else alice.headers
-    engine = create_engine(database_url)
     answers: list[object] = []
-    try:
-        with engine.connect() as batch, engine.connect() as watcher:
-            batch.begin()
-            batch.execute(text("set local lock_timeout = '500ms'"))  # PostgreSQL's deadlock_timeout: 1 s
-            alice_id = batch.scalar(text("select id from users where username = 'alice'"))
-            for table in ("bill_day_people", "bill_people"):
-                locked = batch.execute(text(f"update {table} set weight = weight where bill_id = :bill and user_id = :user"),
-                                       {"bill": bill["id"], "user": alice_id})
-                assert locked.rowcount >= 1, table
-            caplog.set_level(logging.WARNING, logger="navette.retry")
-            writer = threading.Thread(target=lambda: answers.append(write(client, first, headers)))
-            writer.start()
-            assert _waiting_for_a_lock(watcher), "the writer never waited for the person's rows"
-            counts = batch.execute(text("update target_counts set agree = agree where article_id = :a"), {"a": first})
-            assert counts.rowcount == 1  # granted: the writer does not hold the counts while it waits
-            batch.commit()
-            writer.join(timeout=30)
-    finally:
-        engine.dispose()
+    with part_way(database_url) as (batch, watcher):
+        alice_id = batch.scalar(text("select id from users where username = 'alice'"))
+        for table in ("bill_day_people", "bill_people"):
+            locked = batch.execute(text(f"update {table} set weight = weight where bill_id = :bill "
+                                        "and user_id = :user"), {"bill": bill["id"], "user": alice_id})
+            assert locked.rowcount >= 1, table
+        caplog.set_level(logging.WARNING, logger="navette.retry")
+        writer = threading.Thread(target=lambda: answers.append(write(client, first, headers)))
+        writer.start()
+        assert _waiting_for_a_lock(watcher), "the writer never waited for the person's rows"
+        counts = batch.execute(text("update target_counts set agree = agree where article_id = :a"), {"a": first})
+        assert counts.rowcount == 1  # granted: the writer does not hold the counts while it waits
+        batch.commit()
+        writer.join(timeout=30)
     assert answers and answers[0] in (200, 201, 303), answers
     assert not [r for r in caplog.records if r.name == "navette.retry"], "a writer was replayed after a deadlock"
     totals = client.get(f"/api/v1/articles/{first}").json()
