@@ -239,6 +239,10 @@ def _vote(session: Session, actor: Any, target: Target, value: str | None) -> di
     counted after the vote's row in the lock order of every writer of the counts
     (``consultation_days.count_in_lock_order``)."""
     user = check_vote(actor, target, value)
+    if session.get_bind().dialect.name == "postgresql":
+        # The bill's key first, as every writer takes it (the API's batches: vote_batches.py); taken only
+        # by the person's new day row, after the vote, it closed a cycle with a new article's proposal.
+        session.execute(_target_lock_statements(target.kind)[0], {"target_id": target.id})
     connection = session.connection()
     previous, since = write_vote(connection, user.id, target, value)
     if previous == value:

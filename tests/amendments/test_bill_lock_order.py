@@ -22,7 +22,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from amendments.services import consultation_days, tallies
+from amendments.services import consultation_recount, tallies
 from tests.amendments.test_counts_lock_order import _page_vote, _waiting_for_a_lock, part_way
 from tests.amendments.test_votes import account
 from tests.conftest import PG_URL, sign_in
@@ -34,9 +34,7 @@ def _api_vote(client, article_id: int, headers: dict) -> int:
     return client.put(f"/api/v1/articles/{article_id}/vote", json={"value": "agree"}, headers=headers).status_code
 
 
-@pytest.mark.parametrize("write", [_api_vote, pytest.param(_page_vote, marks=pytest.mark.xfail(
-    strict=True, reason="participation._vote takes the bill's key only through the person's new row of the day"))],
-    ids=["api vote batch", "page vote"])
+@pytest.mark.parametrize("write", [_api_vote, _page_vote], ids=["api vote batch", "page vote"])
 def test_a_vote_waits_for_the_bill_before_writing_the_persons_day_row(write, api, admin, client, db, database_url,
                                                                       caplog):
     bill = api.bill(admin)
@@ -63,4 +61,4 @@ def test_a_vote_waits_for_the_bill_before_writing_the_persons_day_row(write, api
     assert not [r for r in caplog.records if r.name == "navette.retry"], "the vote was replayed after a deadlock"
     assert client.get(f"/api/v1/articles/{article_id}").json()["votes"] == {"agree": 1, "mixed": 0, "disagree": 0}
     with db.session(write=False) as session:
-        assert tallies.drift(session) == [] and consultation_days.drift(session) == []
+        assert tallies.drift(session) == [] and consultation_recount.drift(session) == []
