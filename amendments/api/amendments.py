@@ -13,6 +13,7 @@ from amendments.views.json import amendment_document, amendments_json
 from amendments.views.shapes import AmendmentJSON
 from drafting.services import bills, participants
 from drafting.errors import Invalid
+from drafting.ids import RowId
 from drafting.models import Bill
 from drafting.web.paging import PageWindow, paginated
 from drafting.web.bodies import json_body, parse_body
@@ -27,7 +28,7 @@ class ProposalIn(msgspec.Struct):
     text: str | None = None
     explanation: str | None = None
     title: str | None = None
-    base_version: int | None = None
+    base_version: RowId | None = None
     heading: str | None = None  # for {"kind": "insert"}: a new article right after this one
     on_behalf_of: str | None = None  # staff entering it for an assisted participant (CONTRACT §6)
 
@@ -37,7 +38,7 @@ class InsertionIn(msgspec.Struct):
 
     text: str | None = None
     kind: str = "insert"
-    after_article: int | None = None
+    after_article: RowId | None = None
     heading: str | None = None
     explanation: str | None = None
     title: str | None = None

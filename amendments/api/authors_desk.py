@@ -15,6 +15,7 @@ from amendments.services.wording import bill_language
 from amendments.views.json import amendments_json
 from drafting.errors import Invalid
 from drafting.models import Bill
+from drafting.ids import RowId
 from drafting.policy import require_user
 from drafting.services import bills
 from drafting.web import ratelimit
@@ -25,7 +26,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
 
 class OpinionIn(msgspec.Struct):
-    amendments: list[int]
+    amendments: list[RowId]
     opinion: str
     response: str | None = None
 

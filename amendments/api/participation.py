@@ -25,6 +25,7 @@ from amendments.views.shapes import (
 )
 from drafting.services import bills, participants
 from drafting.errors import Invalid, NotFound
+from drafting.ids import RowId
 from drafting.models import User
 from drafting.web.paging import PageWindow, paginated
 from drafting.web.answers import EncodedJSON
@@ -53,7 +54,7 @@ class SourceIn(msgspec.Struct):
 
 class ReportIn(msgspec.Struct):
     target: str
-    id: int
+    id: RowId
     reason: str
 
 

@@ -11,16 +11,17 @@ from litestar.params import FromPath, RawBody
 from amendments.api.participation import _writer
 from amendments.services import argument_maps, participation, position_staff
 from amendments.views import positions as views
+from drafting.ids import RowId
 from drafting.web.bodies import json_body, parse_body
 from drafting.web.request import threaded, transaction
 
 
 class MergeIn(msgspec.Struct):
-    positions: list[int]
+    positions: list[RowId]
 
 
 class SplitIn(msgspec.Struct):
-    arguments: list[int]
+    arguments: list[RowId]
 
 
 class LabelIn(msgspec.Struct):

@@ -25,7 +25,7 @@ from amendments.services import desk_record, identical
 from amendments.services.wording import bill_language
 from drafting.errors import NotFound
 from drafting.models import Article, ArticleVersion, Bill, User
-from drafting.services.bills import in_id_range
+from drafting.ids import in_id_range
 from drafting.views.json import iso
 
 

@@ -8,6 +8,7 @@ from litestar import Request, Response, Router, get, patch, post
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from amendments.services import desk
+from drafting.ids import RowId
 from drafting.policy import require_user
 from drafting.services import bills, history, staff
 from drafting.views import json as out
@@ -41,9 +42,9 @@ class BillVersionIn(msgspec.Struct):
 
 
 class ArticleVersionIn(msgspec.Struct):
-    expected_version: int
+    expected_version: RowId
     message: str = ""
-    merge: list[int] | None = None
+    merge: list[RowId] | None = None
     text: str | None = None
     hunks: dict[str, list[int]] | None = None  # partial merge (CONTRACT §8): amendment id → hunk indexes
 

@@ -17,6 +17,7 @@ from drafting.services.accounts import USERNAME
 from drafting.db import by_id, utcnow
 from drafting import policy
 from drafting.errors import Conflict, Invalid, NotFound
+from drafting.ids import in_id_range
 from drafting.models import (
     Article,
     ArticleVersion,
@@ -31,15 +32,6 @@ from drafting.models import (
 from drafting.texts import MAX_ARTICLE_TEXT, MAX_BILL_TEXT, MAX_MESSAGE, MAX_TITLE, text_field
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-# Ids and version numbers are 32-bit integers in the database: anything larger names nothing.
-MAX_ID = 2**31 - 1
-
-
-def in_id_range(value: int) -> bool:
-    """Whether ``value`` can be an id or version number (a larger one would fail in the database)."""
-    return 0 < value <= MAX_ID
-
-
 class ArticleIn(msgspec.Struct):
     number: str
     text: str

@@ -16,6 +16,7 @@ from amendments import engine
 from amendments.models import Amendment, MergedAmendment, MergedHunk
 from drafting.services import bills
 from drafting.errors import Invalid, NotFound
+from drafting.ids import in_id_range
 from drafting.models import (
     Article,
     ArticleVersion,
@@ -58,7 +59,7 @@ def article_versions_by_number(session: Session, article: Article,
         v.version: v
         for v in session.scalars(
             select(ArticleVersion).where(ArticleVersion.article_id == article.id,
-                                         ArticleVersion.version.in_([n for n in wanted if bills.in_id_range(n)]))
+                                         ArticleVersion.version.in_([n for n in wanted if in_id_range(n)]))
         )
     }
     missing = sorted(wanted - found.keys())
@@ -221,7 +222,7 @@ def _merge_steps(previous: str, version: ArticleVersion, amendments: list[Amendm
 def blame_segments(session: Session, article: Article, upto: int | None = None) -> list[BlameSegment]:
     """Each passage of the article's text at version ``upto`` (default: the head) with what wrote it."""
     upto = article.current_version if upto is None else upto
-    if not bills.in_id_range(upto):
+    if not in_id_range(upto):
         raise NotFound("article {id} has no version {version}", id=article.id, version=upto)
     query = select(ArticleVersion).where(ArticleVersion.article_id == article.id, ArticleVersion.version <= upto)
     versions = list(session.scalars(query.order_by(ArticleVersion.version)))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from amendments.models import VOTE_VALUES, MergedAmendment, TargetCounts
 from amendments.services.participation import vote_tallies
 from drafting.errors import NotFound
+from drafting.ids import in_id_range
 from drafting.services import bills
 from drafting.models import Article, ArticleVersion, Bill, BillVersion, BillVersionArticle, OrganizationDeclaration, User
 
@@ -82,7 +83,7 @@ def _article_statement():
 
 def article_document(session: Session, article_id: int) -> dict[str, Any]:
     """One article's JSON object in one statement, or 404."""
-    row = session.execute(_article_statement(), {"id": article_id}).first() if bills.in_id_range(article_id) else None
+    row = session.execute(_article_statement(), {"id": article_id}).first() if in_id_range(article_id) else None
     if row is None:
         raise NotFound("no article {article_id}", article_id=article_id)
     return article_json(row.slug, row, row.text, {value: row._mapping[value] for value in VOTE_VALUES})

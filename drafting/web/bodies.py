@@ -32,6 +32,9 @@ _MSGSPEC_MESSAGES = (
     (re.compile(r"\AObject missing required field `[^`]+`\Z"), N_("is required")),
     (re.compile(r"\AObject contains unknown field `[^`]+`\Z"), N_("is not a known field")),
     (re.compile(r"\AExpected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`"), N_("expected {expected}, got {got}")),
+    # The bounds of a ``msgspec.Meta`` (drafting.ids.RowId, the lists' ``limit`` and ``offset``).
+    (re.compile(r"\AExpected `[^`]+` >= (?P<bound>-?\d+)"), N_("must be at least {bound}")),
+    (re.compile(r"\AExpected `[^`]+` <= (?P<bound>-?\d+)"), N_("must be at most {bound}")),
 )
 
 
@@ -113,7 +116,7 @@ def invalid_from_validation(error: ValidationException) -> Invalid:
                 return Invalid("body", "a JSON object is required")
             field = _field_of(message)
             return Invalid(field or "body", message)
-        return Invalid(key or None, message or "is invalid")
+        return Invalid(key or None, _validation_message(message) if message else "is invalid")
     return Invalid(None, error.detail or "invalid request")
 
 

@@ -15,6 +15,8 @@ from litestar import Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from drafting.ids import MAX_ID
+
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 
@@ -30,7 +32,7 @@ class Page:
 def page_of(
     limit: Annotated[int, QueryParameter(name="limit", ge=1, le=MAX_LIMIT,
                                     description=f"How many items, at most {MAX_LIMIT}.")] = DEFAULT_LIMIT,
-    offset: Annotated[int, QueryParameter(name="offset", ge=0,
+    offset: Annotated[int, QueryParameter(name="offset", ge=0, le=MAX_ID,  # no table holds more rows
                                      description="How many items to skip.")] = 0,
 ) -> Page:
     return Page(limit, offset)

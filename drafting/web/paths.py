@@ -4,15 +4,16 @@ nothing: such a request is answered 404, as any unknown id is (CONTRACT §2), be
 One place for every route: the app's ``before_request`` (drafting/app.py) and the votes' fast routes,
 which skip Litestar's hooks (amendments/api/participation.py). Without it a huge id reached PostgreSQL,
 which refused the statement (``integer out of range``, answered 400 by errors.bad_value_handler, where
-SQLite answered 404), and a vote's batch failed for every vote it held. The services' own checks
-(``bills.in_id_range``) stay for ids that come in bodies and queries.
+SQLite answered 404), and a vote's batch failed for every vote it held. Ids in JSON bodies are typed
+``drafting.ids.RowId`` (a 400 naming the field); the services' own checks (``in_id_range``) stay for
+ids that come in queries and forms.
 """
 from __future__ import annotations
 
 from litestar import Request
 
 from drafting.errors import NotFound
-from drafting.services.bills import in_id_range
+from drafting.ids import in_id_range
 
 
 def check_ids(parameters: dict) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from amendments.models import Amendment, Argument
 from drafting.errors import Invalid
+from drafting.ids import MAX_ID
 from drafting.models import SEARCH_KINDS, Article, ArticleVersion, Bill, SearchEntry
 from drafting.services.search.text import (LANGUAGES, MAX_QUERY, DEFAULT_LIMIT, MAX_LIMIT, MAX_RANKED, bill_language, fold, words, query_stems)
 from drafting.services.search.index import _postgres
@@ -70,6 +71,8 @@ def check_page(limit: int | None, offset: int | None) -> tuple[int, int]:
         raise Invalid("limit", "must be between 1 and 500")
     if offset is None or offset < 0:
         raise Invalid("offset", "must not be negative")
+    if offset > MAX_ID:  # no table holds more rows, and the database refuses a far larger OFFSET
+        raise Invalid("offset", "must be at most {bound}", bound=MAX_ID)
     return limit, offset
 
 
