@@ -101,7 +101,9 @@ def count_in_lock_order(session: Session, counting: Callable[..., None], kind: s
                         **deltas: int) -> dict[str, int] | None:
     """Count a contribution, in the lock order (PostgreSQL) of the API's batches of votes
     (amendments/services/vote_batches.py), which every writer of the counts keeps (a page's vote, an
-    argument, a proposal): 1. the contribution's row, written by the caller before (the target's key
+    argument, a proposal): 0. the bill's key, taken by the caller first (``participation.get_target``
+    with ``for_update``, ``participation.lock_bill_key``, ``proposing._open_bill``; the batches at the
+    head of their writes); 1. the contribution's row, written by the caller before (the target's key
     through its foreign key, or the target's row locked); 2. the person's rows of the bill, moved by
     ``counting`` (a hook of this module, given everything but ``days``); 3. the target's counts row,
     ``deltas`` added (one atomic statement; none without a ``target_id``); 4. the bill's day row.

@@ -97,6 +97,15 @@ def _target_lock_statements(kind: str):
             select(model.id).where(model.id == bindparam("target_id")).with_for_update())
 
 
+def lock_bill_key(session: Session, target: Target) -> None:
+    """The target's bill FOR KEY SHARE (PostgreSQL), the first lock of every writer of the counts
+    (``consultation_days.count_in_lock_order``), for a writer that does not lock the target itself
+    (a page's vote): taken only by the person's new day row, after the vote's, it closed a cycle with a
+    new article's proposal (the bill held FOR UPDATE, then that person's day row)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_target_lock_statements(target.kind)[0], {"target_id": target.id})
+
+
 def get_target(session: Session, kind: str, target_id: int, *, for_update: bool = False) -> Target:
     """The article or amendment ``target_id``; ``for_update`` locks its row (PostgreSQL) until commit,
     after its bill's key."""
@@ -239,10 +248,7 @@ def _vote(session: Session, actor: Any, target: Target, value: str | None) -> di
     counted after the vote's row in the lock order of every writer of the counts
     (``consultation_days.count_in_lock_order``)."""
     user = check_vote(actor, target, value)
-    if session.get_bind().dialect.name == "postgresql":
-        # The bill's key first, as every writer takes it (the API's batches: vote_batches.py); taken only
-        # by the person's new day row, after the vote, it closed a cycle with a new article's proposal.
-        session.execute(_target_lock_statements(target.kind)[0], {"target_id": target.id})
+    lock_bill_key(session, target)
     connection = session.connection()
     previous, since = write_vote(connection, user.id, target, value)
     if previous == value:
