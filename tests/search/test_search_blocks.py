@@ -23,28 +23,32 @@ def rare_in_blocks(small_blocks, rare):
     return rare
 
 
-def _by_blocks(monkeypatch) -> None:
+def _by_blocks(monkeypatch, group: int | None = None) -> None:
     """The planner's estimate and the sample set aside: the words spread through the kind (the blocks),
-    never walked."""
+    never walked; ``group``: the blocks of the first GIN scan (else as the sample's density tells)."""
     from drafting.services.search import postgres
 
     monkeypatch.setattr(postgres, "_expected_rows", lambda *_: postgres.FEW + 1)
     monkeypatch.setattr(postgres, "_sampled", lambda *_: 1)
     monkeypatch.setattr(postgres, "WALKED", 0)
+    if group is not None:
+        monkeypatch.setattr(postgres, "_blocks_per_scan", lambda _: group)
 
 
 def _of_kind(rare, kind: str, slug: str | None = None) -> list[int]:
     return sorted(i for bill, items in rare.items() if slug in (None, bill) for k, i in items if k == kind)
 
 
+@pytest.mark.parametrize("group", [1, 3, None])
 @pytest.mark.parametrize("ranked", [3, 5, 1_000])
-def test_the_first_matches_of_a_kind_span_the_blocks(monkeypatch, client, rare_in_blocks, ranked):
-    """Ranked: the kind's first matches by id, whether they end inside a block or need all of them."""
+def test_the_first_matches_of_a_kind_span_the_blocks(monkeypatch, client, rare_in_blocks, ranked, group):
+    """Ranked: the kind's first matches by id, whether they end inside a block or need all of them, the
+    blocks asked one by one, in groups of 3, 6, 12 and on, or as the density tells (here 64 at once)."""
     from drafting.services.search import postgres, query
 
     monkeypatch.setattr(query, "MAX_RANKED", ranked)
     monkeypatch.setattr(postgres, "MAX_RANKED", ranked)
-    _by_blocks(monkeypatch)
+    _by_blocks(monkeypatch, group)
     for kind in ("argument", "amendment", "article"):
         ids = _of_kind(rare_in_blocks, kind)
         assert kinds_and_ids(found(client, RARE, kind=kind, limit=100)) == {(kind, i) for i in ids[:ranked]}, kind
@@ -55,14 +59,26 @@ def test_the_first_matches_of_a_kind_span_the_blocks(monkeypatch, client, rare_i
     assert found(client, "introuvable", kind="argument") == []
 
 
-def test_the_pages_of_a_kind_across_blocks_are_its_best_first_listing(monkeypatch, client, rare_in_blocks):
+@pytest.mark.parametrize("group", [1, None])
+def test_the_pages_of_a_kind_across_blocks_are_its_best_first_listing(monkeypatch, client, rare_in_blocks, group):
     """Pages of 3 across the blocks, one after another, are the listing of every match best first."""
-    _by_blocks(monkeypatch)
+    _by_blocks(monkeypatch, group)
     listing = [(item["type"], item["id"]) for item in found(client, RARE, kind="argument", limit=100)]
     assert sorted(listing) == [("argument", i) for i in _of_kind(rare_in_blocks, "argument")]
     pages = [(item["type"], item["id"]) for offset in (0, 3, 6)
              for item in found(client, RARE, kind="argument", limit=3, offset=offset)]
     assert pages == listing
+
+
+@pytest.mark.parametrize("density, blocks", [(0.0, 64), (0.02, 1), (0.006, 4), (0.001, 20), (1e-6, 64)])
+def test_the_first_scan_asks_enough_blocks_for_the_ranked_matches(density, blocks):
+    """At Grand Débat's blocks (65,536 ids) and 1,000 ranked matches: a word in 2% of the items needs one
+    block (1,311 expected there), in 0.6% four (1,573 expected in four, 1,180 in three: a quarter more
+    than 1,000 is asked), in 0.1% twenty, and rarer ones, or none seen, the most (64)."""
+    from drafting.services.search import index, postgres
+
+    assert (index.BLOCK, postgres.MAX_RANKED) == (65_536, 1_000)
+    assert postgres._blocks_per_scan(density) == blocks
 
 
 def test_the_migration_marks_the_blocks_and_unmarks_them(client, db, database_url, rare):

@@ -3,6 +3,7 @@ words are common or rare, with or without the kind and bill filters (bench/ANALY
 at Grand Débat scale")."""
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -22,6 +23,10 @@ from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold
 # sqrt(MAX_RANKED * items) at Grand Débat scale).
 WALKED = 40_000
 FEW, MANY, SAMPLED = 5_000, 160_000, 1_000
+# Blocks asked of the GIN index in one scan at most: each scan decodes the words' whole posting list (about
+# 3 ms for a common word at Grand Débat scale), so the blocks likely to hold MAX_RANKED matches are asked
+# together, and the groups double after the first.
+MAX_GROUP = 64
 
 
 def _postgres_search(session: Session, languages: list[str], bill: Bill | None, kind: str | None, q: str,
@@ -48,6 +53,7 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
         values["kind"] = kind
         expected = _expected_rows(session, queries, values)
         sampled = _sampled(session, queries, values, of_bill) if FEW < expected <= MANY else 0
+        density = sampled / SAMPLED
         if expected > MANY or sampled * WALKED >= MAX_RANKED * SAMPLED:
             first = (f"SELECT w.id, i.language, i.vector FROM {_first_items(of_bill, ':walked')} "
                      f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None, walking=True)} "
@@ -55,23 +61,37 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
             rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
             if rows and rows[0][1] == MAX_RANKED:
                 return [row[0] for row in rows]
-        # By blocks where the words are known to be spread through the kind's items; a word none of its
-        # first items holds (or rare) is one GIN condition: 23 blocks' scans cost 13 ms for a word found
-        # nowhere at Grand Débat scale, one scan well under one.
-        return _every_match(session, queries, values, kind, of_bill, expected > MANY or sampled > 0)
+            density = (rows[0][1] if rows else 0) / WALKED
+        # By blocks where the words are known to be spread through the kind's items, as many at first as
+        # likely hold the ranked matches; a word none of its first items holds (or rare) is one GIN
+        # condition: 23 blocks' scans cost 13 ms for a word found nowhere at Grand Débat scale, one scan
+        # well under one.
+        spread = expected > MANY or sampled > 0
+        return _every_match(session, queries, values, kind, of_bill, _blocks_per_scan(density) if spread else 0)
+
+
+def _blocks_per_scan(density: float) -> int:
+    """How many blocks the first GIN scan asks for, for words held by this share of the kind's first
+    items: enough for a quarter more than ``MAX_RANKED`` matches at that density, at least one and at
+    most ``MAX_GROUP`` (none of the items walked held them: the matches are further on)."""
+    if density <= 0:
+        return MAX_GROUP
+    return max(1, min(MAX_GROUP, math.ceil(1.25 * MAX_RANKED / (density * index.BLOCK))))
 
 
 def _every_match(session: Session, queries: dict[str, str], values: dict, kind: str | None, of_bill: bool,
-                 by_blocks: bool = False) -> list[int]:
+                 by_blocks: int = 0) -> list[int]:
     """Phase 2, or a search of every kind: the first matches in order (of the entries; of one kind, of
     its items). Of every kind, the planner chooses how, a walk of the index in order or the GIN index,
     on its estimate of the words (and of the bill). Of one kind, never by a walk (``+ 0``): the words
-    are rare there; with the kind's lexeme, or (``by_blocks``: the words are known to be spread through
-    the kind's items) one block of the kind's target ids after another
-    (``BLOCK``: the words with the block's lexeme, migration 0015_kindsearch), in order, each block's
-    matches sorted, until ``MAX_RANKED`` are found. The nested loop keeps the blocks' order and the
-    outer ``LIMIT`` stops it, so only the rows of the blocks read are fetched from the table (about
-    ``MAX_RANKED`` rows for a word spread through the items, where all its matches were read before)."""
+    are rare there; with the kind's lexeme, or (``by_blocks`` > 0: the words are known to be spread
+    through the kind's items) by groups of blocks of the kind's target ids (``BLOCK``: the words with
+    the block's lexeme, migration 0015_kindsearch), in order: first ``by_blocks`` blocks, then groups
+    twice as large each time, each group one GIN scan with its blocks' lexemes, its matches sorted,
+    until ``MAX_RANKED`` are found. The nested loop keeps the groups' order and the outer ``LIMIT``
+    stops it, so only the rows of the groups read are fetched from the table (about ``MAX_RANKED``
+    rows and a few hundred more for a word spread through the items, where all its matches were read
+    before), and each scan, which decodes the words' whole posting list, is paid once per group."""
     source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
     of_bill_only = _OF_BILL if of_bill else ""
     if not by_blocks:
@@ -80,12 +100,18 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
                  f"WHERE {_matching(queries, kind_mark(':kind') if kind is not None else None)}{of_bill_only} "
                  f"ORDER BY {order} LIMIT :ranked")
     else:
-        values = {**values, "block": index.BLOCK}  # the writer's, read at each search: one place
-        blocks = ("generate_series(0, (SELECT max(k.target_id) FROM search_entries k WHERE k.kind = :kind) "
-                  "/ CAST(:block AS integer)) AS b(n)")
-        every = (f"SELECT m.id, m.language, m.vector FROM {blocks} CROSS JOIN LATERAL ("
+        # the writer's BLOCK, read at each search: one place
+        values = {**values, "block": index.BLOCK, "group": by_blocks}
+        last = ("(SELECT max(k.target_id) FROM search_entries k WHERE k.kind = :kind) "
+                "/ CAST(:block AS integer)")
+        groups = (f"(SELECT CAST(:group AS integer) * ((1 << g) - 1) AS first, "
+                  f"LEAST(CAST(:group AS integer) * ((1 << (g + 1)) - 1) - 1, {last}) AS final "
+                  f"FROM generate_series(0, 20) AS s(g) WHERE CAST(:group AS integer) * ((1 << g) - 1) <= {last}) b")
+        marks = (f"(SELECT CAST(string_agg(quote_literal({block_mark(':kind', 'n')}), ' | ') AS tsquery) "
+                 f"FROM generate_series(b.first, b.final) AS n)")
+        every = (f"SELECT m.id, m.language, m.vector FROM {groups} CROSS JOIN LATERAL ("
                  f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
-                 f"WHERE {_matching(queries, block_mark(':kind', 'b.n'))}{of_bill_only} "
+                 f"WHERE {_matching(queries, marks)}{of_bill_only} "
                  f"ORDER BY i.target_id + 0 LIMIT :ranked) m LIMIT :ranked")
     return list(session.scalars(text(_ranked(every, queries)), values))
 
