@@ -16,16 +16,18 @@ from drafting.services.search.index import block_mark, kind_mark
 from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold
 
 # Of one kind: a word the planner expects in at most FEW index rows (all kinds together) is looked up in
-# the GIN index alone (phase 2). A more common one is counted among the kind's first SAMPLED items; if it
-# is in more than MAX_RANKED / WALKED (2.5%) of them, or the planner expects it in more than MANY rows, the
-# kind's first WALKED items are walked in order (phase 1), where MAX_RANKED matches end the search; else
-# phase 2. A word spread through the items is then read in at most about WALKED rows either way (near
-# sqrt(MAX_RANKED * items) at Grand Débat scale).
-WALKED = 40_000
-FEW, MANY, SAMPLED = 5_000, 160_000, 1_000
-# Blocks asked of the GIN index in one scan at most: each scan decodes the words' whole posting list (about
-# 3 ms for a common word at Grand Débat scale), so the blocks likely to hold MAX_RANKED matches are asked
-# together, and the groups double after the first.
+# the GIN index alone, with the kind's lexeme. A more common one is asked of the GIN index by groups of
+# blocks of the kind's items in order (phase 2), unless it could be in a DENSE share (a fifth) of them:
+# it is then counted among the kind's first SAMPLED items, and if it is that dense there, those first
+# items are walked in order, at most WALKED of them (phase 1), where MAX_RANKED matches end the search.
+# The walk tests every item it reads (a word in 2.5% of the amendments: 40,000 read, 100 ms at Grand
+# Débat scale) and the blocks read every match of the blocks they ask (a word in 28% of the arguments:
+# 18,000 in one block), so each way is taken where it reads fewest rows (bench/ANALYSIS.md).
+FEW, DENSE, SAMPLED = 5_000, 0.2, 200
+WALKED = round(2 * MAX_RANKED / DENSE)
+# Blocks asked of the GIN index in one scan at most: each scan decodes the words' whole posting list and
+# the blocks' (about 2 ms a block at Grand Débat scale), so the blocks likely to hold MAX_RANKED matches
+# are asked together, and the groups double after the first.
 MAX_GROUP = 64
 
 
@@ -35,13 +37,15 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
     the order of that kind's items). Of every kind (of one bill or all), one statement, the planner
     choosing between a walk of the entries in order and the GIN index on its estimate of the words: the
     walk reads the index in the order it is stored, and wins until the matches are few. Of one kind, the
-    planner's estimate of the words' rows, all kinds together, bounds the matches of that kind, and
-    its own estimate of a word of one kind would assume the two unrelated (it walked 248,000 items for
-    a word mostly in amendments); how many of the kind's first items hold the words tells the rest.
+    planner's estimate of the words' rows, all kinds together, bounds the matches of that kind (its own
+    estimate of a word of one kind would assume the two unrelated: it walked 248,000 items for a word
+    mostly in amendments), and over the kind's item ids it bounds their density there, which sets the
+    first group of blocks; only where that bound allows a dense word are the kind's first items counted.
     Phase 1 walks the kind's first ``WALKED`` items (of the bill's) in order, by the (kind, target id)
-    index: when ``MAX_RANKED`` of them match, those are the first matches. Phase 2, for words rare in
-    that kind, or when phase 1 found fewer: the GIN index finds every match (the kind with the words:
-    each index row carries its kind's lexeme and its item's id, migration 0013_search), sorted."""
+    index: when ``MAX_RANKED`` of them match, those are the first matches. Phase 2, for words not dense
+    in that kind, or when phase 1 found fewer: the GIN index finds the matches (the kind's lexeme or its
+    blocks' with the words: each index row carries them and its item's id, migrations 0013_search and
+    0015_kindsearch), sorted."""
     values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
     queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
     of_bill = bill is not None
@@ -52,28 +56,31 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
             return _every_match(session, queries, values, None, of_bill)
         values["kind"] = kind
         expected = _expected_rows(session, queries, values)
-        sampled = _sampled(session, queries, values, of_bill) if FEW < expected <= MANY else 0
-        density = sampled / SAMPLED
-        if expected > MANY or sampled * WALKED >= MAX_RANKED * SAMPLED:
-            first = (f"SELECT w.id, i.language, i.vector FROM {_first_items(of_bill, ':walked')} "
-                     f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None, walking=True)} "
-                     f"ORDER BY w.target_id LIMIT :ranked")
-            rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
-            if rows and rows[0][1] == MAX_RANKED:
-                return [row[0] for row in rows]
-            density = (rows[0][1] if rows else 0) / WALKED
-        # By blocks where the words are known to be spread through the kind's items, as many at first as
-        # likely hold the ranked matches; a word none of its first items holds (or rare) is one GIN
-        # condition: 23 blocks' scans cost 13 ms for a word found nowhere at Grand Débat scale, one scan
-        # well under one.
-        spread = expected > MANY or sampled > 0
-        return _every_match(session, queries, values, kind, of_bill, _blocks_per_scan(density) if spread else 0)
+        ids = _kind_ids(session, values) if expected > FEW else 0
+        if not ids:  # rare words, or no item of the kind: one GIN condition (one scan, not one a group)
+            return _every_match(session, queries, values, kind, of_bill)
+        # Were all the words' rows of this kind: twice the planner's estimate, its floor for a word its
+        # statistics do not hold (a word out of them is below its least frequent one, estimated at half).
+        density = min(1.0, expected / ids)
+        if 2 * expected >= DENSE * ids:
+            sampled = _sampled(session, queries, values, of_bill)
+            if sampled >= DENSE * SAMPLED:
+                first = (f"SELECT w.id, i.language, i.vector FROM {_first_items(of_bill, ':walked')} "
+                         f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None, walking=True)} "
+                         f"ORDER BY w.target_id LIMIT :ranked")
+                rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
+                if rows and rows[0][1] == MAX_RANKED:
+                    return [row[0] for row in rows]
+                density = (rows[0][1] if rows else 0) / WALKED
+            elif sampled:
+                density = sampled / SAMPLED
+        return _every_match(session, queries, values, kind, of_bill, _blocks_per_scan(density))
 
 
 def _blocks_per_scan(density: float) -> int:
-    """How many blocks the first GIN scan asks for, for words held by this share of the kind's first
-    items: enough for a quarter more than ``MAX_RANKED`` matches at that density, at least one and at
-    most ``MAX_GROUP`` (none of the items walked held them: the matches are further on)."""
+    """How many blocks the first GIN scan asks for, for words held by this share of the kind's items:
+    enough for a quarter more than ``MAX_RANKED`` matches at that density, at least one and at most
+    ``MAX_GROUP`` (0: none of the items walked held them, the matches are further on)."""
     if density <= 0:
         return MAX_GROUP
     return max(1, min(MAX_GROUP, math.ceil(1.25 * MAX_RANKED / (density * index.BLOCK))))
@@ -137,6 +144,12 @@ def _first_items(of_bill: bool, limit: str) -> str:
     """The kind's first ``limit`` items (of the bill's) in order, by the (kind, target id) index, as ``w``."""
     return (f"(SELECT e.id, e.target_id FROM search_entries e WHERE e.kind = :kind{_OF_BILL if of_bill else ''} "
             f"ORDER BY e.target_id LIMIT {limit}) w")
+
+
+def _kind_ids(session: Session, values: dict) -> int:
+    """How many item ids the kind's items span, up to its last (0: it has none); one index entry read."""
+    last = session.scalar(text("SELECT max(k.target_id) FROM search_entries k WHERE k.kind = :kind"), values)
+    return 0 if last is None else last + 1
 
 
 def _sampled(session: Session, queries: dict[str, str], values: dict, of_bill: bool) -> int:
