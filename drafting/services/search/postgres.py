@@ -59,8 +59,8 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
         ids = _kind_ids(session, values) if expected > FEW else 0
         if not ids:  # rare words, or no item of the kind: one GIN condition (one scan, not one a group)
             return _every_match(session, queries, values, kind, of_bill)
-        # Were all the words' rows of this kind: twice the planner's estimate, its floor for a word its
-        # statistics do not hold (a word out of them is below its least frequent one, estimated at half).
+        # The words' density in the kind, were all their rows of it; the planner estimates a word its
+        # statistics do not hold at half their least frequent one's, so twice its estimate bounds it.
         density = min(1.0, expected / ids)
         if 2 * expected >= DENSE * ids:
             sampled = _sampled(session, queries, values, of_bill)
@@ -80,7 +80,8 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
 def _blocks_per_scan(density: float) -> int:
     """How many blocks the first GIN scan asks for, for words held by this share of the kind's items:
     enough for a quarter more than ``MAX_RANKED`` matches at that density, at least one and at most
-    ``MAX_GROUP`` (0: none of the items walked held them, the matches are further on)."""
+    ``MAX_GROUP`` (the most for a density of 0: none of the items walked held them, the matches are
+    further on)."""
     if density <= 0:
         return MAX_GROUP
     return max(1, min(MAX_GROUP, math.ceil(1.25 * MAX_RANKED / (density * index.BLOCK))))
@@ -91,7 +92,7 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
     """Phase 2, or a search of every kind: the first matches in order (of the entries; of one kind, of
     its items). Of every kind, the planner chooses how, a walk of the index in order or the GIN index,
     on its estimate of the words (and of the bill). Of one kind, never by a walk (``+ 0``): the words
-    are rare there; with the kind's lexeme, or (``by_blocks`` > 0: the words are known to be spread
+    are not dense there; with the kind's lexeme, or (``by_blocks`` > 0: the words are known to be spread
     through the kind's items) by groups of blocks of the kind's target ids (``BLOCK``: the words with
     the block's lexeme, migration 0015_kindsearch), in order: first ``by_blocks`` blocks, then groups
     twice as large each time, each group one GIN scan with its blocks' lexemes, its matches sorted,
