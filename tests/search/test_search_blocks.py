@@ -80,16 +80,25 @@ def test_the_first_scan_asks_enough_blocks_for_the_ranked_matches(density, block
     assert postgres._blocks_per_scan(density) == blocks
 
 
+@pytest.mark.parametrize("first, last_block, groups", [
+    (1, 0, [(0, 0)]), (1, 6, [(0, 0), (1, 2), (3, 6)]), (3, 10, [(0, 2), (3, 8), (9, 10)]), (64, 22, [(0, 22)])])
+def test_the_groups_of_blocks_double_after_the_first(first, last_block, groups):
+    from drafting.services.search import postgres
+
+    assert postgres._groups(first, last_block) == groups
+
+
 def test_a_word_that_cannot_be_dense_in_the_kind_is_not_counted_there(monkeypatch, client, rare_in_blocks):
-    """The planner's estimate over the kind's item ids (here a million) below a tenth: the kind's first
-    items are not counted (their count would fail), the blocks are asked at once, and every match is found."""
+    """Twice the planner's estimate over the kind's item ids below the bar of density (here set out of
+    reach): the kind's first items are not counted (their count would fail), the blocks are asked, and
+    every match is found."""
     from drafting.services.search import postgres
 
     def counted(*_):
         raise AssertionError("the first items were counted")
 
     monkeypatch.setattr(postgres, "_expected_rows", lambda *_: postgres.FEW + 1)
-    monkeypatch.setattr(postgres, "_kind_ids", lambda *_: 1_000_000)
+    monkeypatch.setattr(postgres, "DENSE", 1e9)
     monkeypatch.setattr(postgres, "_sampled", counted)
     ids = _of_kind(rare_in_blocks, "argument")
     assert kinds_and_ids(found(client, RARE, kind="argument", limit=100)) == {("argument", i) for i in ids}

@@ -74,7 +74,8 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
                 density = (rows[0][1] if rows else 0) / WALKED
             elif sampled:
                 density = sampled / SAMPLED
-        return _every_match(session, queries, values, kind, of_bill, _blocks_per_scan(density))
+        groups = _groups(_blocks_per_scan(density), (ids - 1) // index.BLOCK)  # the writer's BLOCK: one place
+        return _every_match(session, queries, values, kind, of_bill, groups)
 
 
 def _blocks_per_scan(density: float) -> int:
@@ -87,19 +88,29 @@ def _blocks_per_scan(density: float) -> int:
     return max(1, min(MAX_GROUP, math.ceil(1.25 * MAX_RANKED / (density * index.BLOCK))))
 
 
+def _groups(first: int, last_block: int) -> list[tuple[int, int]]:
+    """The groups of blocks asked one after another, as (first block, last block) up to ``last_block``:
+    ``first`` blocks, then each group twice the one before."""
+    groups, start, size = [], 0, first
+    while start <= last_block:
+        groups.append((start, min(start + size - 1, last_block)))
+        start, size = start + size, 2 * size
+    return groups
+
+
 def _every_match(session: Session, queries: dict[str, str], values: dict, kind: str | None, of_bill: bool,
-                 by_blocks: int = 0) -> list[int]:
+                 by_blocks: list[tuple[int, int]] | None = None) -> list[int]:
     """Phase 2, or a search of every kind: the first matches in order (of the entries; of one kind, of
     its items). Of every kind, the planner chooses how, a walk of the index in order or the GIN index,
     on its estimate of the words (and of the bill). Of one kind, never by a walk (``+ 0``): the words
-    are not dense there; with the kind's lexeme, or (``by_blocks`` > 0: the words are known to be spread
-    through the kind's items) by groups of blocks of the kind's target ids (``BLOCK``: the words with
-    the block's lexeme, migration 0015_kindsearch), in order: first ``by_blocks`` blocks, then groups
-    twice as large each time, each group one GIN scan with its blocks' lexemes, its matches sorted,
-    until ``MAX_RANKED`` are found. The nested loop keeps the groups' order and the outer ``LIMIT``
-    stops it, so only the rows of the groups read are fetched from the table (about ``MAX_RANKED``
-    rows and a few hundred more for a word spread through the items, where all its matches were read
-    before), and each scan, which decodes the words' whole posting list, is paid once per group."""
+    are not dense there; with the kind's lexeme, or (``by_blocks``: the words are known to be spread
+    through the kind's items) by these groups of blocks of the kind's target ids (``BLOCK``: the words
+    with the block's lexeme, migration 0015_kindsearch), in order, each group one GIN scan with its
+    blocks' lexemes, its matches sorted, until ``MAX_RANKED`` are found. The nested loop keeps the
+    groups' order and the outer ``LIMIT`` stops it, so only the rows of the groups read are fetched from
+    the table (about ``MAX_RANKED`` rows and a few hundred more for a word spread through the items,
+    where all its matches were read before), and each scan, which decodes the words' whole posting
+    list, is paid once per group."""
     source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
     of_bill_only = _OF_BILL if of_bill else ""
     if not by_blocks:
@@ -108,13 +119,8 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
                  f"WHERE {_matching(queries, kind_mark(':kind') if kind is not None else None)}{of_bill_only} "
                  f"ORDER BY {order} LIMIT :ranked")
     else:
-        # the writer's BLOCK, read at each search: one place
-        values = {**values, "block": index.BLOCK, "group": by_blocks}
-        last = ("(SELECT max(k.target_id) FROM search_entries k WHERE k.kind = :kind) "
-                "/ CAST(:block AS integer)")
-        groups = (f"(SELECT CAST(:group AS integer) * ((1 << g) - 1) AS first, "
-                  f"LEAST(CAST(:group AS integer) * ((1 << (g + 1)) - 1) - 1, {last}) AS final "
-                  f"FROM generate_series(0, 20) AS s(g) WHERE CAST(:group AS integer) * ((1 << g) - 1) <= {last}) b")
+        values = {**values, "firsts": [g[0] for g in by_blocks], "finals": [g[1] for g in by_blocks]}
+        groups = "unnest(CAST(:firsts AS integer[]), CAST(:finals AS integer[])) AS b(first, final)"
         marks = (f"(SELECT CAST(string_agg(quote_literal({block_mark(':kind', 'n')}), ' | ') AS tsquery) "
                  f"FROM generate_series(b.first, b.final) AS n)")
         every = (f"SELECT m.id, m.language, m.vector FROM {groups} CROSS JOIN LATERAL ("
