@@ -79,6 +79,7 @@ class Run:
     rebase: list[dict] | str | None = None
     argmap: list[dict] | str | None = None
     positions: str | None = None  # bench/bench_positions.py's tables (Markdown), or why they are missing
+    search_cost: dict | str | None = None  # bench/bench_search_cost.py's result, or why it is missing
     notes: list[str] = field(default_factory=list)
     loads: list[tuple[str, float]] = field(default_factory=list)  # (moment, 1-minute load average)
     seconds: float = 0.0
@@ -345,6 +346,11 @@ def render_markdown(run: Run) -> str:
     if run.positions:
         lines += ["", "## Grouping arguments into positions, against hand-made positions of real arguments "
                       "(bench/bench_positions.py)", "", run.positions.rstrip()]
+    if run.search_cost:
+        from bench import bench_search_cost
+
+        lines += ["", "## A search of one kind as the consultation grows (bench/bench_search_cost.py)", "",
+                  run.search_cost if isinstance(run.search_cost, str) else bench_search_cost.render(run.search_cost)]
     if run.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
     return "\n".join(lines) + "\n"

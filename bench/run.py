@@ -193,6 +193,29 @@ class Bench(SqliteSection, PostgresSection):
             traceback.print_exc()
 
 
+    def search_cost(self) -> None:
+        """Issue 13: a search of one kind on the République numérique and Grand Débat databases
+        (PostgreSQL, then the République numérique one on SQLite), in-process, against every match ranked."""
+        if not self.wanted("searchcost"):
+            return
+        admin = datasets.pg_admin_url()
+        if self.quick or self.args.skip_gd or datasets.pg_reachable(admin):
+            self.run.search_cost = "Not measured: it needs PostgreSQL and the Grand Débat database (not in quick mode)."
+            return
+        self.say("search cost: seeding or reusing navette_bench_rn (PostgreSQL)")
+        rn = datasets.pg_dataset(admin, "rn", reseed=self.args.reseed)
+        big = datasets.pg_dataset(admin, self.args.gd_scale, reseed=False)
+        lite = datasets.sqlite_dataset("rn")
+        self.say("search cost: words of arguments at each level, in-process")
+        from bench import bench_search_cost
+
+        try:
+            self.run.search_cost = bench_search_cost.run([(rn.label, rn.url), (big.label, big.url),
+                                                          (lite.label, lite.url)])
+        except Exception as error:  # report, do not stop the run
+            self.run.search_cost = f"bench.bench_search_cost failed: {type(error).__name__}: {error}"
+            traceback.print_exc()
+
     # --- the whole run -------------------------------------------------------------------------
 
     def wait_quiet(self) -> None:
@@ -211,7 +234,7 @@ class Bench(SqliteSection, PostgresSection):
             self.run.notes.append("wrk was not installed: the load came from bench/loadgen.py's Python client.")
         self.run.machine = machine_info()
         sections: list[Callable[[], None]] = [self.baselines, self.sqlite_section, self.engine_benchmarks,
-                                              self.postgres_section, self.baselines_again]
+                                              self.postgres_section, self.search_cost, self.baselines_again]
         failed = False
         self.wait_quiet()
         for section in sections:
@@ -236,6 +259,10 @@ class Bench(SqliteSection, PostgresSection):
                 ratio = f"{figure.ratio:.0%}" if figure.ratio is not None else "–"
                 print(f"{figure.verdict:4}  {figure.name}, {figure.where}, c={figure.concurrency}: {ratio} "
                       f"(target {figure.target:.0%})")
+        figure = self.run.search_cost.get("figure") if isinstance(self.run.search_cost, dict) else None
+        if figure and figure["ratio"] is not None:
+            print(f"{figure['verdict']:4}  search of one kind, like work, {figure['small']} against {figure['large']}: "
+                  f"{figure['ratio']:.0%} (target {figure['target']:.0%})")
         for check in self.run.write_checks:
             print(f"{'PASS' if check['exact'] else 'MISS':4}  {check['name']}, {check['where']}: "
                   f"{check['answers_500_or_more']} answers >= 500, answers {check['answers']}")

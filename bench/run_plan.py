@@ -17,7 +17,7 @@ MIXED_WRITERS = 8
 # Seconds of vote load before the measured one: on the Grand Débat database the first load after a
 # pause read the voters' rows of a 10-million-row table from disk (bench/ANALYSIS.md, lead, 2 December).
 VOTE_WARMUP = 5.0
-SECTIONS = ("sqlite", "pages", "votes", "passwords", "cached", "engine", "postgres")
+SECTIONS = ("sqlite", "pages", "votes", "passwords", "cached", "engine", "postgres", "searchcost")
 # Issue 11's targets, as shares of H, for signed-in requests with the page cache bypassed.
 TARGET = {"article page": 0.10, "amendment page": 0.10, "bill page": 0.08, "amendment JSON": 0.30,
           "article JSON": 0.30, "votes": 0.30, "votes, 2 workers": 0.15, "large against small": 0.80}
