@@ -17,6 +17,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from drafting.services.search.postgres import _postgres_search
+from drafting.services.search.text import LANGUAGES
 
 
 def main(argv: list[str]) -> None:
@@ -28,7 +29,7 @@ def main(argv: list[str]) -> None:
             times, ids = [], []
             for _ in range(rounds):
                 start = time.perf_counter()
-                ids = _postgres_search(session, ["fr"], None, kind or "argument", word, 21, 0)
+                ids = _postgres_search(session, list(LANGUAGES), None, kind or "argument", word, 21, 0)
                 times.append((time.perf_counter() - start) * 1000)
                 session.rollback()
             digest = hashlib.md5(repr(ids).encode()).hexdigest()[:10]

@@ -47,10 +47,14 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
     blocks' with the words: each index row carries them and its item's id, migrations 0013_search and
     0015_kindsearch), sorted."""
     values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
-    queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
     of_bill = bill is not None
     if of_bill:
         values["bill_id"] = bill.id
+    else:
+        languages = _written_in(session, languages)
+        if not languages:
+            return []
+    queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
     with _planned_each_time(session):
         if kind is None:
             return _every_match(session, queries, values, None, of_bill)
@@ -66,7 +70,7 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
             sampled = _sampled(session, queries, values, of_bill)
             if sampled >= DENSE * SAMPLED:
                 first = (f"SELECT w.id, i.language, i.vector FROM {_first_items(of_bill, ':walked')} "
-                         f"JOIN search_index i ON i.entry_id = w.id WHERE {_matching(queries, None, walking=True)} "
+                         f"WHERE {_matching(queries, None, walking=True)} "
                          f"ORDER BY w.target_id LIMIT :ranked")
                 rows = session.execute(text(_ranked(first, queries, counted=True)), values).all()
                 if rows and rows[0][1] == MAX_RANKED:
@@ -130,11 +134,23 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
     return list(session.scalars(text(_ranked(every, queries)), values))
 
 
+def _written_in(session: Session, languages: list[str]) -> list[str]:
+    """Of these languages, those some bill is written in (an item's is its bill's, ``bill_language``):
+    each language asked is one more arm of every statement, and where two stem a word alike (French and
+    English ``quinziem``) both arms scan the same posting lists of the GIN index."""
+    written = {language if language in LANGUAGES else "fr"  # bill_language's rule, for the column alone
+               for language in session.scalars(text("SELECT DISTINCT language FROM bills"))}
+    return [language for language in languages if language in written]
+
+
 @contextmanager
 def _planned_each_time(session: Session) -> Iterator[None]:
     """Statements planned for these words each time, as unnamed statements: psycopg prepares a statement
     run five times, and PostgreSQL then plans it once for any word, walking every item for a rare word
-    or reading every match of a common one."""
+    or reading every match of a common one. And never compiled (``jit``, for this transaction): the
+    planner's cost of a search by blocks at Grand Débat scale passes ``jit_above_cost``, and compiling
+    took 16 ms of a 30 ms search (bench/ANALYSIS.md, "searchcost")."""
+    session.execute(text("SET LOCAL jit = off"))
     driver = session.connection().connection.driver_connection
     threshold = driver.prepare_threshold
     driver.prepare_threshold = None
@@ -148,9 +164,13 @@ _OF_BILL = " AND e.bill_id = :bill_id"
 
 
 def _first_items(of_bill: bool, limit: str) -> str:
-    """The kind's first ``limit`` items (of the bill's) in order, by the (kind, target id) index, as ``w``."""
+    """The kind's first ``limit`` items (of the bill's) in order, by the (kind, target id) index, as ``w``,
+    each with its index row as ``i``, read by its key one item after another (``LIMIT 1`` keeps the
+    planner from joining them otherwise: on a table of some thousand rows it read them all, with their
+    vectors, to count 200 items, 8 ms where 0.3 ms do)."""
     return (f"(SELECT e.id, e.target_id FROM search_entries e WHERE e.kind = :kind{_OF_BILL if of_bill else ''} "
-            f"ORDER BY e.target_id LIMIT {limit}) w")
+            f"ORDER BY e.target_id LIMIT {limit}) w CROSS JOIN LATERAL (SELECT r.language, r.vector "
+            f"FROM search_index r WHERE r.entry_id = w.id LIMIT 1) i")
 
 
 def _kind_ids(session: Session, values: dict) -> int:
@@ -162,8 +182,8 @@ def _kind_ids(session: Session, values: dict) -> int:
 def _sampled(session: Session, queries: dict[str, str], values: dict, of_bill: bool) -> int:
     """How many of the kind's first ``SAMPLED`` items (of the bill's) hold the words."""
     return session.scalar(text(
-        f"SELECT count(*) FROM {_first_items(of_bill, ':sampled')} JOIN search_index i ON i.entry_id = w.id "
-        f"WHERE {_matching(queries, None, walking=True)}"), {**values, "sampled": SAMPLED})
+        f"SELECT count(*) FROM {_first_items(of_bill, ':sampled')} WHERE {_matching(queries, None, walking=True)}"),
+        {**values, "sampled": SAMPLED})
 
 
 def _expected_rows(session: Session, queries: dict[str, str], values: dict) -> float:
