@@ -180,7 +180,7 @@ def render(result: dict) -> str:
     for scale in result["scales"]:
         for w in scale["words"]:
             lines.append(f"| {scale['label']} | {scale['items']:,} | `{w['word']}` | {w['matches']:,} | "
-                         f"{w['ours_ms']:.1f} ms | {w['unbounded_ms']:.1f} ms | "
+                         f"{w['ours_ms']:,.1f} ms | {w['unbounded_ms']:,.1f} ms | "
                          f"{w['unbounded_ms'] / w['ours_ms']:.1f}× |")
     figure = result.get("figure")
     if figure:
