@@ -10,8 +10,8 @@ arguments, so no word there ranks more than 223, and a word of 20 arguments ther
 Débat scale. Here each database asks its own words of arguments at levels of frequency (the rarest word
 with at least 20, 100, 1,000, ... arguments, from the database's own counts), in-process (no HTTP), the
 whole service (``search.search``: the ids and the page's rows, a page of 20), against the baseline of the
-same run: the same words ranked over every match (``ORDER BY rank LIMIT 20``, the unbounded way), then
-the same page's rows.
+same run: the same words, the search's own ranking over every match (the unbounded way), then the same
+page's rows.
 
 The figure (target 80%, the bar of every "large against small" row): for the words ranking
 ``MAX_RANKED`` matches on both (the like work), the slowest such search on the République numérique
@@ -29,9 +29,11 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import search_words  # noqa: E402
 from drafting.db import Database  # noqa: E402
 from drafting.services import search  # noqa: E402
-from drafting.services.search.text import MAX_RANKED, fold, query_stems  # noqa: E402
+from drafting.services.search import postgres as postgres_search  # noqa: E402
+from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold  # noqa: E402
 
 KIND = "argument"
 LEVELS = (20, 100, 1_000, 10_000, 100_000, 1_000_000)
@@ -39,23 +41,14 @@ ROUNDS = 15
 UNBOUNDED_BUDGET = 3.0  # seconds of the unbounded query per word at most (at least one round)
 TARGET = 0.80
 
-# PostgreSQL's counts of the kind's words: letters only, a stem that is its own query (so asking it finds
-# exactly the rows counted); the rarest at each level.
-_PG_WORDS = text(
-    "SELECT word, ndoc FROM ts_stat('SELECT i.vector FROM search_index i JOIN search_entries e "
-    "ON e.id = i.entry_id WHERE e.kind = ''' || CAST(:kind AS text) || '''') "
-    "WHERE word ~ '^[[:alpha:]]+$' AND CAST(plainto_tsquery('french', word) AS text) = '''' || word || ''''")
-_PG_UNBOUNDED = text(
-    "SELECT e.id FROM search_index i JOIN search_entries e ON e.id = i.entry_id "
-    "WHERE e.kind = :kind AND i.language = 'fr' AND i.vector @@ plainto_tsquery('french', :q) "
-    "ORDER BY ts_rank(i.vector, plainto_tsquery('french', :q)) DESC, e.id LIMIT 20")
-_PG_COUNT = text("SELECT count(*) FROM search_index i JOIN search_entries e ON e.id = i.entry_id "
-                 "WHERE e.kind = :kind AND i.vector @@ plainto_tsquery('french', :q)")
 # SQLite: the FTS5 vocabulary's every occurrence (its term, row and column), the kind's rows counted.
+# (PostgreSQL: bench/search_words.py's KIND_WORDS, whose counts are exactly the rows a search finds.)
 _SQLITE_VOCAB = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_index, 'instance')"
 _SQLITE_WORDS = text("SELECT v.term, count(DISTINCT v.doc) FROM temp.search_vocab v JOIN search_entries e "
                      "ON e.id = v.doc WHERE e.kind = :kind AND v.col IN ('title', 'body') "
                      "AND v.term NOT GLOB '*[^a-z]*' GROUP BY v.term")
+_SQLITE_COUNT = text("SELECT count(*) FROM search_index CROSS JOIN search_entries e ON e.id = search_index.rowid "
+                     "WHERE search_index MATCH :match AND e.kind = :kind")
 
 
 @dataclass
@@ -106,25 +99,25 @@ def measure(url: str, label: str) -> Scale:
         with db.session(write=False) as session:
             items = session.scalar(text("SELECT count(*) FROM search_entries WHERE kind = :kind"), {"kind": KIND})
             if postgres:
-                counts = [(w, n) for w, n in session.execute(_PG_WORDS, {"kind": KIND})]
-                words = _pick(counts)
+                words = _pick(list(session.execute(text(search_words.KIND_WORDS), {"kind": KIND})))
             else:
                 session.execute(text(_SQLITE_VOCAB))
-                words = [(w, _sqlite_count(session, w))  # counted again as a search reads the word
-                         for w, _ in _pick(list(session.execute(_SQLITE_WORDS, {"kind": KIND})))]
+                words = _pick(list(session.execute(_SQLITE_WORDS, {"kind": KIND})))
             rows = []
             for word, matches in words:
-                ours = lambda: search.search(session, word, kind=KIND, limit=20)  # noqa: E731
+                def ours() -> None:
+                    search.search(session, word, kind=KIND, limit=20)
+
                 ours()  # warm: the word's index pages read once
                 ours_ms, _ = _median_ms(ours, ROUNDS)
-                if postgres:
-                    values = {"kind": KIND, "q": fold(word)}
-                    unbounded = lambda: search._hits(session, list(session.scalars(_PG_UNBOUNDED, values)))  # noqa: E731
-                else:
-                    unbounded = lambda: _sqlite_unbounded(session, word)  # noqa: E731
+                statement, values = (_postgres_unbounded if postgres else _sqlite_unbounded)(word)
+                if not postgres:  # the vocabulary's count is of stems; a search stems the word again
+                    matches = session.scalar(_SQLITE_COUNT, values)
+
+                def unbounded() -> None:
+                    search._hits(session, list(session.scalars(statement, values))[:20])
+
                 unbounded_ms, done = _median_ms(unbounded, ROUNDS, UNBOUNDED_BUDGET)
-                if postgres:
-                    matches = session.scalar(_PG_COUNT, {"kind": KIND, "q": fold(word)})
                 rows.append(Word(word, matches, ours_ms, unbounded_ms, done))
                 print(f"[search cost] {label}: {word} ({matches:,}) ours {ours_ms:.1f} ms, "
                       f"every match ranked {unbounded_ms:.1f} ms", file=sys.stderr, flush=True)
@@ -133,21 +126,19 @@ def measure(url: str, label: str) -> Scale:
         db.dispose()
 
 
-def _sqlite_match(word: str) -> str:
-    return " AND ".join(f'"{term}"' for term in sorted(query_stems("fr", word))) or '""'
+def _postgres_unbounded(word: str) -> tuple:
+    """The search's own ranking (``postgres._ranked``) over every match of the kind, not the first
+    ``MAX_RANKED``; French, the only language the bench databases' bills are written in."""
+    queries = {"fr": f"plainto_tsquery('{LANGUAGES['fr']}', :q)"}
+    every = (f"SELECT i.entry_id AS id, i.language, i.vector FROM search_index i JOIN search_entries e "
+             f"ON e.id = i.entry_id WHERE e.kind = :kind AND {postgres_search._matching(queries, None)}")
+    return text(postgres_search._ranked(every, queries)), {"q": fold(word), "kind": KIND, "limit": 21, "offset": 0}
 
 
-def _sqlite_count(session, word: str) -> int:
-    return session.scalar(text("SELECT count(*) FROM search_index CROSS JOIN search_entries e ON e.id = "
-                               "search_index.rowid WHERE search_index MATCH :m AND e.kind = :kind"),
-                          {"m": "{title body} : (" + _sqlite_match(word) + ")", "kind": KIND})
-
-
-def _sqlite_unbounded(session, word: str) -> list:
-    return search._hits(session, list(session.scalars(text(
-        "SELECT e.id FROM search_index CROSS JOIN search_entries e ON e.id = search_index.rowid "
-        "WHERE search_index MATCH :m AND e.kind = :kind ORDER BY bm25(search_index, 0.0, 4.0, 1.0), e.id LIMIT 20"),
-        {"m": "{title body} : (" + _sqlite_match(word) + ")", "kind": KIND})))
+def _sqlite_unbounded(word: str) -> tuple:
+    """The search's own statement (``search._sqlite_query``) with no bound on the matches ranked."""
+    values = {"kind": KIND, "limit": 21, "offset": 0, "ranked": -1}  # SQLite: LIMIT -1 is no limit
+    return text(search._sqlite_query(list(LANGUAGES), " AND e.kind = :kind", values, word)), values
 
 
 def like_work(small: Scale, large: Scale) -> dict:

@@ -204,8 +204,9 @@ class Bench(SqliteSection, PostgresSection):
             return
         self.say("search cost: seeding or reusing navette_bench_rn (PostgreSQL)")
         rn = datasets.pg_dataset(admin, "rn", reseed=self.args.reseed)
-        big = datasets.pg_dataset(admin, self.args.gd_scale, reseed=False)
-        lite = datasets.sqlite_dataset("rn")
+        self.run.datasets.append(rn)
+        big = self.described("postgresql", self.args.gd_scale) or datasets.pg_dataset(admin, self.args.gd_scale)
+        lite = self.described("sqlite", "rn") or datasets.sqlite_dataset("rn")
         self.say("search cost: words of arguments at each level, in-process")
         from bench import bench_search_cost
 
@@ -215,6 +216,10 @@ class Bench(SqliteSection, PostgresSection):
         except Exception as error:  # report, do not stop the run
             self.run.search_cost = f"bench.bench_search_cost failed: {type(error).__name__}: {error}"
             traceback.print_exc()
+
+    def described(self, dialect: str, scale: str) -> datasets.Dataset | None:
+        """A database an earlier section of this run already seeded or reused (and counted)."""
+        return next((d for d in self.run.datasets if d.scale == scale and d.url.startswith(dialect)), None)
 
     # --- the whole run -------------------------------------------------------------------------
 

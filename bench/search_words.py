@@ -10,12 +10,11 @@ from sqlalchemy import create_engine, text
 # Débat database's 1.5 million arguments, once a run), letters only (no number, no mark of a kind or a
 # block), and only a stem that is its own query (``plainto_tsquery`` of it gives it back), so that asking
 # it finds exactly the rows counted.
-_RAREST = text(
+KIND_WORDS = (
     "SELECT word, ndoc FROM ts_stat('SELECT i.vector FROM search_index i JOIN search_entries e "
     "ON e.id = i.entry_id WHERE e.kind = ''' || CAST(:kind AS text) || '''') "
-    "WHERE ndoc >= :page AND word ~ '^[[:alpha:]]+$' "
-    "AND CAST(plainto_tsquery('french', word) AS text) = '''' || word || '''' "
-    "ORDER BY ndoc, word LIMIT 1")
+    "WHERE word ~ '^[[:alpha:]]+$' AND CAST(plainto_tsquery('french', word) AS text) = '''' || word || ''''")
+_RAREST = text(f"{KIND_WORDS} AND ndoc >= :page ORDER BY ndoc, word LIMIT 1")
 
 
 def page_filling_word(url: str, kind: str = "argument", page: int = 20) -> tuple[str, int]:

@@ -7,13 +7,13 @@ import math
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from drafting.models import Bill
 from drafting.services.search import index
 from drafting.services.search.index import block_mark, kind_mark
-from drafting.services.search.text import LANGUAGES, MAX_RANKED, fold
+from drafting.services.search.text import LANGUAGES, MAX_RANKED, bill_language, fold
 
 # Of one kind: a word the planner expects in at most FEW index rows (all kinds together) is looked up in
 # the GIN index alone, with the kind's lexeme. A more common one is asked of the GIN index by groups of
@@ -138,8 +138,7 @@ def _written_in(session: Session, languages: list[str]) -> list[str]:
     """Of these languages, those some bill is written in (an item's is its bill's, ``bill_language``):
     each language asked is one more arm of every statement, and where two stem a word alike (French and
     English ``quinziem``) both arms scan the same posting lists of the GIN index."""
-    written = {language if language in LANGUAGES else "fr"  # bill_language's rule, for the column alone
-               for language in session.scalars(text("SELECT DISTINCT language FROM bills"))}
+    written = {bill_language(row) for row in session.execute(select(Bill.language).distinct())}
     return [language for language in languages if language in written]
 
 
