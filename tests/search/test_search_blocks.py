@@ -1,10 +1,11 @@
 """A word of one kind asked of PostgreSQL's GIN index block after block of that kind's target ids
-(migration 0015_kindsearch), through HTTP on SQLite and PostgreSQL: the blocks made small here, so that
+(migrations 0015_kindsearch and 0016_wordblocks), through HTTP on SQLite and PostgreSQL: the blocks made small here, so that
 the matches span several, the first matches in order are those ranked, and every match is found."""
 from __future__ import annotations
 
 import pytest
 
+from tests.conftest import PG_URL
 from tests.search.test_search import _index_content, found, kinds_and_ids
 from tests.search.test_search_filters import RARE, _take, down_and_up, rare  # noqa: F401 (the fixture)
 
@@ -69,14 +70,16 @@ def test_the_pages_of_a_kind_across_blocks_are_its_best_first_listing(monkeypatc
     assert pages == listing
 
 
-@pytest.mark.parametrize("density, blocks", [(0.0, 64), (0.02, 1), (0.006, 4), (0.001, 20), (1e-6, 64)])
+@pytest.mark.parametrize("density, blocks", [(0.0, 64), (0.5, 1), (0.1, 4), (0.02, 16), (0.006, 51), (0.001, 64),
+                                             (1e-6, 64)])
 def test_the_first_scan_asks_enough_blocks_for_the_ranked_matches(density, blocks):
-    """At Grand Débat's blocks (65,536 ids) and 1,000 ranked matches: a word in 2% of the items needs one
-    block (1,311 expected there), in 0.6% four (1,573 expected in four, 1,180 in three: a quarter more
-    than 1,000 is asked), in 0.1% twenty, and rarer ones, or none seen, the most (64)."""
+    """At blocks of 4,096 ids and 1,000 ranked matches: a word in half of the items needs one block (2,048
+    expected there), in 10% four (1,638 expected in four, 1,229 in three: a quarter more than 1,000 is
+    asked), in 2% sixteen (1,311 in sixteen, 1,229 in fifteen), in 0.6% fifty-one (1,253 in fifty-one,
+    1,229 in fifty), and in 0.1% (three hundred and six), rarer ones, or none seen, the most (64)."""
     from drafting.services.search import index, postgres
 
-    assert (index.BLOCK, postgres.MAX_RANKED) == (65_536, 1_000)
+    assert (index.BLOCK, postgres.MAX_RANKED) == (4_096, 1_000)
     assert postgres._blocks_per_scan(density) == blocks
 
 
@@ -104,24 +107,44 @@ def test_a_word_that_cannot_be_dense_in_the_kind_is_not_counted_there(monkeypatc
     assert kinds_and_ids(found(client, RARE, kind="argument", limit=100)) == {("argument", i) for i in ids}
 
 
+_BLOCK_MARKS = "block_bill_0 | block_article_0 | block_amendment_0 | block_argument_0"  # 0015_kindsearch's
+
+
 def test_the_migration_marks_the_blocks_and_unmarks_them(client, db, database_url, rare):
     """0015_kindsearch on a database indexed before it: down to 0014_declarations (no block lexeme left on
-    PostgreSQL) and up again gives the very index the writer writes, and the same answers."""
+    PostgreSQL) and up again gives the very index the writer writes, and the same answers. (0016_wordblocks
+    takes the block lexemes away again: the rows of 0014_declarations are those of now.)"""
     queries = [(RARE, {"kind": "argument"}), (RARE, {"kind": "amendment", "bill": next(iter(rare))}), (RARE, {})]
-    down_and_up(client, db, database_url, queries, "0014_declarations",
-                "block_bill_0 | block_article_0 | block_amendment_0 | block_argument_0")
+    down_and_up(client, db, database_url, queries, "0014_declarations", _BLOCK_MARKS, changed=False)
 
 
-def test_the_search_reads_the_blocks_the_writer_wrote(monkeypatch, client, database_url, rare_in_blocks):
-    """On PostgreSQL the blocks are read: a search told of blocks larger than those written (one block,
-    number 0) finds only the matches of the first block written (ids 0 and 1)."""
+def test_the_migration_writes_the_words_in_blocks_and_takes_them_away(monkeypatch, client, db, database_url, rare):
+    """0016_wordblocks on a database indexed before it: down to 0015_kindsearch (the blocks' own lexemes
+    back in the rows) and up again (gone) gives the very index the writer writes, and the same answers,
+    found by blocks: every match of the kind."""
+    _by_blocks(monkeypatch)
+    slug = next(iter(rare))
+    assert (kinds_and_ids(found(client, RARE, kind="argument", limit=100))
+            == {("argument", i) for i in _of_kind(rare, "argument")})
+    queries = [(RARE, {"kind": "argument"}), (RARE, {"kind": "amendment", "bill": slug}), (RARE, {})]
+    down_and_up(client, db, database_url, queries, "0015_kindsearch", held=_BLOCK_MARKS)
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's index of words in blocks (SQLite: FTS5, no blocks)")
+def test_the_search_by_blocks_spells_the_second_index_alike(db, rare):
+    """On PostgreSQL the words in blocks are read from the GIN index of migration 0016_wordblocks: the
+    expression a search asks (``index.words_in_blocks``, blocks of ``index.BLOCK``) is the index's, so the
+    planner, kept from reading the table, takes that index."""
+    from sqlalchemy import text
+
     from drafting.services.search import index
 
-    _by_blocks(monkeypatch)
-    monkeypatch.setattr(index, "BLOCK", 1 << 30)  # after the rows were written with blocks of 2
-    ids = _of_kind(rare_in_blocks, "argument")
-    expected = ids if database_url.startswith("sqlite") else [i for i in ids if i < 2]
-    assert kinds_and_ids(found(client, RARE, kind="argument", limit=100)) == {("argument", i) for i in expected}
+    with db.session(write=False) as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(session.scalars(text(
+            f"EXPLAIN SELECT 1 FROM search_index i WHERE {index.words_in_blocks('i.vector', 'i.target_id')} "
+            f"@@ CAST(:q AS tsquery)"), {"q": "'argument 0 ouvr'"}))
+    assert "ix_search_index_words_in_blocks" in plan, plan
 
 
 @pytest.mark.parametrize("phase", ["walk", "index", "blocks"])

@@ -73,16 +73,26 @@ def kind_mark(kind: str) -> str:
     return f"('kind_' || {kind})"
 
 
-# The target ids of one kind fall in blocks of BLOCK, and each PostgreSQL index row carries its block's
-# lexeme (``block_mark``): the first matches of a kind, in the order of its items, are asked of the GIN
-# index block after block, and only the rows of the blocks read are fetched (migration 0015_kindsearch).
-BLOCK = 65_536
+# The target ids of one kind fall in blocks of BLOCK, and PostgreSQL's second GIN index holds each index
+# row's words as words in its kind's block (``words_in_blocks``): the first matches of a kind, in the order
+# of its items, are asked of it block after block, and each word in a block lists only its matches there,
+# so only those are read (migration 0016_wordblocks; 0015_kindsearch's one lexeme a block listed every
+# item of the block, and each scan decoded it whole).
+BLOCK = 4_096
 
 
-def block_mark(kind: str, block: str) -> str:
-    """The lexeme of a kind's block of target ids, in SQL, from the SQL of the kind and of the block's
-    number (``block_argument_3``: like ``kind_mark``'s, never from a query)."""
-    return f"('block_' || {kind} || '_' || {block})"
+def word_in_block(kind: str, block: str, word: str) -> str:
+    """A word in a kind's block of target ids (``'argument 3 quinziem'``), in SQL, from the SQL of the
+    kind, of the block's number and of the word's lexeme, as migration 0016_wordblocks's
+    ``search_words_in_blocks`` writes them. Spaces part them: the parser splits text at spaces, so no
+    lexeme holds one."""
+    return f"({kind} || ' ' || {block} || ' ' || {word})"
+
+
+def words_in_blocks(vector: str, target_id: str) -> str:
+    """The SQL of an index row's words in its kind's block (``BLOCK``): the expression of the second GIN
+    index (migration 0016_wordblocks), which a search must spell alike for PostgreSQL to use it."""
+    return f"search_words_in_blocks({vector}, {target_id}, {int(BLOCK)})"
 
 
 def _index_rows(session: Session, rows: list[Row]) -> None:
@@ -94,8 +104,8 @@ def _index_rows(session: Session, rows: list[Row]) -> None:
 _POSTGRES_INDEX = text(
     "INSERT INTO search_index (entry_id, language, vector) SELECT u.id, u.language, "
     "setweight(to_tsvector(CAST(u.config AS regconfig), u.title), 'A') || "
-    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') || array_to_tsvector(ARRAY["
-    f"{kind_mark('e.kind')}, {block_mark('e.kind', 'e.target_id / CAST(:block AS integer)')}]) "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.body), 'B') || "
+    f"array_to_tsvector(ARRAY[{kind_mark('e.kind')}]) "
     "FROM unnest(CAST(:ids AS integer[]), CAST(:languages AS varchar[]), CAST(:configs AS text[]), "
     "CAST(:titles AS text[]), CAST(:bodies AS text[])) AS u(id, language, config, title, body) "
     "JOIN search_entries e ON e.id = u.id")
@@ -104,11 +114,11 @@ _SQLITE_INDEX = text("INSERT INTO search_index (rowid, language, title, body) VA
 
 def _index_values(postgres: bool, rows: list[Row]) -> tuple[TextClause, Any]:
     """The statement and parameters that write these index rows: the words folded (PostgreSQL stems
-    them, and the kind's mark and its block's follow; a trigger of migration 0013_search copies the
+    them, and the kind's mark follows; a trigger of migration 0013_search copies the
     item's id from the entry), or folded and stemmed (SQLite, where the kind filter is the entries'
     column: the words are matched first)."""
     if postgres:
-        return _POSTGRES_INDEX, {"ids": [r[0] for r in rows], "block": BLOCK, "languages": [r[1] for r in rows],
+        return _POSTGRES_INDEX, {"ids": [r[0] for r in rows], "languages": [r[1] for r in rows],
                                  "configs": [LANGUAGES[r[1]] for r in rows], "titles": [fold(r[2]) for r in rows],
                                  "bodies": [fold(r[3]) for r in rows]}
     return _SQLITE_INDEX, [{"id": i, "language": language, "title": " ".join(stems(language, title)),

@@ -12,22 +12,22 @@ from sqlalchemy.orm import Session
 
 from drafting.models import Bill
 from drafting.services.search import index
-from drafting.services.search.index import block_mark, kind_mark
+from drafting.services.search.index import kind_mark, word_in_block, words_in_blocks
 from drafting.services.search.text import LANGUAGES, MAX_RANKED, bill_language, fold
 
 # Of one kind: a word the planner expects in at most FEW index rows (all kinds together) is looked up in
 # the GIN index alone, with the kind's lexeme. A more common one is asked of the GIN index by groups of
-# blocks of the kind's items in order (phase 2), unless it could be in a DENSE share (a fifth) of them:
-# it is then counted among the kind's first SAMPLED items, and if it is that dense there, those first
-# items are walked in order, at most WALKED of them (phase 1), where MAX_RANKED matches end the search.
-# The walk tests every item it reads (a word in 2.5% of the amendments: 40,000 read, 100 ms at Grand
-# Débat scale) and the blocks read every match of the blocks they ask (a word in 28% of the arguments:
-# 18,000 in one block), so each way is taken where it reads fewest rows (bench/ANALYSIS.md).
-FEW, DENSE, SAMPLED = 5_000, 0.2, 200
+# blocks of the kind's items in order (phase 2), unless it could be in a DENSE share (half) of them: it
+# is then counted among the kind's first SAMPLED items, and if it is that dense there, those first items
+# are walked in order, at most WALKED of them (phase 1), where MAX_RANKED matches end the search. The walk
+# tests every item it reads (5 µs an item: a word in 29% of the arguments, 3,496 read, 18 ms at Grand
+# Débat scale) and the blocks read every match of the blocks they ask (1.7 µs a match: 2,343 in two
+# blocks for that word, 4 ms), so each way is taken where it costs least (bench/ANALYSIS.md, "wordblocks").
+FEW, DENSE, SAMPLED = 5_000, 0.5, 200
 WALKED = round(2 * MAX_RANKED / DENSE)
-# Blocks asked of the GIN index in one scan at most: each scan decodes the words' whole posting list and
-# the blocks' (about 2 ms a block at Grand Débat scale), so the blocks likely to hold MAX_RANKED matches
-# are asked together, and the groups double after the first.
+# Blocks asked of the GIN index in one scan at most: each scan reads the posting lists of the words in its
+# blocks (their matches there, migration 0016_wordblocks) and the table's rows of all those matches, so the
+# blocks likely to hold MAX_RANKED matches are asked together, and the groups double after the first.
 MAX_GROUP = 64
 
 
@@ -43,9 +43,9 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
     first group of blocks; only where that bound allows a dense word are the kind's first items counted.
     Phase 1 walks the kind's first ``WALKED`` items (of the bill's) in order, by the (kind, target id)
     index: when ``MAX_RANKED`` of them match, those are the first matches. Phase 2, for words not dense
-    in that kind, or when phase 1 found fewer: the GIN index finds the matches (the kind's lexeme or its
-    blocks' with the words: each index row carries them and its item's id, migrations 0013_search and
-    0015_kindsearch), sorted."""
+    in that kind, or when phase 1 found fewer: the GIN index finds the matches (the kind's lexeme with the
+    words, or the words in its blocks: each index row carries them and its item's id, migrations
+    0013_search and 0016_wordblocks), sorted."""
     values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
     of_bill = bill is not None
     if of_bill:
@@ -55,7 +55,7 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
         if not languages:
             return []
     queries = {language: f"plainto_tsquery('{LANGUAGES[language]}', :q)" for language in languages}
-    with _planned_each_time(session):
+    with _searching(session):
         if kind is None:
             return _every_match(session, queries, values, None, of_bill)
         values["kind"] = kind
@@ -109,12 +109,14 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
     on its estimate of the words (and of the bill). Of one kind, never by a walk (``+ 0``): the words
     are not dense there; with the kind's lexeme, or (``by_blocks``: the words are known to be spread
     through the kind's items) by these groups of blocks of the kind's target ids (``BLOCK``: the words
-    with the block's lexeme, migration 0015_kindsearch), in order, each group one GIN scan with its
-    blocks' lexemes, its matches sorted, until ``MAX_RANKED`` are found. The nested loop keeps the
-    groups' order and the outer ``LIMIT`` stops it, so only the rows of the groups read are fetched from
-    the table (about ``MAX_RANKED`` rows and a few hundred more for a word spread through the items,
-    where all its matches were read before), and each scan, which decodes the words' whole posting
-    list, is paid once per group."""
+    in each block, ``word_in_block``, migration 0016_wordblocks), in order, each group one GIN scan of
+    the words in its blocks, its matches sorted, until ``MAX_RANKED`` are found. The nested loop keeps
+    the groups' order and the outer ``LIMIT`` stops it, so only the rows of the groups read are fetched
+    from the table (about ``MAX_RANKED`` rows and a few hundred more for a word spread through the
+    items, where all its matches were read before), and each scan reads the posting lists of the words
+    in its blocks, their matches there only, in the second GIN index (a block's own lexeme,
+    0015_kindsearch's, listed every item of the block, and each scan decoded it whole: 1.65 ms a block of
+    65,536 at Grand Débat scale)."""
     source = "search_index i JOIN search_entries e ON e.id = i.entry_id" if of_bill else "search_index i"
     of_bill_only = _OF_BILL if of_bill else ""
     if not by_blocks:
@@ -125,11 +127,9 @@ def _every_match(session: Session, queries: dict[str, str], values: dict, kind: 
     else:
         values = {**values, "firsts": [g[0] for g in by_blocks], "finals": [g[1] for g in by_blocks]}
         groups = "unnest(CAST(:firsts AS integer[]), CAST(:finals AS integer[])) AS b(first, final)"
-        marks = (f"(SELECT CAST(string_agg(quote_literal({block_mark(':kind', 'n')}), ' | ') AS tsquery) "
-                 f"FROM generate_series(b.first, b.final) AS n)")
         every = (f"SELECT m.id, m.language, m.vector FROM {groups} CROSS JOIN LATERAL ("
                  f"SELECT i.entry_id AS id, i.language, i.vector FROM {source} "
-                 f"WHERE {_matching(queries, marks)}{of_bill_only} "
+                 f"WHERE {_matching(queries, None, in_blocks=True)}{of_bill_only} "
                  f"ORDER BY i.target_id + 0 LIMIT :ranked) m LIMIT :ranked")
     return list(session.scalars(text(_ranked(every, queries)), values))
 
@@ -143,13 +143,15 @@ def _written_in(session: Session, languages: list[str]) -> list[str]:
 
 
 @contextmanager
-def _planned_each_time(session: Session) -> Iterator[None]:
-    """Statements planned for these words each time, as unnamed statements: psycopg prepares a statement
-    run five times, and PostgreSQL then plans it once for any word, walking every item for a rare word
-    or reading every match of a common one. And never compiled (``jit``, for this transaction): the
-    planner's cost of a search by blocks at Grand Débat scale passes ``jit_above_cost``, and compiling
-    took 16 ms of a 30 ms search (bench/ANALYSIS.md, "searchcost")."""
-    session.execute(text("SET LOCAL jit = off"))
+def _searching(session: Session) -> Iterator[None]:
+    """The search's statements planned for these words each time, as unnamed statements: psycopg prepares
+    a statement run five times, and PostgreSQL then plans it once for any word, walking every item for a
+    rare word or reading every match of a common one. And, for this transaction, never compiled (``jit``:
+    the planner's cost of a search by blocks at Grand Débat scale passes ``jit_above_cost``, and compiling
+    took 16 ms of a 30 ms search, bench/ANALYSIS.md, "searchcost") nor run by parallel workers (starting
+    two for each group of blocks took 10 ms of a 12 ms group, "wordblocks")."""
+    session.execute(text("SELECT set_config('jit', 'off', true), "
+                         "set_config('max_parallel_workers_per_gather', '0', true)"))
     driver = session.connection().connection.driver_connection
     threshold = driver.prepare_threshold
     driver.prepare_threshold = None
@@ -192,22 +194,35 @@ def _expected_rows(session: Session, queries: dict[str, str], values: dict) -> f
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
-def _matching(queries: dict[str, str], mark: str | None, walking: bool = False) -> str:
-    """The words of each language's rows; with a lexeme (``mark``, its SQL: the kind's or a block's;
-    ``'' && mark`` is the mark alone: a query of stop words must find nothing, hence ``numnode``).
-    ``walking``: tested on the rows walked, never asked of the GIN index (``ts_match_vq`` is ``@@``, but
-    no index condition): the planner, expecting the matches spread evenly, would rather read all of them
-    than walk to the first ``MAX_RANKED``."""
+def _matching(queries: dict[str, str], mark: str | None, walking: bool = False, in_blocks: bool = False) -> str:
+    """The words of each language's rows; with a lexeme (``mark``, its SQL: the kind's; ``'' && mark`` is
+    the mark alone: a query of stop words must find nothing, hence ``numnode``). ``walking``: tested on the
+    rows walked, never asked of the GIN index (``ts_match_vq`` is ``@@``, but no index condition): the
+    planner, expecting the matches spread evenly, would rather read all of them than walk to the first
+    ``MAX_RANKED``. ``in_blocks``: the words in the kind's blocks of the group ``b`` (``_in_blocks``)."""
     arms = []
     for language, query in queries.items():
         if walking:
             wanted = f"ts_match_vq(i.vector, {query})"
+        elif in_blocks:
+            wanted = f"numnode({query}) > 0 AND {words_in_blocks('i.vector', 'i.target_id')} @@ {_in_blocks(language)}"
         elif mark:
             wanted = f"numnode({query}) > 0 AND i.vector @@ ({query} && CAST({mark} AS tsquery))"
         else:
             wanted = f"i.vector @@ {query}"
         arms.append(f"(i.language = '{language}' AND {wanted})")
     return f"({' OR '.join(arms)})"
+
+
+def _in_blocks(language: str) -> str:
+    """The words of ``:q`` in each of the kind's blocks from ``b.first`` to ``b.final``, as one tsquery: all
+    the words in one block (``word_in_block``, each quoted for the tsquery) or all in another. The words
+    are the query's lexemes: ``plainto_tsquery`` asks for all those ``to_tsvector`` finds in it."""
+    word = word_in_block(":kind", "n", "l.lexeme")
+    quoted = rf"'''' || replace(replace({word}, '\', '\\'), '''', '''''') || ''''"
+    return (f"(SELECT CAST(string_agg(g.words, ' | ') AS tsquery) FROM (SELECT '(' || string_agg({quoted}, ' & ') "
+            f"|| ')' AS words FROM generate_series(b.first, b.final) AS n CROSS JOIN "
+            f"unnest(to_tsvector('{LANGUAGES[language]}', :q)) AS l GROUP BY n) g)")
 
 
 def _ranked(candidates: str, queries: dict[str, str], counted: bool = False) -> str:
