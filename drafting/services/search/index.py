@@ -214,20 +214,22 @@ def reindex(session: Session, progress: Callable[[int], None] | None = None) -> 
 
     Set-based: one ``INSERT … SELECT`` per kind writes the entries, then the index rows follow in
     batches of ``_REINDEX_BATCH`` (one statement each: ``to_tsvector`` over arrays on PostgreSQL, whose
-    GIN index is dropped meanwhile and built once at the end; the stems on SQLite). On PostgreSQL the
+    GIN indexes are dropped meanwhile and built once at the end; the stems on SQLite). On PostgreSQL the
     rebuild holds the index's tables: searches, and changes that index what they write, wait for it."""
     postgres = _postgres(session)
     if postgres:
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # the GIN build at the end
         session.execute(text("TRUNCATE search_index, search_entries"))
-        session.execute(text(f"DROP INDEX IF EXISTS {_GIN_INDEX}"))
+        for name in _gin_indexes():
+            session.execute(text(f"DROP INDEX IF EXISTS {name}"))
     else:
         session.execute(text("DELETE FROM search_index"))
         session.execute(delete(SearchEntry))
     _write_entries(session)
     done = _index_entries(session, None, progress)
     if postgres:
-        session.execute(text(f"CREATE INDEX {_GIN_INDEX} ON search_index USING gin (vector)"))
+        for name, expression in _gin_indexes().items():
+            session.execute(text(f"CREATE INDEX {name} ON search_index USING gin ({expression})"))
         session.execute(text("ANALYZE search_entries, search_index"))  # the statistics searches are planned on
     return done
 
@@ -242,7 +244,13 @@ def reindex_bill(session: Session, bill: Bill) -> None:
     _index_entries(session, bill.id)
 
 
-_GIN_INDEX = "ix_search_index_vector"  # migration 0006_search
+def _gin_indexes() -> dict[str, str]:
+    """PostgreSQL's GIN indexes of the index rows, by name: the words (migration 0006_search) and the
+    words in blocks (0016_wordblocks), as the search spells it."""
+    return {"ix_search_index_vector": "vector",
+            "ix_search_index_words_in_blocks": f"({words_in_blocks('vector', 'target_id')})"}
+
+
 _REINDEX_BATCH = 10_000
 _ENTRY_COLUMNS = ("kind", "target_id", "bill_id", "language", "title", "body")
 
