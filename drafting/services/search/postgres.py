@@ -43,9 +43,9 @@ def _postgres_search(session: Session, languages: list[str], bill: Bill | None, 
     first group of blocks; only where that bound allows a dense word are the kind's first items counted.
     Phase 1 walks the kind's first ``WALKED`` items (of the bill's) in order, by the (kind, target id)
     index: when ``MAX_RANKED`` of them match, those are the first matches. Phase 2, for words not dense
-    in that kind, or when phase 1 found fewer: the GIN index finds the matches (the kind's lexeme with the
-    words, or the words in its blocks: each index row carries them and its item's id, migrations
-    0013_search and 0016_wordblocks), sorted."""
+    in that kind, or when phase 1 found fewer: a GIN index finds the matches (the kind's lexeme with the
+    words, which each index row carries with its item's id, migration 0013_search; or the words in the
+    kind's blocks, the second GIN index, 0016_wordblocks), sorted."""
     values = {"q": fold(q), "limit": limit, "offset": offset, "ranked": MAX_RANKED, "walked": WALKED}
     of_bill = bill is not None
     if of_bill:
