@@ -1,6 +1,6 @@
-"""A word of one kind asked of PostgreSQL's GIN index block after block of that kind's target ids
-(migrations 0015_kindsearch and 0016_wordblocks), through HTTP on SQLite and PostgreSQL: the blocks made small here, so that
-the matches span several, the first matches in order are those ranked, and every match is found."""
+"""A word of one kind asked of PostgreSQL block after block of that kind's target ids (migrations
+0015_kindsearch and 0016_wordblocks), through HTTP on SQLite and PostgreSQL: the blocks made small here,
+so that the matches span several, the first matches in order are those ranked, and every match is found."""
 from __future__ import annotations
 
 import pytest
@@ -12,8 +12,9 @@ from tests.search.test_search_filters import RARE, _take, down_and_up, rare  # n
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Blocks of 2 target ids, for the index rows written in the test and for its searches (one value,
-    ``index.BLOCK``, read by both)."""
+    """Blocks of 2 target ids for the test's searches: their words in blocks (``index.words_in_blocks``)
+    are then not the expression of the second GIN index (blocks of 4,096), so PostgreSQL computes them
+    on each row it reads; the answers are those of an index of blocks of 2."""
     from drafting.services.search import index
 
     monkeypatch.setattr(index, "BLOCK", 2)
